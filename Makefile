@@ -1,0 +1,38 @@
+# Every target creates the venv on first use, so a fresh clone needs only `make demo` / `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: venv test lint demo bench docs eval-llm clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+lint: venv
+	$(BIN)/ruff check reviewer tests bench
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
+
+test: venv lint
+	$(PY) -m pytest
+
+demo: venv
+	bash scripts/demo.sh $(BIN)/arch-review
+
+bench: venv
+	$(PY) bench/run.py
+
+docs: venv
+	$(BIN)/arch-review rules --format markdown > docs/rules.md
+
+eval-llm: venv
+	$(PY) scripts/eval_llm.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info bench/out

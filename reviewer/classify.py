@@ -1,0 +1,73 @@
+"""Path + content -> FileKind. Only relevant kinds go on to parsing and rules."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+
+class FileKind(StrEnum):
+    PYTHON = "python"
+    COMPOSE = "compose"
+    DOCKERFILE = "dockerfile"
+    K8S = "kubernetes"
+    HELM = "helm"
+    OPENAPI = "openapi"
+    ENV = "env"
+    OTHER = "other"
+
+    @property
+    def relevant(self) -> bool:
+        return self not in (FileKind.OTHER,)
+
+
+_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.I)
+_DOCKERFILE_NAME = re.compile(r"^(Dockerfile|Containerfile)([.-][\w.-]+)?$|^[\w.-]+\.(dockerfile|Dockerfile)$")
+_K8S_MARKERS = (re.compile(r"^apiVersion:\s*\S", re.M), re.compile(r"^kind:\s*\S", re.M))
+_OPENAPI = re.compile(r"^(openapi|swagger):\s*[\"']?\d", re.M)
+_TEMPLATE = re.compile(r"\{\{-?\s")
+_YAML_EXT = {".yaml", ".yml"}
+
+
+def kind_from_path(path: str) -> FileKind | None:
+    """The kind when the path alone decides it; None when the content must be read."""
+    p = PurePosixPath(path)
+    name = p.name
+    if p.suffix == ".py":
+        return FileKind.PYTHON
+    if _DOCKERFILE_NAME.match(name):
+        return FileKind.DOCKERFILE
+    if name == ".env" or (name.startswith(".env.") and not name.endswith(".example")):
+        return FileKind.ENV
+    if _COMPOSE_NAME.match(name):
+        return FileKind.COMPOSE
+    if p.suffix.lower() in _YAML_EXT or p.suffix.lower() == ".json":
+        return None
+    if p.suffix.lower() == ".tpl":
+        return FileKind.HELM
+    return FileKind.OTHER
+
+
+def classify(path: str, text: str | None) -> FileKind:
+    kind = kind_from_path(path)
+    if kind is not None:
+        return kind
+    if text is None:
+        return FileKind.OTHER
+    p = PurePosixPath(path)
+    is_yaml = p.suffix.lower() in _YAML_EXT
+    templated = "templates" in p.parts or _TEMPLATE.search(text)
+    if is_yaml and templated and ("templates" in p.parts or _looks_like_k8s(text)):
+        return FileKind.HELM
+    if _OPENAPI.search(text[:4000]) or (p.suffix == ".json" and '"openapi"' in text[:2000]):
+        return FileKind.OPENAPI
+    if is_yaml and _looks_like_k8s(text):
+        return FileKind.K8S
+    if is_yaml and p.name.lower() in {"chart.yaml", "values.yaml"}:
+        return FileKind.OTHER
+    return FileKind.OTHER
+
+
+def _looks_like_k8s(text: str) -> bool:
+    return all(m.search(text) for m in _K8S_MARKERS)

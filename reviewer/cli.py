@@ -1,0 +1,150 @@
+"""Command line: ``arch-review review|audit|rules``. ``main(argv) -> int``; exit 0 ok, 1 findings at
+or above --fail-on, 2 usage or config error."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from reviewer import __version__
+from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse_fail_on
+from reviewer.diff import parse_unified_diff
+from reviewer.engine import Report
+from reviewer.errors import ReviewerError, UsageError
+from reviewer.model import at_or_above
+from reviewer.project import DirectorySource, GitTreeSource
+from reviewer.rules.registry import RuleContext
+
+FORMATS = ("text", "json", "sarif", "markdown", "github")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would sys.exit(2) itself; we want main() -> 2
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="arch-review", description="Architecture review for FastAPI microservices: "
+                     "FastAPI code, compose files, Dockerfiles, Kubernetes manifests.")
+    parser.add_argument("--version", action="version", version=f"arch-review {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def common(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
+        p.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+        p.add_argument("--fail-on", default="none", metavar="LEVEL",
+                       help="exit 1 when a finding is at or above none|info|warning|error (default: none)")
+        p.add_argument("--config", metavar="FILE",
+                       help=f"config file (default: {DEFAULT_CONFIG_PATH} when it exists)")
+
+    review = sub.add_parser("review", help="review the change between --base and --head (or the work tree)")
+    review.add_argument("--base", required=True, metavar="REF", help="the branch or commit the change goes into")
+    review.add_argument("--head", metavar="REF", help="the changed commit (default: the working tree)")
+    review.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+    common(review)
+
+    audit = sub.add_parser("audit", help="review every file of a repository")
+    audit.add_argument("path", nargs="?", default=".", help="directory to audit (default: .)")
+    common(audit, (*FORMATS, "mermaid"))
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    return parser
+
+
+def _load_config(explicit: str | None, root: Path) -> Config:
+    from reviewer.rules.registry import all_rules
+
+    known = {r.id for r in all_rules()}
+    path = Path(explicit) if explicit else root / DEFAULT_CONFIG_PATH
+    if not path.is_file():
+        if explicit:
+            raise UsageError(f"config file {explicit} does not exist")
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {path}: {exc}") from exc
+    return load_config_text(text, str(explicit or DEFAULT_CONFIG_PATH), known)
+
+
+def _render(report: Report, ctx: RuleContext, fmt: str) -> str:
+    if fmt == "json":
+        from reviewer.render.text import render_json
+        return render_json(report)
+    if fmt == "markdown":
+        from reviewer.render.markdown import render_report_markdown
+        return render_report_markdown(report)
+    if fmt == "sarif":
+        from reviewer.render.sarif import render_sarif
+        return render_sarif(report)
+    if fmt == "github":
+        from reviewer.render.annotations import render_annotations
+        return render_annotations(report.findings)
+    if fmt == "mermaid":
+        from reviewer.render.mermaid import render_service_map
+        return render_service_map(ctx.project)
+    from reviewer.render.text import render_text
+    return render_text(report)
+
+
+def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
+    from reviewer import local_git
+    from reviewer.run import review_change
+
+    root = local_git.repo_root(Path(args.repo))
+    head_sha = local_git.resolve(root, args.head) if args.head else None
+    base_sha = local_git.merge_base(root, local_git.resolve(root, args.base), head_sha or "HEAD")
+    config = _load_config(args.config, root)
+    changes = parse_unified_diff(local_git.diff(root, base_sha, head_sha))
+    changes.base_sha, changes.head_sha = base_sha, head_sha
+    head = GitTreeSource(root, head_sha) if head_sha else DirectorySource(root)
+    report, ctx = review_change(changes, head, config, base=GitTreeSource(root, base_sha))
+    return report, ctx, config
+
+
+def _audit(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
+    from reviewer.run import audit_tree
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{args.path} is not a directory")
+    config = _load_config(args.config, root)
+    report, ctx = audit_tree(DirectorySource(root), config)
+    return report, ctx, config
+
+
+def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    from reviewer.render.catalog import render_catalog
+
+    out.write(render_catalog(args.format))
+    return 0
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(out)
+            return 2
+        if args.command == "rules":
+            return _rules(args, out)
+        fail_on = parse_fail_on(args.fail_on)
+        report, ctx, config = _review(args) if args.command == "review" else _audit(args)
+        out.write(_render(report, ctx, args.format))
+        threshold = fail_on or config.fail_on
+        return 1 if at_or_above(report.findings, threshold) else 0
+    except ValueError as exc:
+        err.write(f"arch-review: {exc}\n")
+        return 2
+    except ReviewerError as exc:
+        err.write(f"arch-review: {exc}\n")
+        return exc.exit_code
+
+
+def entry() -> None:
+    sys.exit(main())

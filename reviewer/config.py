@@ -1,0 +1,138 @@
+"""One typed Config, parsed and validated once (JSON Schema shipped in the package), passed down."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from reviewer.errors import ConfigError
+from reviewer.model import Severity
+
+DEFAULT_CONFIG_PATH = ".github/arch-review.yml"
+DEFAULT_MODEL = "claude-haiku-5-5"
+DEFAULT_MAX_COMMENTS = 20
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    enabled: bool = True
+    name: str = DEFAULT_MODEL
+    provider: str = "anthropic"  # anthropic | bedrock | vertex
+    region: str | None = None
+    project_id: str | None = None
+    max_requests: int = 20
+    max_input_tokens: int = 400_000
+    max_output_tokens: int = 4_096
+    request_token_budget: int = 24_000
+    concurrency: int = 4
+    min_confidence: float = 0.6
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str | None = None  # where it was read from, for messages
+    disabled: frozenset[str] = frozenset()
+    severities: dict[str, Severity] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    service_roots: tuple[str, ...] = ()
+    max_comments: int = DEFAULT_MAX_COMMENTS
+    fail_on: Severity | None = None
+    model: ModelSettings = field(default_factory=ModelSettings)
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.disabled
+
+    def severity_for(self, rule_id: str, default: Severity) -> Severity:
+        return self.severities.get(rule_id, default)
+
+    def path_included(self, path: str) -> bool:
+        if self.include and not any(_glob(path, g) for g in self.include):
+            return False
+        return not any(_glob(path, g) for g in self.exclude)
+
+
+def _glob(path: str, pattern: str) -> bool:
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    if pattern.endswith("/**"):
+        return path.startswith(pattern[:-3] + "/")
+    return pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return json.loads(resources.files("reviewer").joinpath("data/config.schema.json").read_text())
+
+
+def parse_fail_on(value: str | None) -> Severity | None:
+    if value is None or value.strip().lower() in ("", "none"):
+        return None
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ValueError(f"fail-on must be none, info, warning or error, not {value!r}") from None
+
+
+def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = None) -> Config:
+    import jsonschema
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(source, None, "the top level must be a mapping")
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        key = ".".join(str(p) for p in err.absolute_path) or None
+        if err.validator == "additionalProperties":
+            unknown = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            where = ".".join([*(str(p) for p in err.absolute_path), unknown[0]]) if unknown else key
+            raise ConfigError(source, where, "unknown key")
+        raise ConfigError(source, key, err.message)
+    disabled, severities = set(), {}
+    for rule_id, setting in (data.get("rules") or {}).items():
+        if known_rules is not None and rule_id not in known_rules:
+            raise ConfigError(source, f"rules.{rule_id}", "unknown rule id (see `arch-review rules`)")
+        if isinstance(setting, dict):
+            enabled, sev = setting.get("enabled", True), setting.get("severity")
+        elif isinstance(setting, bool):
+            enabled, sev = setting, None
+        else:
+            enabled, sev = setting != "off", (setting if setting not in ("on", "off") else None)
+        if not enabled:
+            disabled.add(rule_id)
+        if sev:
+            severities[rule_id] = Severity(sev)
+    model_data = {k.replace("-", "_"): v for k, v in (data.get("model") or {}).items()}
+    return Config(
+        source=source,
+        disabled=frozenset(disabled),
+        severities=severities,
+        include=tuple((data.get("paths") or {}).get("include", ())),
+        exclude=tuple((data.get("paths") or {}).get("exclude", ())),
+        service_roots=tuple(r.strip("/") for r in (data.get("services") or {}).get("roots", ())),
+        max_comments=(data.get("comments") or {}).get("max-inline", DEFAULT_MAX_COMMENTS),
+        fail_on=parse_fail_on(data.get("fail-on")),
+        model=ModelSettings(**model_data),
+    )
+
+
+def load_config_text(text: str | None, source: str, known_rules: set[str] | None = None) -> Config:
+    """Parse a config file's text (None: no file, defaults)."""
+    if text is None:
+        return Config(source=None)
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise ConfigError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    return config_from_mapping(data, source, known_rules)

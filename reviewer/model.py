@@ -1,0 +1,85 @@
+"""The values the whole pipeline passes around: severities, categories and findings."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls(text.strip().lower())
+
+
+_SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+class Category(StrEnum):
+    RESILIENCE = "resilience"
+    BOUNDARIES = "boundaries"
+    FASTAPI = "fastapi"
+    SECURITY = "security"
+    OPERABILITY = "operability"
+    API = "api"
+
+
+class Source(StrEnum):
+    RULE = "rule"
+    LLM = "llm"
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_code(line: str) -> str:
+    """The anchor line with white space folded, so re-indentation keeps the fingerprint."""
+    return _WS.sub(" ", line).strip()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing worth telling the author, anchored on one line of one file."""
+
+    rule_id: str
+    severity: Severity
+    category: Category
+    path: str
+    line: int
+    title: str
+    body: str
+    fix: str = ""
+    end_line: int | None = None
+    source: Source = Source.RULE
+    anchor_text: str = ""
+    occurrence: int = 0
+    confidence: float | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def fingerprint(self) -> str:
+        """Rule + path + normalised anchor code (+ which repeat of it), so unrelated shifts keep it."""
+        key = f"{self.rule_id}|{self.path}|{normalise_code(self.anchor_text)}|{self.occurrence}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def with_(self, **changes: object) -> Finding:
+        return replace(self, **changes)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (-self.severity.rank, self.path, self.line, self.rule_id)
+
+
+def at_or_above(findings: list[Finding], threshold: Severity | None) -> list[Finding]:
+    if threshold is None:
+        return []
+    return [f for f in findings if f.severity.rank >= threshold.rank]

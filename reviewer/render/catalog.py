@@ -1,0 +1,42 @@
+"""The rule catalog, generated from the registry: `arch-review rules`, docs/rules.md."""
+
+from __future__ import annotations
+
+import json
+
+from reviewer.rules.registry import Rule, all_rules
+
+_SEV = {"error": "E", "warning": "W", "info": "I"}
+
+
+def _text(rules: list[Rule]) -> str:
+    lines = [f"{r.id:<40} {r.severity.value:<8} {r.category.value:<12} {r.title}" for r in rules]
+    return "\n".join(lines) + f"\n{len(rules)} rules\n"
+
+
+def _json(rules: list[Rule]) -> str:
+    return json.dumps([{
+        "id": r.id, "title": r.title, "category": r.category.value, "severity": r.severity.value,
+        "kinds": sorted(k.value for k in r.kinds), "scope": r.scope.value, "why": r.why, "fix": r.fix,
+        "equivalents": list(r.equivalents),
+    } for r in rules], indent=2) + "\n"
+
+
+def _markdown(rules: list[Rule]) -> str:
+    out = ["# arch-review rules", "",
+           "Generated from the rule registry by `arch-review rules --format markdown`; do not edit by hand.",
+           "", f"{len(rules)} rules. Suppress one on a line with `# arch-review: ignore[<rule-id>] reason` "
+           "on that line or the line above.", "",
+           "| id | category | severity | what it flags |", "|---|---|---|---|"]
+    out += [f"| [{r.id}](#{r.id}) | {r.category.value} | {_SEV[r.severity.value]} | {r.title} |" for r in rules]
+    for r in rules:
+        out += ["", f"## {r.id}", "",
+                f"**{r.title}** · {r.category.value} · {r.severity.value}"
+                + (f" · also honours: {', '.join(f'`{e}`' for e in r.equivalents)}" if r.equivalents else ""),
+                "", "### Why is this bad?", "", r.why, "", "### Use instead", "", "```", r.fix, "```"]
+    return "\n".join(out) + "\n"
+
+
+def render_catalog(fmt: str = "text") -> str:
+    rules = all_rules()
+    return {"json": _json, "markdown": _markdown}.get(fmt, _text)(rules)

@@ -1,0 +1,118 @@
+"""Rules as declared units. The registry is the one source of the catalog (CLI, docs, SARIF).
+
+A rule is a function decorated with ``@rule``. Its docstring holds the title (first line), a
+``Why:`` section and a ``Fix:`` section with a concrete snippet; registration fails at import
+when either is missing or the id repeats. Rules yield ``Hit``s; the engine adds id, severity and
+category, so a rule cannot misstate its own metadata.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from reviewer.classify import FileKind
+from reviewer.model import Category, Severity
+
+if TYPE_CHECKING:
+    from reviewer.diff import ChangeSet
+    from reviewer.project import Project
+
+
+class Scope(StrEnum):
+    FILE = "file"  # check(f: SourceFile, ctx: RuleContext), run on each target file of its kinds
+    PROJECT = "project"  # check(ctx: RuleContext), run once over the whole tree (cross-file)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a rule fired. ``path`` defaults to the file being checked (FILE scope)."""
+
+    line: int
+    detail: str = ""
+    path: str | None = None
+    end_line: int | None = None
+    severity: Severity | None = None  # only where the catalog grades by context (E in a route)
+    also: tuple[tuple[str, int], ...] = ()  # other ends of a cross-file finding: (path, line)
+
+
+@dataclass
+class RuleContext:
+    """What a rule may look at: the head tree, the base tree when the run has one, the change."""
+
+    project: Project
+    base: Project | None = None
+    changes: ChangeSet | None = None
+    targets: frozenset[str] | None = None  # None: every file (an audit); else the changed files
+    service_roots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: Category
+    severity: Severity
+    kinds: frozenset[FileKind]
+    scope: Scope
+    title: str
+    why: str
+    fix: str
+    check: Callable[..., Iterable[Hit]] = field(compare=False, repr=False)
+    equivalents: tuple[str, ...] = ()  # peer ids whose pragmas we honour (S113, CKV_K8S_9, DL3025)
+    module: str = ""
+
+    @property
+    def doc_anchor(self) -> str:
+        return self.id
+
+
+REGISTRY: dict[str, Rule] = {}
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+
+
+class RuleDefinitionError(Exception):
+    pass
+
+
+def _sections(doc: str, rule_id: str) -> tuple[str, str, str]:
+    doc = inspect.cleandoc(doc)
+    m = re.search(r"^Why:\s*(.*?)^Fix:\s*?\n?(.*)\Z", doc, re.S | re.M)
+    if not m:
+        raise RuleDefinitionError(f"rule {rule_id}: docstring needs a 'Why:' and a 'Fix:' section")
+    title = doc[: m.start()].strip()
+    why = " ".join(m.group(1).split())
+    fix = textwrap.dedent(m.group(2)).strip("\n")
+    if not title or not why or not fix:
+        raise RuleDefinitionError(f"rule {rule_id}: title, Why: and Fix: must all be non-empty")
+    return " ".join(title.split()), why, fix
+
+
+def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterable[FileKind] = (),
+         scope: Scope = Scope.FILE, equivalents: Iterable[str] = ()) -> Callable:
+    if not _ID.match(rule_id):
+        raise RuleDefinitionError(f"rule id {rule_id!r} must be a lower-case slug")
+
+    def register(fn: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+        if rule_id in REGISTRY:
+            raise RuleDefinitionError(f"rule id {rule_id!r} is registered twice")
+        title, why, fix = _sections(fn.__doc__ or "", rule_id)
+        kind_set = frozenset(kinds)
+        if scope is Scope.FILE and not kind_set:
+            raise RuleDefinitionError(f"rule {rule_id}: a file rule must name the kinds it reads")
+        REGISTRY[rule_id] = Rule(rule_id, category, severity, kind_set, scope, title, why, fix, fn,
+                                 tuple(equivalents), fn.__module__.rsplit(".", 1)[-1])
+        return fn
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, in catalog order (module, then id)."""
+    import reviewer.rules  # noqa: F401  - importing the package registers every rule module
+
+    return sorted(REGISTRY.values(), key=lambda r: (r.module, r.id))

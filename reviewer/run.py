@@ -1,0 +1,47 @@
+"""The two jobs, wired from parts: review a change, or audit a whole tree. No network here."""
+
+from __future__ import annotations
+
+from reviewer.classify import FileKind, kind_from_path
+from reviewer.config import Config
+from reviewer.diff import ChangeSet, FileStatus
+from reviewer.engine import Report, review
+from reviewer.project import FileSource, Project
+from reviewer.rules.registry import RuleContext
+
+
+def change_notes(changes: ChangeSet, project: Project) -> list[str]:
+    """One line per changed file that is not reviewed the ordinary way, naming the file."""
+    notes = list(changes.notes)
+    for path, change in sorted(changes.files.items()):
+        if change.status is FileStatus.REMOVED:
+            continue
+        if change.binary:
+            notes.append(f"{path}: skipped, binary file")
+        elif change.patch_missing and path in project.files:
+            notes.append(f"{path}: GitHub sent no diff (too large); reviewed from its contents, "
+                         "findings listed in the review body")
+    return notes
+
+
+def review_change(changes: ChangeSet, head: FileSource, config: Config,
+                  base: FileSource | None = None) -> tuple[Report, RuleContext]:
+    """Rules over the changed files, with the whole head tree as context for cross-file rules."""
+    project = Project.load(head, include=config.path_included)
+    targets = frozenset(p for p in changes.reviewable_paths if p in project.files)
+    base_project = None
+    if base is not None:
+        old_paths = [c.old_path or p for p, c in changes.files.items()
+                     if c.status is not FileStatus.ADDED and kind_from_path(c.old_path or p) is FileKind.PYTHON]
+        base_project = Project.load(base, only=old_paths)
+    ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,
+                      service_roots=config.service_roots)
+    report = review(ctx, config)
+    report.notes = [*change_notes(changes, project), *report.notes]
+    return report, ctx
+
+
+def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]:
+    project = Project.load(source, include=config.path_included)
+    ctx = RuleContext(project=project, service_roots=config.service_roots)
+    return review(ctx, config), ctx

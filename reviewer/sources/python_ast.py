@@ -1,0 +1,228 @@
+"""Python source helpers for rules: imports, qualified call names, FastAPI routes, Depends targets.
+
+Pure ``ast``; no code is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
+ROUTE_ATTRS = HTTP_VERBS | {"api_route", "websocket", "route"}
+_APP_FACTORIES = {"fastapi.FastAPI", "fastapi.APIRouter", "FastAPI", "APIRouter"}
+_APPLIKE_NAMES = ("app", "router", "api", "application")
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+@dataclass
+class ImportMap:
+    """Local name -> fully qualified name, from the module's import statements."""
+
+    names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, tree: ast.AST) -> ImportMap:
+        names: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        names[top] = top
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        return cls(names)
+
+    def qualify(self, node: ast.AST) -> str | None:
+        """``requests.get`` for ``rq.get`` after ``import requests as rq``; the raw dotted name
+        when its head was not imported (a local variable such as ``client.get``)."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.names:
+            return self.names[head] + ("." + rest if rest else "")
+        return name
+
+    def imports_module(self, prefix: str) -> bool:
+        return any(q == prefix or q.startswith(prefix + ".") for q in self.names.values())
+
+
+def call_name(call: ast.Call, imports: ImportMap) -> str | None:
+    return imports.qualify(call.func)
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def const_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def is_const(node: ast.AST | None, value: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value is value
+
+
+def walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
+    """Every node inside ``func``'s body, but not inside nested functions, lambdas or classes
+    (their code runs at another time, often in a thread)."""
+    stack = list(reversed(getattr(func, "body", [])))
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in reversed(list(ast.iter_child_nodes(node))):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            stack.append(child)
+
+
+def parent_map(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    parents: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return parents
+
+
+@dataclass(frozen=True)
+class Route:
+    func: FunctionNode
+    decorator: ast.Call
+    router: str  # the app/router variable name
+    method: str  # get/post/.../api_route/websocket
+    path: str | None
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.func, ast.AsyncFunctionDef)
+
+    @property
+    def line(self) -> int:
+        return self.decorator.lineno
+
+    def kwarg(self, name: str) -> ast.AST | None:
+        kw = keyword(self.decorator, name)
+        return kw.value if kw else None
+
+
+@dataclass
+class PythonModule:
+    """A parsed module with the lookups rules keep asking for, computed once."""
+
+    path: str
+    tree: ast.Module
+
+    @cached_property
+    def imports(self) -> ImportMap:
+        return ImportMap.of(self.tree)
+
+    @cached_property
+    def app_names(self) -> set[str]:
+        """Module variables bound to ``FastAPI(...)`` or ``APIRouter(...)``."""
+        names = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+                qual = self.imports.qualify(node.value.func) or ""
+                if qual in _APP_FACTORIES or qual.endswith((".FastAPI", ".APIRouter")):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return names
+
+    @cached_property
+    def has_fastapi_app(self) -> bool:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                qual = self.imports.qualify(node.func) or ""
+                if qual in ("fastapi.FastAPI", "FastAPI") or qual.endswith(".FastAPI"):
+                    return True
+        return False
+
+    @cached_property
+    def routes(self) -> list[Route]:
+        out = []
+        for node in ast.walk(self.tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for dec in node.decorator_list:
+                if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
+                    continue
+                if dec.func.attr not in ROUTE_ATTRS:
+                    continue
+                owner = dotted(dec.func.value) or ""
+                last = owner.rsplit(".", 1)[-1]
+                if owner not in self.app_names and not last.lower().endswith(_APPLIKE_NAMES):
+                    continue
+                path = const_str(dec.args[0]) if dec.args else const_str(
+                    keyword(dec, "path").value if keyword(dec, "path") else None)
+                out.append(Route(node, dec, owner, dec.func.attr, path))
+        return out
+
+    @cached_property
+    def functions(self) -> dict[str, FunctionNode]:
+        """Module-level functions (and methods, last one wins) by name."""
+        out: dict[str, FunctionNode] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out.setdefault(node.name, node)
+        return out
+
+    @cached_property
+    def depends_targets(self) -> set[str]:
+        """Names of functions used as ``Depends(x)`` / ``Security(x)`` anywhere in the module."""
+        names = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call) and node.args:
+                qual = self.imports.qualify(node.func) or ""
+                if qual.rsplit(".", 1)[-1] in ("Depends", "Security"):
+                    target = dotted(node.args[0])
+                    if target:
+                        names.add(target.rsplit(".", 1)[-1])
+        return names
+
+    @cached_property
+    def handler_functions(self) -> list[FunctionNode]:
+        """Route handlers and dependency functions: code that runs on the request path."""
+        seen: dict[int, FunctionNode] = {}
+        for r in self.routes:
+            seen[id(r.func)] = r.func
+        for name in self.depends_targets:
+            fn = self.functions.get(name)
+            if fn is not None:
+                seen[id(fn)] = fn
+        return list(seen.values())
+
+    @cached_property
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        return parent_map(self.tree)
+
+    def is_awaited(self, node: ast.AST) -> bool:
+        return isinstance(self.parents.get(node), ast.Await)

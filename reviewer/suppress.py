@@ -1,0 +1,90 @@
+"""Inline suppressions: our own pragma, the Kubernetes annotation, and the peers' pragmas.
+
+``# arch-review: ignore[rule-a, rule-b] reason`` on the offending line or the line above, in
+Python, YAML and Dockerfiles. Kubernetes objects may carry ``arch-review.io/ignore: "rule-a"``,
+which survives Helm/kustomize rendering where comments do not. Peers' pragmas count where a rule
+declares the equivalent id: ``# noqa: S113``, ``# nosemgrep``, ``# hadolint ignore=DL3025``,
+``# checkov:skip=CKV_K8S_9``, the ``checkov.io/skipN`` and kube-linter/kube-score annotations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewer.classify import FileKind
+from reviewer.project import SourceFile
+from reviewer.rules.registry import Rule
+from reviewer.sources.yaml_docs import get_path
+
+_OURS = re.compile(r"arch-review:\s*ignore\[([^\]]*)\]")
+_NOQA = re.compile(r"#\s*noqa(?::\s*([\w, ]+))?", re.I)
+_NOSEMGREP = re.compile(r"nosemgrep(?::\s*([\w.,\- ]+))?")
+_HADOLINT = re.compile(r"#\s*hadolint\s+ignore=([\w,]+)")
+_CHECKOV = re.compile(r"checkov:skip=([\w]+)")
+ANNOTATION = "arch-review.io/ignore"
+
+
+def _ids(text: str) -> set[str]:
+    return {part.strip() for part in text.split(",") if part.strip()}
+
+
+def _line_suppresses(text: str, rule: Rule, same_line: bool) -> bool:
+    m = _OURS.search(text)
+    if m and (rule.id in _ids(m.group(1)) or "*" in _ids(m.group(1))):
+        return True
+    if not rule.equivalents:
+        return False
+    eq = set(rule.equivalents)
+    if same_line:
+        m = _NOQA.search(text)
+        if m and (m.group(1) is None or eq & _ids(m.group(1))):
+            return True
+        m = _NOSEMGREP.search(text)
+        if m and (m.group(1) is None or eq & _ids(m.group(1)) or
+                  any(i.rsplit(".", 1)[-1] in eq for i in _ids(m.group(1) or ""))):
+            return True
+    m = _HADOLINT.search(text)
+    if m and not same_line and eq & _ids(m.group(1)):
+        return True
+    m = _CHECKOV.search(text)
+    return bool(m and m.group(1) in eq)
+
+
+def is_suppressed(rule: Rule, f: SourceFile | None, line: int) -> bool:
+    if f is None:
+        return False
+    if _line_suppresses(f.line_text(line), rule, same_line=True):
+        return True
+    if line > 1 and _line_suppresses(f.line_text(line - 1), rule, same_line=False):
+        return True
+    # checkov documents its Dockerfile skip as file-wide ("line number doesn't matter")
+    if f.kind is FileKind.DOCKERFILE and rule.equivalents and any(
+            (m := _CHECKOV.search(t)) and m.group(1) in rule.equivalents for t in f.lines):
+        return True
+    if f.kind is FileKind.K8S:
+        doc = f.doc_at(line)
+        if doc is not None and _annotation_suppresses(doc.data, rule):
+            return True
+    return False
+
+
+def _annotation_suppresses(data: object, rule: Rule) -> bool:
+    annotations = {}
+    for where in (("metadata", "annotations"), ("spec", "template", "metadata", "annotations")):
+        found = get_path(data, *where)
+        if isinstance(found, dict):
+            annotations.update(found)
+    if not annotations:
+        return False
+    if rule.id in _ids(str(annotations.get(ANNOTATION, ""))):
+        return True
+    eq = set(rule.equivalents)
+    for key, value in annotations.items():
+        key = str(key)
+        if key.startswith("checkov.io/skip") and str(value).split("=", 1)[0].strip() in eq:
+            return True
+        if key.startswith("ignore-check.kube-linter.io/") and key.split("/", 1)[1] in eq:
+            return True
+        if key == "kube-score/ignore" and eq & _ids(str(value)):
+            return True
+    return False
