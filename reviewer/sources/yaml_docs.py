@@ -146,7 +146,8 @@ def parse_yaml(text: str, path: str = "<yaml>") -> tuple[list[YamlDoc], SourceEr
         for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
             if node is None:
                 continue
-            docs.append(YamlDoc(index, builder.build(node), node.start_mark.line + 1, node.end_mark.line + 1))
+            start, end = node.start_mark.line + 1, node.end_mark.line + 1
+            docs.append(YamlDoc(index, builder.build(node), start, end))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,0 +1,108 @@
+"""``main(argv)`` in-process, against exact output and exit codes."""
+
+import io
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+
+WORKER = textwrap.dedent("""\
+    import requests
+
+
+    def refresh_rates():
+        return requests.get("https://rates.example.com/latest").json()
+""")
+
+
+def run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "worker.py").write_text(WORKER)
+    return tmp_path
+
+
+def test_audit_text_output_groups_by_file_with_line_severity_rule_and_fix(tree):
+    code, out, err = run(["audit", str(tree)])
+    assert (code, err) == (0, "")
+    assert out == textwrap.dedent("""\
+        worker.py
+          5: warning http-call-without-timeout  Outbound HTTP call without a timeout: `requests.get()` has no `timeout=`
+              fix: resp = requests.get(f"{INVENTORY_URL}/items/{item_id}", timeout=(3.05, 10))
+
+        """) + out.splitlines()[-1] + "\n"
+    assert out.splitlines()[-1].startswith("1 finding (1 warning) in 1 file (")
+
+
+def test_fail_on_sets_exit_code_one_at_or_above_the_level(tree):
+    assert run(["audit", str(tree), "--fail-on", "warning"])[0] == 1
+    assert run(["audit", str(tree), "--fail-on", "error"])[0] == 0
+
+
+def test_json_format_carries_fingerprints(tree):
+    code, out, _ = run(["audit", str(tree), "--format", "json"])
+    data = json.loads(out)
+    (finding,) = [f for f in data["findings"] if f["rule"] == "http-call-without-timeout"]
+    assert finding["path"] == "worker.py" and finding["line"] == 5 and len(finding["fingerprint"]) == 16
+
+
+def test_usage_errors_exit_two_without_traceback(tree):
+    code, out, err = run(["audit", str(tree), "--fail-on", "sometimes"])
+    assert code == 2 and "fail-on must be none, info, warning or error" in err and "Traceback" not in err
+    code, _, err = run(["review"])
+    assert code == 2 and "--base" in err
+    code, _, err = run(["audit", str(tree / "nope")])
+    assert code == 2 and "is not a directory" in err
+
+
+def test_bad_config_exits_two_naming_file_and_key(tree):
+    (tree / ".github").mkdir()
+    (tree / ".github" / "arch-review.yml").write_text("rules:\n  http-call-without-timout: off\n")
+    code, _, err = run(["audit", str(tree)])
+    assert code == 2
+    assert err == ("arch-review: invalid config .github/arch-review.yml: rules.http-call-without-timout: "
+                   "unknown rule id (see `arch-review rules`)\n")
+
+
+def test_config_disables_a_rule(tree):
+    (tree / ".github").mkdir()
+    (tree / ".github" / "arch-review.yml").write_text("rules:\n  http-call-without-timeout: off\n")
+    _, out, _ = run(["audit", str(tree), "--format", "json"])
+    assert [f for f in json.loads(out)["findings"] if f["rule"] == "http-call-without-timeout"] == []
+
+
+def git(repo, *args):
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+def test_review_reports_only_the_changed_files_on_new_side_lines(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    (tmp_path / "old.py").write_text(WORKER)  # an existing problem the PR does not touch
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    git(tmp_path, "checkout", "-qb", "feature")
+    (tmp_path / "new.py").write_text("import requests\n\n\ndef ping():\n    return requests.post('http://x/y')\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "head")
+    code, out, err = run(["review", "--base", "main", "--head", "feature", "--repo", str(tmp_path),
+                          "--format", "json"])
+    assert code == 0, err
+    found = {(f["rule"], f["path"], f["line"]) for f in json.loads(out)["findings"]}
+    assert found == {("http-call-without-timeout", "new.py", 5)}
+
+
+def test_review_of_an_unknown_ref_is_a_clear_error(tmp_path):
+    git(tmp_path, "init", "-q")
+    code, _, err = run(["review", "--base", "nope", "--repo", str(tmp_path)])
+    assert code == 2 and "unknown git ref 'nope'" in err

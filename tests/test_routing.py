@@ -1,0 +1,50 @@
+from reviewer.diff import from_github_files
+from reviewer.model import Category, Finding, Severity
+from reviewer.routing import HARD_MAX_INLINE, Route, demote, route_findings
+
+CHANGES = from_github_files([
+    {"filename": "a.py", "status": "modified", "additions": 3,
+     "patch": "@@ -1,2 +1,5 @@\n x\n+y\n+z\n+w\n v"},
+])
+
+
+def f(line, sev=Severity.WARNING, path="a.py", end=None):
+    return Finding("r-x", sev, Category.RESILIENCE, path, line, "t", "b", end_line=end, anchor_text=f"l{line}")
+
+
+def test_commentable_goes_inline_outside_goes_file_other_files_body():
+    routed = {(r.finding.path, r.finding.line): r.route
+              for r in route_findings([f(2), f(40), f(3, path="other.py")], CHANGES, 20)}
+    assert routed == {("a.py", 2): Route.INLINE, ("a.py", 40): Route.FILE, ("other.py", 3): Route.BODY}
+
+
+def test_cap_keeps_the_most_severe_inline_and_never_drops():
+    findings = [f(2, Severity.INFO), f(3, Severity.ERROR), f(4, Severity.WARNING)]
+    routed = route_findings(findings, CHANGES, 2)
+    assert len(routed) == 3
+    inline = [r.finding.severity for r in routed if r.route is Route.INLINE]
+    assert inline == [Severity.ERROR, Severity.WARNING]
+    assert [r.finding.severity for r in routed if r.route is Route.BODY] == [Severity.INFO]
+
+
+def test_hard_cap_applies_above_the_users_cap():
+    findings = [f(2) for _ in range(HARD_MAX_INLINE + 5)]
+    routed = route_findings(findings, CHANGES, 1000)
+    assert sum(r.route is Route.INLINE for r in routed) == HARD_MAX_INLINE
+
+
+def test_range_in_one_hunk_becomes_multi_line_comment():
+    (r,) = route_findings([f(2, end=4)], CHANGES, 5)
+    assert (r.start_line, r.comment_line) == (2, 4)
+    (r,) = route_findings([f(2, end=40)], CHANGES, 5)
+    assert (r.start_line, r.comment_line) == (None, 2)
+
+
+def test_no_pull_request_routes_everything_to_the_summary():
+    assert {r.route for r in route_findings([f(2), f(9)], None, 20)} == {Route.SUMMARY}
+
+
+def test_demote_moves_refused_anchors_to_file_level():
+    routed = route_findings([f(2), f(3)], CHANGES, 20)
+    after = demote(routed, {("a.py", 3)})
+    assert [(r.finding.line, r.route) for r in after] == [(2, Route.INLINE), (3, Route.FILE)]
