@@ -49,14 +49,14 @@ def test_fail_on_sets_exit_code_one_at_or_above_the_level(tree):
 
 
 def test_json_format_carries_fingerprints(tree):
-    code, out, _ = run(["audit", str(tree), "--format", "json"])
+    _, out, _ = run(["audit", str(tree), "--format", "json"])
     data = json.loads(out)
     (finding,) = [f for f in data["findings"] if f["rule"] == "http-call-without-timeout"]
     assert finding["path"] == "worker.py" and finding["line"] == 5 and len(finding["fingerprint"]) == 16
 
 
 def test_usage_errors_exit_two_without_traceback(tree):
-    code, out, err = run(["audit", str(tree), "--fail-on", "sometimes"])
+    code, _, err = run(["audit", str(tree), "--fail-on", "sometimes"])
     assert code == 2 and "fail-on must be none, info, warning or error" in err and "Traceback" not in err
     code, _, err = run(["review"])
     assert code == 2 and "--base" in err

@@ -8,7 +8,7 @@ index 1111111..2222222 100644
 @@ -1,4 +1,5 @@
  import requests
 +import httpx
- 
+{blank}
  def f():
      return 1
 diff --git a/old.yaml b/new.yaml
@@ -30,7 +30,7 @@ deleted file mode 100644
 diff --git a/logo.png b/logo.png
 new file mode 100644
 Binary files /dev/null and b/logo.png differ
-"""
+""".format(blank=" ")
 
 
 def test_git_diff_gives_statuses_and_right_side_lines():

@@ -162,7 +162,9 @@ def get_path(data: Any, *keys: Any, default: Any = None) -> Any:
     """data[k1][k2]... where every step may be missing or of the wrong type."""
     cur = data
     for key in keys:
-        if (isinstance(cur, dict) and key in cur) or (isinstance(cur, list) and isinstance(key, int) and 0 <= key < len(cur)):
+        in_map = isinstance(cur, dict) and key in cur
+        in_list = isinstance(cur, list) and isinstance(key, int) and 0 <= key < len(cur)
+        if in_map or in_list:
             cur = cur[key]
         else:
             return default
