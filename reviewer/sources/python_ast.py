@@ -95,12 +95,13 @@ def is_const(node: ast.AST | None, value: object) -> bool:
 def walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
     """Every node inside ``func``'s body, but not inside nested functions, lambdas or classes
     (their code runs at another time, often in a thread)."""
-    stack = list(reversed(getattr(func, "body", [])))
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    stack = [n for n in reversed(getattr(func, "body", [])) if not isinstance(n, nested)]
     while stack:
         node = stack.pop()
         yield node
         for child in reversed(list(ast.iter_child_nodes(node))):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            if isinstance(child, nested):
                 continue
             stack.append(child)
 
