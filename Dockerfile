@@ -1,0 +1,21 @@
+# The image GitHub builds for `runs.using: docker` (action.yml) and publishes as ghcr.io/<owner>/arch-review.
+#
+# No USER and no WORKDIR, as GitHub's "Dockerfile support for GitHub Actions" asks:
+#   "Docker actions must be run by the default Docker user (root). Do not use the USER instruction in your
+#    Dockerfile, because you won't be able to access the GITHUB_WORKSPACE directory."
+#   "It's recommended to not use the WORKDIR instruction in your Dockerfile. Before the action executes,
+#    GitHub will mount the GITHUB_WORKSPACE directory on top of anything that was at that location in the
+#    Docker image and set GITHUB_WORKSPACE as the working directory."
+# arch-review: ignore[docker-runs-as-root] Actions runs Docker actions as root (quoted above)
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+COPY pyproject.toml README.md /opt/arch-review/
+COPY reviewer /opt/arch-review/reviewer
+RUN pip install --no-cache-dir /opt/arch-review
+
+# Exec form with an absolute interpreter path: python is PID 1 and gets the runner's SIGTERM.
+ENTRYPOINT ["/usr/local/bin/python", "-m", "reviewer"]
