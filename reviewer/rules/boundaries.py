@@ -1,0 +1,298 @@
+"""Service boundaries: database per service, no cross-service imports, no synchronous call webs."""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from collections.abc import Iterator
+
+from reviewer.classify import FileKind
+from reviewer.model import Category, Severity
+from reviewer.project import SourceFile
+from reviewer.rules.registry import Hit, RuleContext, Scope, rule
+from reviewer.services import (
+    Service,
+    ServiceModel,
+    build_service_model,
+    call_edges,
+    path_matches,
+    resolve_call,
+)
+
+# Tables that every service keeps for itself by design (transactional outbox, migrations).
+_PER_SERVICE_TABLES = {"outbox", "outbox_messages", "outbox_events", "inbox", "inbox_messages", "alembic_version",
+                       "processed_messages", "processed_events", "idempotency_keys", "schema_migrations"}
+
+
+def _model(ctx: RuleContext) -> ServiceModel:
+    return build_service_model(ctx.project, ctx.service_roots)
+
+
+def _ends(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return list(dict.fromkeys(items))
+
+
+@rule("boundary-shared-database", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
+def shared_database(ctx: RuleContext) -> Iterator[Hit]:
+    """Two services share one database
+
+    Why: a database shared by services couples them through its schema: one team's migration
+    breaks the other service at runtime, neither can scale or be deployed on its own, and the
+    data has no single owner. Give each service its own database (it may live on the same
+    server) and share data through an API or events.
+
+    Fix:
+        services:
+          orders:
+            environment:
+              DATABASE_URL: postgresql://orders:${ORDERS_DB_PASSWORD}@db:5432/orders
+          billing:
+            environment:
+              DATABASE_URL: postgresql://billing:${BILLING_DB_PASSWORD}@db:5432/billing
+    """
+    model = _model(ctx)
+    groups: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
+    labels: dict[tuple, str] = {}
+    for s in model.services:
+        if s.third_party:
+            continue
+        for d in s.databases:
+            groups.setdefault(d.key, {}).setdefault(s.name, []).append((d.path, d.line))
+            labels[d.key] = d.label
+    for key, by_service in groups.items():
+        if len(by_service) < 2:
+            continue
+        for name, ends in by_service.items():
+            others = sorted(n for n in by_service if n != name)
+            other_ends = [e for n in others for e in by_service[n]]
+            for end in _ends(ends):
+                also = tuple(e for e in _ends(ends + other_ends) if e != end)
+                detail = f"`{name}` and {', '.join(f'`{o}`' for o in others)} both use `{labels[key]}`"
+                yield Hit(end[1], detail, path=end[0], also=also)
+
+
+def _resolve_import(model: ServiceModel, svc: Service, f: SourceFile, module: str) -> Service | None:
+    """The other service whose code ``module`` names, when the import cannot be the service's own."""
+    index = model.code
+    root = svc.root or ""
+    own_bases = {posixpath.dirname(f.path), root}
+    d = posixpath.dirname(f.path)
+    while d.startswith(root) and d != root:  # packages between the file and its root
+        own_bases.add(d)
+        d = posixpath.dirname(d)
+    if any(index.module_file(module, b) is not None for b in own_bases):
+        return None
+    for base in ("", posixpath.dirname(root)):
+        found = index.module_file(module, base)
+        if found is None:
+            continue
+        target = model.owner_of(found[0] if not found[0].endswith("/") else found[0] + "__init__.py")
+        if target is None or target is svc or target.root is None:
+            return None
+        if _nested(target.root, root):
+            return None
+        return target
+    return None
+
+
+def _nested(a: str, b: str) -> bool:
+    return a == b or not a or not b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+@rule("boundary-cross-service-import", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES,
+      severity=Severity.ERROR)
+def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Code of one service imports another service's module
+
+    Why: the import works in the monorepo and fails in the container, where the other service's
+    code is not copied; where it does work, the two services can no longer be changed or
+    deployed independently. Share code through a library package, and data through an API.
+
+    Fix:
+        # libs/contracts/orders.py: a shared package both services depend on
+        from contracts.orders import OrderCreated
+        # or ask the owning service over HTTP
+        resp = await client.get(f"{ORDERS_URL}/orders/{order_id}")
+    """
+    mod = f.python
+    if mod is None:
+        return
+    model = _model(ctx)
+    svc = model.owner_of(f.path)
+    if svc is None or f.path not in svc.files:
+        return
+    for node in ast.walk(mod.tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            target = _resolve_import(model, svc, f, name)
+            if target is not None:
+                yield Hit(node.lineno, f"`{name}` belongs to service `{target.name}` ({target.root}/)")
+                break
+
+
+@rule("boundary-shared-table", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)
+def shared_table(ctx: RuleContext) -> Iterator[Hit]:
+    """Two services declare the same database table
+
+    Why: two ORM models of one table in two services means two owners of one schema: each
+    service's migrations and assumptions drift from the other's, and the database becomes a
+    hidden integration channel. One service should own the table and publish what others need.
+
+    Fix:
+        # orders service owns the table
+        class Order(Base):
+            __tablename__ = "orders"
+        # billing asks for it instead of mapping it
+        order = (await client.get(f"{ORDERS_URL}/orders/{order_id}")).json()
+    """
+    model = _model(ctx)
+    tables: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    by_name = {s.name: s for s in model.services}
+    for s in model.services:
+        for facts in s.facts(model):
+            for name, line in facts.tables:
+                if name.lower() not in _PER_SERVICE_TABLES:
+                    tables.setdefault(name.lower(), {}).setdefault(s.name, []).append((facts.path, line))
+    for table, by_service in tables.items():
+        names = sorted(by_service)
+        clashing = [n for n in names if any(m != n and _may_share(by_name[n], by_name[m]) for m in names)]
+        for name in clashing:
+            others = [n for n in clashing if n != name]
+            other_ends = [e for n in others for e in by_service[n]]
+            for end in by_service[name]:
+                also = tuple(e for e in other_ends if e != end)
+                detail = f"`{table}` is also mapped by {', '.join(f'`{o}`' for o in others)}"
+                yield Hit(end[1], detail, path=end[0], also=also)
+
+
+def _may_share(a: Service, b: Service) -> bool:
+    """False only when both services' databases are known and different."""
+    ka, kb = {d.key for d in a.databases}, {d.key for d in b.databases}
+    return not ka or not kb or bool(ka & kb)
+
+
+def _cycles(edges: dict[tuple[str, str], list[tuple[str, int]]]) -> list[list[str]]:
+    """One simple cycle per strongly connected component of the call graph."""
+    graph: dict[str, list[str]] = {}
+    for a, b in sorted(edges):
+        graph.setdefault(a, []).append(b)
+        graph.setdefault(b, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comps: list[list[str]] = []
+
+    def strong(v: str) -> None:  # Tarjan; service graphs are small, recursion depth is fine
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    out = []
+    for comp in comps:
+        members, start = set(comp), comp[0]
+        paths = {start: [start]}
+        queue = [start]
+        while queue:
+            v = queue.pop(0)
+            for w in graph[v]:
+                if w == start:
+                    out.append(paths[v])
+                    queue = []
+                    break
+                if w in members and w not in paths:
+                    paths[w] = paths[v] + [w]
+                    queue.append(w)
+    return out
+
+
+@rule("boundary-sync-call-cycle", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
+def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
+    """Services call each other synchronously in a cycle
+
+    Why: with A calling B and B calling A over HTTP, neither can start, deploy or fail alone;
+    one slow service holds threads on both sides and a retry storm loops around the cycle.
+    Break the cycle: one side publishes an event the other consumes, or the shared logic moves.
+
+    Fix:
+        # inventory no longer calls orders back; it consumes the event orders publishes
+        await producer.send_and_wait("orders.created", OrderCreated(id=order.id).model_dump_json().encode())
+    """
+    model = _model(ctx)
+    edges = call_edges(model)
+    for cycle in _cycles(edges):
+        hops = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+        ends = _ends([e for hop in hops for e in edges[hop]])
+        detail = " → ".join([*cycle, cycle[0]])
+        yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]))
+
+
+@rule("boundary-sync-call-chain", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)
+def sync_call_chain(ctx: RuleContext) -> Iterator[Hit]:
+    """A request waits on a chain of three services
+
+    Why: a route that calls a service whose handler calls a third one multiplies latency and
+    failure: availability is the product of all three, and every hop needs its own timeout
+    budget smaller than the caller's. Keep one synchronous hop, and move the rest to events or
+    a read model the first service keeps.
+
+    Fix:
+        # orders keeps its own copy of prices, updated from pricing's events
+        @app.post("/orders")
+        async def create_order(body: OrderIn, db: AsyncSession = Depends(get_db)):
+            stock = await inventory.get(f"/items/{body.item_id}", timeout=2.0)
+            price = await db.scalar(select(Price.amount).where(Price.item_id == body.item_id))
+    """
+    model = _model(ctx)
+    for a in model.services:
+        for facts in a.facts(model):
+            for route in facts.routes:
+                for call in route.calls:
+                    hop = resolve_call(model, a, call.template)
+                    if hop is None:
+                        continue
+                    b, url_path = hop
+                    for b_route, b_call, c in _next_hops(model, b, url_path, call.method):
+                        if c is a or c is b:
+                            continue
+                        detail = (f"`{a.name}` {route.method.upper()} {route.path} → `{b.name}` "
+                                  f"{b_route.path} → `{c.name}`")
+                        yield Hit(call.line, detail, path=call.path, also=((b_call.path, b_call.line),))
+                        break
+
+
+def _next_hops(model: ServiceModel, b: Service, url_path: str, method: str) -> Iterator[tuple]:
+    for facts in b.facts(model):
+        for route in facts.routes:
+            if route.path is None or not path_matches(route.path, url_path):
+                continue
+            if method != "request" and route.method not in (method, "api_route"):
+                continue
+            for call in route.calls:
+                hop = resolve_call(model, b, call.template)
+                if hop is not None:
+                    yield route, call, hop[0]

@@ -1,0 +1,401 @@
+"""What a service's Python code tells the service model: routes, their I/O and calls, URL and DSN
+literals, ORM tables, circuit-breaker imports. One pass per file, cached in ``CodeIndex``."""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from reviewer.project import Project
+from reviewer.sources.python_ast import (
+    HTTP_VERBS,
+    FunctionNode,
+    PythonModule,
+    const_str,
+    dotted,
+    keyword,
+    walk_own_body,
+)
+
+BREAKER_MODULES = ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory")
+_HTTP_ATTRS = HTTP_VERBS | {"request", "stream"}
+_HTTP_LIB_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3.")
+_CLIENT_FACTORIES = {"httpx.AsyncClient", "httpx.Client", "requests.Session", "aiohttp.ClientSession"}
+_DB_ANY_RECEIVER = {"execute", "executemany", "exec", "fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one",
+                    "fetch_val", "fetchall", "fetchone", "scalar", "scalars", "ping", "count_documents", "find_one",
+                    "server_info", "list_collection_names", "run_sync"}
+_DB_SESSION_ATTRS = {"query", "get", "add", "commit", "refresh", "merge", "delete", "flush", "connect", "begin",
+                     "command", "info", "keys", "set", "scalar_one"}
+_DB_RECEIVERS = ("db", "session", "sess", "conn", "connection", "database", "engine", "pool", "redis", "cache",
+                 "mongo", "cursor", "cur")
+_DB_CONNECT = ("asyncpg.connect", "asyncpg.create_pool", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
+               "aiomysql.connect", "motor.", "pymongo.MongoClient", "redis.Redis", "redis.from_url")
+_ENGINE_FACTORIES = ("create_engine", "create_async_engine")
+_MODEL_BASES = {"BaseModel", "SQLModel"}
+_CONFIG_CALLS = ("os.getenv", "os.environ.get", "environ.get", "getenv", "os.environ.setdefault", "Field",
+                 "pydantic.Field", "config", "decouple.config", "env.str", "env")
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: str
+    line: int
+    config_default: bool = False  # the default of a getenv/Field/settings field: configuration, not code
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    template: str  # the URL with "{}" for unknown parts and "${VAR}" for env-provided bases
+    line: int
+    path: str
+    method: str  # get/post/... or "request" when the call does not say
+
+
+@dataclass
+class RouteFacts:
+    method: str
+    path: str | None  # with the module's APIRouter(prefix=...) applied
+    raw_path: str | None
+    handler: str
+    file: str
+    line: int
+    func: FunctionNode
+    decorator: ast.Call
+    does_io: bool = False
+    calls: list[HttpCall] = field(default_factory=list)
+
+
+@dataclass
+class FileFacts:
+    path: str
+    module: PythonModule
+    routes: list[RouteFacts] = field(default_factory=list)
+    url_literals: list[Literal] = field(default_factory=list)
+    dsn_literals: list[Literal] = field(default_factory=list)
+    tables: list[tuple[str, int]] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    breaker: bool = False
+    include_routers: list[tuple[str, str | None, int]] = field(default_factory=list)  # (router, prefix, line)
+    mounts: list[str | None] = field(default_factory=list)
+    extra_paths: list[str] = field(default_factory=list)  # add_api_route("/x", ...)
+    dynamic_routes: bool = False  # add_api_route/Route() with a non-literal path
+
+
+class CodeIndex:
+    """File facts on demand, plus module and function lookup across the tree."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._facts: dict[str, FileFacts | None] = {}
+        self.py_paths = {p for p, f in project.files.items() if p.endswith(".py")}
+        self.py_dirs: set[str] = set()
+        for p in self.py_paths:
+            d = posixpath.dirname(p)
+            while d and d not in self.py_dirs:
+                self.py_dirs.add(d)
+                d = posixpath.dirname(d)
+
+    def get(self, path: str) -> FileFacts | None:
+        if path not in self._facts:
+            f = self.project.get(path)
+            mod = f.python if f is not None else None
+            self._facts[path] = _analyse(self, path, mod) if mod is not None else None
+        return self._facts[path]
+
+    def module_file(self, dotted_name: str, base: str) -> tuple[str, str] | None:
+        """(file or package dir, remaining attribute) for the longest prefix of ``dotted_name``
+        that exists under ``base``; None when even the first part does not."""
+        parts = dotted_name.split(".")
+        for n in range(len(parts), 0, -1):
+            rel = posixpath.join(base, *parts[:n]) if base else posixpath.join(*parts[:n])
+            rest = ".".join(parts[n:])
+            if rel + ".py" in self.py_paths:
+                return rel + ".py", rest
+            if rel + "/__init__.py" in self.py_paths:
+                return rel + "/__init__.py", rest
+            if rel in self.py_dirs:
+                return rel + "/", rest
+        return None
+
+    def module(self, path: str) -> PythonModule | None:
+        f = self.project.get(path)
+        return f.python if f is not None else None
+
+    def function(self, qualname: str, bases: tuple[str, ...]) -> tuple[str, PythonModule, FunctionNode] | None:
+        for base in bases:
+            found = self.module_file(qualname, base)
+            if found is None or not found[1] or "." in found[1] or found[0].endswith("/"):
+                continue
+            mod = self.module(found[0])
+            fn = mod.functions.get(found[1]) if mod else None
+            if mod is not None and fn is not None:
+                return found[0], mod, fn
+        return None
+
+
+def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
+    for b in node.bases:
+        name = (dotted(b) or "").rsplit(".", 1)[-1]
+        if name in _MODEL_BASES or name in known:
+            return True
+    return False
+
+
+def _router_prefixes(mod: PythonModule) -> dict[str, str]:
+    out = {}
+    for node in mod.tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+            qual = mod.imports.qualify(node.value.func) or ""
+            if qual.endswith("APIRouter"):
+                prefix = const_str(keyword(node.value, "prefix").value) if keyword(node.value, "prefix") else ""
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        out[t.id] = prefix if prefix is not None else "\0"
+    return out
+
+
+def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
+    facts = FileFacts(path, mod)
+    facts.breaker = any(mod.imports.imports_module(m) for m in BREAKER_MODULES)
+    config_nodes = _config_default_nodes(mod)
+    known_models: set[str] = set()
+    for node in ast.walk(mod.tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value.startswith(("http://", "https://")):
+                facts.url_literals.append(Literal(node.value, node.lineno, id(node) in config_nodes))
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            head = const_str(node.values[0])
+            if head and head.startswith(("http://", "https://")):
+                facts.url_literals.append(Literal(_template(mod, node, {}), node.lineno, id(node) in config_nodes))
+        elif isinstance(node, ast.Call):
+            _call_facts(facts, mod, node)
+        elif isinstance(node, ast.ClassDef):
+            _class_facts(facts, node, known_models)
+    prefixes = _router_prefixes(mod)
+    for r in mod.routes:
+        prefix = prefixes.get(r.router, "")
+        full = None if r.path is None or prefix == "\0" else prefix + r.path
+        rf = RouteFacts(r.method, full, r.path, r.func.name, path, r.line, r.func, r.decorator)
+        rf.does_io = function_does_io(index, mod, path, r.func, depth=2)
+        rf.calls = list(_handler_calls(facts, r.func))
+        facts.routes.append(rf)
+    return facts
+
+
+def _call_facts(facts: FileFacts, mod: PythonModule, node: ast.Call) -> None:
+    qual = mod.imports.qualify(node.func) or ""
+    last = qual.rsplit(".", 1)[-1]
+    if last in _ENGINE_FACTORIES and node.args:
+        value = const_str(node.args[0])
+        if value:
+            facts.dsn_literals.append(Literal(value, node.lineno))
+    elif qual.startswith("sqlalchemy") and last == "Table" and node.args:
+        name = const_str(node.args[0])
+        if name:
+            facts.tables.append((name, node.lineno))
+    elif isinstance(node.func, ast.Attribute) and node.func.attr == "include_router" and node.args:
+        kw = keyword(node, "prefix")
+        prefix = "" if kw is None else const_str(kw.value)
+        facts.include_routers.append((mod.imports.qualify(node.args[0]) or "", prefix, node.lineno))
+    elif isinstance(node.func, ast.Attribute) and node.func.attr == "mount":
+        facts.mounts.append(const_str(node.args[0]) if node.args else None)
+    elif isinstance(node.func, ast.Attribute) and node.func.attr in ("add_api_route", "add_route"):
+        path = const_str(node.args[0]) if node.args else None
+        if path is None:
+            facts.dynamic_routes = True
+        else:
+            facts.extra_paths.append(path)
+
+
+def _class_facts(facts: FileFacts, node: ast.ClassDef, known_models: set[str]) -> None:
+    table_kw = keyword(node, "table") if hasattr(node, "keywords") else None
+    explicit = None
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__tablename__"
+                                                for t in stmt.targets):
+            explicit = const_str(stmt.value)
+            if explicit:
+                facts.tables.append((explicit, stmt.lineno))
+    if table_kw is not None and getattr(table_kw.value, "value", None) is True and explicit is None:
+        facts.tables.append((node.name.lower(), node.lineno))
+    if _is_model_class(node, known_models):
+        known_models.add(node.name)
+        facts.models.append(node.name)
+
+
+def _config_default_nodes(mod: PythonModule) -> set[int]:
+    """ids of literals that are configuration defaults: getenv defaults, Field defaults, and
+    class-level defaults of settings classes."""
+    out: set[int] = set()
+    for node in ast.walk(mod.tree):
+        if isinstance(node, ast.Call):
+            qual = mod.imports.qualify(node.func) or ""
+            if qual in _CONFIG_CALLS or qual.endswith((".getenv", "environ.get", ".Field")):
+                out.update(id(n) for a in [*node.args, *(k.value for k in node.keywords)] for n in ast.walk(a))
+        elif isinstance(node, ast.ClassDef) and any("Settings" in (dotted(b) or "") or "Config" in (dotted(b) or "")
+                                                    for b in node.bases):
+            for stmt in node.body:
+                if isinstance(stmt, (ast.AnnAssign, ast.Assign)) and stmt.value is not None:
+                    out.update(id(n) for n in ast.walk(stmt.value))
+    return out
+
+
+def _module_value(mod: PythonModule, name: str) -> ast.AST | None:
+    for node in mod.tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return node.value
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+            return node.value
+    return None
+
+
+def _template(mod: PythonModule, node: ast.AST | None, seen: dict[str, bool], depth: int = 0) -> str:
+    """A URL expression as text: literals kept, env lookups as ``${VAR}``, anything else ``{}``."""
+    if node is None or depth > 4:
+        return "{}"
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_template(mod, v, seen, depth + 1) for v in node.values)
+    if isinstance(node, ast.FormattedValue):
+        return _template(mod, node.value, seen, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _template(mod, node.left, seen, depth + 1) + _template(mod, node.right, seen, depth + 1)
+    if isinstance(node, ast.Name) and node.id not in seen:
+        value = _module_value(mod, node.id)
+        if value is not None:
+            return _template(mod, value, {**seen, node.id: True}, depth + 1)
+        return "{}"
+    if isinstance(node, ast.Subscript):
+        key = const_str(node.slice)
+        if key and (dotted(node.value) or "").endswith("environ"):
+            return "${" + key + "}"
+    if isinstance(node, ast.Call):
+        qual = mod.imports.qualify(node.func) or ""
+        if qual.endswith(("getenv", "environ.get")) and node.args:
+            var = const_str(node.args[0])
+            if var and len(node.args) > 1:
+                return "${" + var + ":-" + _template(mod, node.args[1], seen, depth + 1) + "}"
+            if var:
+                return "${" + var + "}"
+    if isinstance(node, ast.Attribute):
+        owner = (dotted(node.value) or "").lower()
+        if "settings" in owner or "config" in owner:
+            return "${" + node.attr.upper() + "}"
+    return "{}"
+
+
+def _receiver_is_http_client(mod: PythonModule, recv: ast.AST) -> bool:
+    name = (dotted(recv) or "").rsplit(".", 1)[-1].lower()
+    if any(k in name for k in ("client", "http")):
+        return True
+    if isinstance(recv, ast.Name):
+        value = _module_value(mod, recv.id)
+        if isinstance(value, ast.Call) and (mod.imports.qualify(value.func) or "") in _CLIENT_FACTORIES:
+            return True
+    return False
+
+
+def _base_url(mod: PythonModule) -> str | None:
+    """The single ``base_url=`` the module's HTTP clients are built with, if there is exactly one."""
+    found = set()
+    for node in ast.walk(mod.tree):
+        if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in _CLIENT_FACTORIES:
+            kw = keyword(node, "base_url")
+            if kw is not None:
+                found.add(_template(mod, kw.value, {}))
+    return found.pop() if len(found) == 1 else None
+
+
+def http_call_url(mod: PythonModule, call: ast.Call) -> str | None:
+    """The URL template of an outbound HTTP call, or None when ``call`` is not one."""
+    qual = mod.imports.qualify(call.func) or ""
+    is_lib = qual.startswith(_HTTP_LIB_PREFIXES) and qual.rsplit(".", 1)[-1] in _HTTP_ATTRS | {"urlopen"}
+    is_client = isinstance(call.func, ast.Attribute) and call.func.attr in _HTTP_ATTRS \
+        and not is_lib and _receiver_is_http_client(mod, call.func.value)
+    if not (is_lib or is_client):
+        return None
+    arg = call.args[1] if qual.endswith(".request") and len(call.args) > 1 else (call.args[0] if call.args else None)
+    if arg is None:
+        kw = keyword(call, "url")
+        arg = kw.value if kw else None
+    url = _template(mod, arg, {})
+    if url.startswith("/") and is_client:
+        base = _base_url(mod)
+        url = (base.rstrip("/") + url) if base else url
+    return url
+
+
+def _handler_calls(facts: FileFacts, func: FunctionNode) -> Iterator[HttpCall]:
+    for node in walk_own_body(func):
+        if isinstance(node, ast.Call):
+            url = http_call_url(facts.module, node)
+            if url is not None:
+                attr = node.func.attr if isinstance(node.func, ast.Attribute) else "request"
+                yield HttpCall(url, node.lineno, facts.path, attr if attr in HTTP_VERBS else "request")
+
+
+def _is_db_call(mod: PythonModule, call: ast.Call) -> bool:
+    qual = mod.imports.qualify(call.func) or ""
+    if qual.startswith(_DB_CONNECT):
+        return True
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    attr = call.func.attr
+    recv = (dotted(call.func.value) or "").rsplit(".", 1)[-1].lower()
+    if isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Attribute):
+        recv = call.func.value.func.attr.lower()  # session.execute(...).scalars()
+    if attr in _DB_ANY_RECEIVER and recv not in ("re", "pattern", "regex"):
+        return True
+    return attr in _DB_SESSION_ATTRS and any(recv == r or recv.endswith("_" + r) or recv.startswith(r + "_")
+                                              for r in _DB_RECEIVERS)
+
+
+def function_does_io(index: CodeIndex, mod: PythonModule, path: str, func: FunctionNode, depth: int) -> bool:
+    """Whether ``func`` (or what it calls, ``depth`` levels down, or its Depends targets) does
+    database or outbound HTTP I/O."""
+    callees: list[ast.AST] = []
+    for node in walk_own_body(func):
+        if isinstance(node, ast.Call):
+            if _is_db_call(mod, node) or http_call_url(mod, node) is not None:
+                return True
+            callees.append(node.func)
+    args = func.args
+    for default in [*args.defaults, *args.kw_defaults]:
+        if isinstance(default, ast.Call) and (dotted(default.func) or "").endswith(("Depends", "Security")) \
+                and default.args:
+            callees.append(default.args[0])
+    for ann in [a.annotation for a in [*args.args, *args.kwonlyargs] if a.annotation is not None]:
+        for node in ast.walk(ann):
+            if isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("Depends") and node.args:
+                callees.append(node.args[0])
+    if depth <= 0:
+        return False
+    base = posixpath.dirname(path)
+    for target in callees:
+        name = dotted(target)
+        if not name:
+            continue
+        local = mod.functions.get(name) if "." not in name else None
+        if local is not None and local is not func:
+            if function_does_io(index, mod, path, local, depth - 1):
+                return True
+            continue
+        qual = mod.imports.qualify(target) or ""
+        if "." in qual:
+            found = index.function(qual, _bases(base))
+            if found is not None and function_does_io(index, found[1], found[0], found[2], depth - 1):
+                return True
+    return False
+
+
+def _bases(d: str) -> tuple[str, ...]:
+    """Directories an absolute import may be resolved from: every ancestor of the file."""
+    out = [d]
+    while d:
+        d = posixpath.dirname(d)
+        out.append(d)
+    return tuple(out)
