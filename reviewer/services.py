@@ -17,9 +17,20 @@ from urllib.parse import urlsplit
 
 from reviewer.classify import FileKind
 from reviewer.project import Project, SourceFile
-from reviewer.rules.helpers import image_name, is_datastore_image
 from reviewer.services_code import CodeIndex, FileFacts
 from reviewer.sources.yaml_docs import YList, YMap, get_path
+
+def image_name(ref: str) -> str:
+    from reviewer.rules.helpers import image_name as name  # lazy: importing reviewer.rules loads every rule
+
+    return name(ref)
+
+
+def is_datastore_image(ref: str) -> bool:
+    from reviewer.rules.helpers import is_datastore_image as check
+
+    return check(ref)
+
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",
                   "ReplicationController"}
