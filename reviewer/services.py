@@ -20,6 +20,7 @@ from reviewer.project import Project, SourceFile
 from reviewer.services_code import CodeIndex, FileFacts
 from reviewer.sources.yaml_docs import YList, YMap, get_path
 
+
 def image_name(ref: str) -> str:
     from reviewer.rules.helpers import image_name as name  # lazy: importing reviewer.rules loads every rule
 
