@@ -1,0 +1,358 @@
+"""The Action's composition root: environment -> wiring -> exit code.
+
+    main(env) ── inputs + event ── decide() ─┬─ REVIEW / COMMENT_TRIGGER ── review the PR, post ONE review
+                                             ├─ AUDIT ── audit the workspace, keep ONE tracking issue
+                                             └─ SKIP ── say why, exit 0
+Everything user-visible goes through ``Console`` (secrets redacted) and the job summary.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse_fail_on
+from reviewer.diff import ChangeSet
+from reviewer.engine import Report
+from reviewer.errors import ModelError, ReadOnlyTokenError, ReviewerError, UsageError
+from reviewer.model import Finding, Severity, at_or_above
+from reviewer.render.annotations import escape_data, render_annotations
+from reviewer.render.markdown import Links
+from reviewer.render.summary import render_summary
+from reviewer.routing import Routed, route_findings
+from reviewer.rules.registry import RuleContext
+
+if TYPE_CHECKING:
+    from reviewer.github.event import Event
+    from reviewer.github.pull import PullInfo
+
+DEFAULT_TRIGGER = "/arch-review"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    token: str
+    api_key: str
+    model: str
+    config_path: str
+    mode: str
+    fail_on: Severity | None
+    max_comments: int | None
+    sarif_file: str
+    trigger_phrase: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Inputs:
+        def get(name: str, default: str = "") -> str:
+            value = env.get(f"INPUT_{name.upper()}", env.get(f"INPUT_{name.upper().replace('-', '_')}", ""))
+            return value.strip() or default
+
+        raw_max = get("max-comments")
+        try:
+            max_comments = int(raw_max) if raw_max else None
+        except ValueError:
+            raise UsageError(f"max-comments must be a whole number, not {raw_max!r}") from None
+        if max_comments is not None and max_comments < 0:
+            raise UsageError("max-comments must be 0 or more")
+        try:
+            fail_on = parse_fail_on(get("fail-on", "none"))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return cls(token=get("github-token"), api_key=get("anthropic-api-key"), model=get("model"),
+                   config_path=get("config", DEFAULT_CONFIG_PATH), mode=get("mode", "auto"), fail_on=fail_on,
+                   max_comments=max_comments, sarif_file=get("sarif-file"),
+                   trigger_phrase=get("trigger-phrase", DEFAULT_TRIGGER))
+
+
+@dataclass(frozen=True)
+class Runner:
+    """What the runner tells us about where we are."""
+
+    event_name: str
+    event_path: str
+    repository: str
+    api_url: str
+    server_url: str
+    workspace: Path | None
+    sha: str
+    output: str
+    summary: str
+    run_url: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Runner:
+        server = env.get("GITHUB_SERVER_URL") or "https://github.com"
+        repo = env.get("GITHUB_REPOSITORY", "")
+        run_id = env.get("GITHUB_RUN_ID")
+        return cls(event_name=env.get("GITHUB_EVENT_NAME", ""), event_path=env.get("GITHUB_EVENT_PATH", ""),
+                   repository=repo, api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+                   server_url=server, workspace=Path(env["GITHUB_WORKSPACE"]) if env.get("GITHUB_WORKSPACE") else None,
+                   sha=env.get("GITHUB_SHA", ""), output=env.get("GITHUB_OUTPUT", ""),
+                   summary=env.get("GITHUB_STEP_SUMMARY", ""),
+                   run_url=f"{server}/{repo}/actions/runs/{run_id}" if run_id and repo else None)
+
+
+class Console:
+    """stdout for the job log; every line passes through secret redaction."""
+
+    def __init__(self, out: TextIO, secrets: list[str]) -> None:
+        self.out = out
+        self.secrets = [s for s in secrets if s and len(s) >= 4]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def write(self, text: str) -> None:
+        if text:
+            self.out.write(self.redact(text))
+            self.out.flush()
+
+    def info(self, message: str) -> None:
+        self.write(f"arch-review: {message}\n")
+
+    def warning(self, message: str) -> None:
+        self.write(f"::warning::{escape_data(self.redact(message))}\n")
+
+    def error(self, message: str) -> None:
+        self.write(f"::error::{escape_data(self.redact(message))}\n")
+
+
+@dataclass
+class Outcome:
+    """What a job produced, for the summary, outputs and exit code."""
+
+    report: Report
+    routed: list[Routed] | None = None
+    notes: list[str] | None = None
+    usage: Any = None
+    review_url: str | None = None
+    service_map: str | None = None
+    fail_on: Severity | None = None
+
+
+def main(env: Mapping[str, str], out: TextIO | None = None, *, sleep: Callable[[float], None] = time.sleep) -> int:
+    out = out or sys.stdout
+    secrets = [env.get("INPUT_GITHUB-TOKEN", ""), env.get("INPUT_ANTHROPIC-API-KEY", ""),
+               env.get("INPUT_GITHUB_TOKEN", ""), env.get("INPUT_ANTHROPIC_API_KEY", "")]
+    console = Console(out, secrets)
+    try:
+        return _run(env, console, sleep)
+    except ReviewerError as exc:
+        console.error(f"arch-review: {exc}")
+        return exc.exit_code
+    except Exception as exc:  # the one broad except: no traceback reaches the user
+        console.error(f"arch-review failed unexpectedly: {type(exc).__name__}: {exc}")
+        return 2
+
+
+def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None]) -> int:
+    from reviewer.github.event import Event, Mode, decide
+
+    inputs = Inputs.from_env(env)
+    runner = Runner.from_env(env)
+    event = Event.load(runner.event_name, runner.event_path)
+    mode, reason = decide(event, inputs.mode, inputs.trigger_phrase)
+    if mode is Mode.SKIP:
+        console.info(f"nothing to do: {reason}")
+        return 0
+    console.info(f"{mode.value}: {reason}")
+    if mode is Mode.AUDIT:
+        outcome = _audit(inputs, runner, console, sleep)
+    else:
+        outcome = _review(inputs, runner, event, mode is Mode.COMMENT_TRIGGER, console, sleep)
+        if outcome is None:
+            return 0
+    return _finish(outcome, inputs, runner, console)
+
+
+def _client(inputs: Inputs, runner: Runner, sleep: Callable[[float], None]) -> Any:
+    from reviewer.github.client import WaitBudget, connect
+
+    return connect(inputs.token, runner.api_url, WaitBudget(sleep=sleep))
+
+
+def _known_rules() -> set[str]:
+    from reviewer.rules.registry import all_rules
+
+    return {r.id for r in all_rules()}
+
+
+def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, console: Console,
+            sleep: Callable[[float], None]) -> Outcome | None:
+    from reviewer.github.client import calling
+    from reviewer.github.event import is_trusted, trigger_command
+    from reviewer.github.publisher import Publisher
+    from reviewer.github.pull import load_change, pull_info, read_config
+    from reviewer.render.markdown import usage_comment
+    from reviewer.run import review_change
+
+    gh = _client(inputs, runner, sleep)
+    with calling(f"read {runner.repository}"):
+        repo = gh.get_repo(runner.repository)
+    if by_comment:
+        trusted, why = is_trusted(repo, event)
+        if not trusted:
+            console.info(f"ignored {inputs.trigger_phrase} from {event.commenter}: {why}; "
+                         "only people with write access can trigger a review")
+            return None
+        with calling("react to the comment"):
+            repo.get_issue(event.pr_number).get_comment(event.comment_id).create_reaction("eyes")
+        if trigger_command(event.comment_body, inputs.trigger_phrase) == "help":
+            with calling("reply with usage"):
+                repo.get_issue(event.pr_number).create_comment(usage_comment(inputs.trigger_phrase))
+            return None
+    with calling(f"read PR #{event.pr_number}"):
+        pull = repo.get_pull(event.pr_number)
+        info = pull_info(pull, runner.repository)
+    config = load_config_text(read_config(repo, inputs.config_path, info.base_ref), inputs.config_path,
+                              _known_rules())
+    change = load_change(repo, pull, info, runner.workspace)
+    report, ctx = review_change(change.changes, change.head, config, base=change.base)
+    report.notes.extend(_skipped_notes(change.changes, ctx, report.notes))
+    model_findings, model_notes, usage = _model_review(inputs, config, change.changes, ctx, report, info)
+    findings = _merge(report.findings, model_findings)
+    report = replace(report, findings=findings, notes=[*report.notes, *model_notes])
+    max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
+    links = Links(runner.server_url, runner.repository, info.head_sha)
+    outcome = Outcome(report, route_findings(findings, change.changes, max_inline), [], usage,
+                      fail_on=inputs.fail_on or config.fail_on)
+    try:
+        result = Publisher(gh, pull, info.head_sha, links).publish(findings, change.changes, max_inline,
+                                                                   report.notes)
+    except ReadOnlyTokenError as exc:
+        console.write(render_annotations(findings))
+        outcome.notes = [f"{exc}; findings are in this summary and in the annotations"]
+        outcome.routed = route_findings(findings, None, 0)
+        return outcome
+    outcome.notes = list(result.notes)
+    if result.posted:
+        console.info(f"posted a review with {len(result.routed)} new finding(s): {result.url}")
+        outcome.review_url = result.url
+    elif findings:
+        console.info(f"all {len(findings)} finding(s) were posted by an earlier run; nothing new to post")
+    else:
+        console.info("no findings; nothing posted")
+    return outcome
+
+
+def _skipped_notes(changes: ChangeSet, ctx: RuleContext, existing: list[str]) -> list[str]:
+    """Changed files the loader skipped (not UTF-8, too large) are named, never silently dropped."""
+    said = "\n".join(existing)
+    return [reason for path, reason in sorted(ctx.project.skipped.items())
+            if path in changes.files and path not in said]
+
+
+def _merge(rule_findings: list[Finding], model_findings: list[Finding]) -> list[Finding]:
+    seen = {(f.path, f.line, f.rule_id) for f in rule_findings}
+    merged = list(rule_findings)
+    for f in model_findings:
+        if (f.path, f.line, f.rule_id) not in seen:
+            seen.add((f.path, f.line, f.rule_id))
+            merged.append(f)
+    return sorted(merged, key=lambda f: f.sort_key)
+
+
+def _model_review(inputs: Inputs, config: Config, changes: ChangeSet, ctx: RuleContext, report: Report,
+                  info: PullInfo) -> tuple[list[Finding], list[str], Any]:
+    """Claude's review of the same diff; rules-only (anthropic never imported) without a key."""
+    if not inputs.api_key:
+        return [], [], None
+    if not config.model.enabled:
+        return [], ["model review disabled in the config file"], None
+    try:
+        from reviewer.llm import model_review  # lazy: importing anthropic costs over a second
+    except ImportError:
+        # CALL SITE for reviewer.llm.model_review (built by the llm helper). Until it exists: rules only.
+        return [], ["model review is not available in this build; rules only"], None
+    settings = replace(config.model, name=inputs.model or config.model.name)
+    try:
+        result = model_review(changes, ctx, report.findings, settings, inputs.api_key, info.title, info.body)
+    except ModelError as exc:
+        return [], [f"model review failed, rule findings are still posted: {exc}"], None
+    return list(result.findings), list(result.notes), result.usage
+
+
+def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[float], None]) -> Outcome:
+    from reviewer.github.client import calling
+    from reviewer.github.tracking_issue import sync_tracking_issue
+    from reviewer.project import DirectorySource
+    from reviewer.run import audit_tree
+
+    if runner.workspace is None or not runner.workspace.is_dir():
+        raise UsageError("GITHUB_WORKSPACE is not a directory: check out the repository before arch-review")
+    config = _workspace_config(runner.workspace, inputs.config_path)
+    report, ctx = audit_tree(DirectorySource(runner.workspace), config)
+    service_map = _service_map(ctx)
+    outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)
+    links = Links(runner.server_url, runner.repository, runner.sha) if runner.sha else None
+    gh = _client(inputs, runner, sleep)
+    try:
+        with calling(f"read {runner.repository}"):
+            repo = gh.get_repo(runner.repository)
+        result = sync_tracking_issue(repo, report.findings, links, runner.run_url, config.service_roots, service_map)
+    except ReadOnlyTokenError as exc:
+        console.write(render_annotations(report.findings))
+        outcome.notes = [f"{exc}; give the workflow `issues: write` to keep the tracking issue"]
+        return outcome
+    if result.action != "none":
+        console.info(f"tracking issue {result.action}: {result.url} ({result.new} new, {result.fixed} fixed)")
+        outcome.notes = [f"tracking issue {result.action}: {result.url}"]
+    return outcome
+
+
+def _workspace_config(workspace: Path, config_path: str) -> Config:
+    path = workspace / config_path
+    if not path.is_file():
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {config_path}: {exc}") from exc
+    return load_config_text(text, config_path, _known_rules())
+
+
+def _service_map(ctx: RuleContext) -> str | None:
+    try:
+        from reviewer.render.mermaid import render_service_map
+    except ImportError:
+        return None
+    return render_service_map(ctx.project) or None
+
+
+def _finish(outcome: Outcome, inputs: Inputs, runner: Runner, console: Console) -> int:
+    report = outcome.report
+    outputs = {"findings": str(len(report.findings))}
+    if outcome.review_url:
+        outputs["review-url"] = outcome.review_url
+    if inputs.sarif_file:
+        from reviewer.render.sarif import render_sarif
+
+        target = Path(inputs.sarif_file)
+        if not target.is_absolute() and runner.workspace is not None:
+            target = runner.workspace / target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_sarif(report), encoding="utf-8")
+        outputs["sarif-file"] = inputs.sarif_file
+    summary = render_summary(report, outcome.routed, rules_only=not inputs.api_key, notes=outcome.notes or [],
+                             usage=outcome.usage, service_map=outcome.service_map, review_url=outcome.review_url)
+    _append(runner.summary, console.redact(summary))
+    _append(runner.output, "".join(f"{k}={v}\n" for k, v in outputs.items()))
+    for note in report.notes:
+        console.info(f"note: {note}")
+    failing = at_or_above(report.findings, outcome.fail_on)
+    if failing:
+        console.error(f"{len(failing)} finding(s) at or above fail-on {outcome.fail_on.value}")  # type: ignore[union-attr]
+        return 1
+    return 0
+
+
+def _append(path: str, text: str) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)

@@ -1,0 +1,128 @@
+"""Which job an Actions event asks for: one enum, one decision function, one trust check."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from github import UnknownObjectException
+from github.Repository import Repository
+
+from reviewer.errors import UsageError
+from reviewer.github.client import calling
+
+REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
+PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
+AUDIT_EVENTS = frozenset({"schedule", "workflow_dispatch"})
+# GitHub's author_association values that mean write access to the repository.
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+# GET /collaborators/{user}/permission: "permission" is admin|write|read|none (maintain shows as
+# write there; role_name keeps maintain/triage). Only people who can push may spend the budget.
+TRUSTED_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+INPUT_MODES = ("auto", "review", "audit")
+
+
+class Mode(StrEnum):
+    REVIEW = "review"  # review the PR of a pull_request event
+    COMMENT_TRIGGER = "comment"  # a trusted `/arch-review` comment on a PR
+    AUDIT = "audit"  # the whole tree; one tracking issue
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    action: str
+    pr_number: int | None
+    comment_id: int | None = None
+    comment_body: str = ""
+    commenter: str = ""
+    association: str = ""
+    on_pull_request: bool = False
+
+    @classmethod
+    def load(cls, name: str, path: str | None) -> Event:
+        payload: dict[str, Any] = {}
+        if path:
+            try:
+                payload = json.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot read the event payload {path}: {exc}") from exc
+        return cls.from_payload(name, payload)
+
+    @classmethod
+    def from_payload(cls, name: str, payload: dict[str, Any]) -> Event:
+        action = str(payload.get("action") or "")
+        if name in PR_EVENTS:
+            pr = payload.get("pull_request") or {}
+            return cls(name, action, pr.get("number") or payload.get("number"), on_pull_request=True)
+        if name == "issue_comment":
+            issue = payload.get("issue") or {}
+            comment = payload.get("comment") or {}
+            return cls(name, action, issue.get("number"), comment_id=comment.get("id"),
+                       comment_body=str(comment.get("body") or ""),
+                       commenter=str((comment.get("user") or {}).get("login") or ""),
+                       association=str(comment.get("author_association") or ""),
+                       on_pull_request=bool(issue.get("pull_request")))
+        return cls(name, action, None)
+
+
+def trigger_command(body: str, phrase: str) -> str | None:
+    """The words after the trigger phrase ("" for a bare phrase), or None when it is not a trigger."""
+    text = body.strip()
+    if not phrase or not text.startswith(phrase):
+        return None
+    rest = text[len(phrase):]
+    if rest and not rest[0].isspace():
+        return None  # `/arch-reviewer` is somebody else's command
+    return rest.strip().split("\n", 1)[0].strip().lower()
+
+
+def decide(event: Event, input_mode: str, trigger_phrase: str) -> tuple[Mode, str]:
+    """(mode, reason). ``input_mode`` auto picks from the event; review or audit forces the job."""
+    mode = (input_mode or "auto").strip().lower()
+    if mode not in INPUT_MODES:
+        raise UsageError(f"mode must be one of {', '.join(INPUT_MODES)}, not {input_mode!r}")
+    if mode == "audit":
+        return Mode.AUDIT, "mode: audit"
+    if event.name in PR_EVENTS:
+        if event.pr_number is None:
+            return Mode.SKIP, "the event has no pull request"
+        if mode == "review" or event.action in REVIEW_ACTIONS:
+            return Mode.REVIEW, f"{event.name} {event.action}"
+        return Mode.SKIP, f"nothing to review on {event.name} {event.action!r}"
+    if event.name == "issue_comment":
+        if event.action != "created":
+            return Mode.SKIP, f"comment {event.action}, not created"
+        if not event.on_pull_request or event.pr_number is None:
+            return Mode.SKIP, "comment on an issue, not a pull request"
+        if trigger_command(event.comment_body, trigger_phrase) is None:
+            return Mode.SKIP, f"comment does not start with {trigger_phrase}"
+        return Mode.COMMENT_TRIGGER, f"{trigger_phrase} comment by {event.commenter}"
+    if event.name in AUDIT_EVENTS:
+        if mode == "review":
+            raise UsageError(f"mode: review needs a pull request, and {event.name} has none")
+        return Mode.AUDIT, event.name
+    if mode == "review":
+        raise UsageError(f"mode: review needs a pull request, and {event.name or 'this event'} has none")
+    return Mode.SKIP, f"nothing to do on {event.name or 'an unknown event'}"
+
+
+def trusted_by_association(association: str) -> bool:
+    return association.upper() in TRUSTED_ASSOCIATIONS
+
+
+def is_trusted(repo: Repository, event: Event) -> tuple[bool, str]:
+    """(trusted, why): author_association first, then the commenter's permission from the API."""
+    if trusted_by_association(event.association):
+        return True, f"author association {event.association}"
+    with calling(f"read the permission of {event.commenter}"):
+        try:
+            permission = repo.get_collaborator_permission(event.commenter) if event.commenter else "none"
+        except UnknownObjectException:
+            permission = "none"
+    return permission in TRUSTED_PERMISSIONS, f"author association {event.association or 'NONE'}, " \
+                                              f"permission {permission}"

@@ -1,0 +1,165 @@
+"""A pull request as the engine sees it: the ChangeSet from ``GET /pulls/{n}/files``, head and base
+contents of the changed files, the workspace as context, and the config from the BASE branch."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from github import GithubException, UnknownObjectException
+from github.PullRequest import PullRequest
+from github.Repository import Repository
+
+from reviewer.classify import FileKind, kind_from_path
+from reviewer.diff import ChangeSet, FileStatus, from_github_files
+from reviewer.github.client import calling
+from reviewer.project import DictSource, DirectorySource, FileSource, GitTreeSource
+
+# GitHub docs, "List pull requests files": "Responses include a maximum of 3000 files."
+MAX_PR_FILES = 3000
+
+
+@dataclass(frozen=True)
+class PullInfo:
+    number: int
+    head_sha: str
+    base_sha: str
+    base_ref: str
+    title: str
+    body: str
+    html_url: str
+    is_fork: bool
+    changed_files: int
+
+
+def pull_info(pull: PullRequest, repo_name: str) -> PullInfo:
+    head_repo = pull.head.repo.full_name if pull.head.repo is not None else None
+    return PullInfo(number=pull.number, head_sha=pull.head.sha, base_sha=pull.base.sha, base_ref=pull.base.ref,
+                    title=pull.title or "", body=pull.body or "", html_url=pull.html_url,
+                    is_fork=head_repo is not None and head_repo != repo_name, changed_files=pull.changed_files)
+
+
+def _has_commit(workspace: Path, sha: str) -> bool:
+    try:
+        return subprocess.run(["git", "-C", str(workspace), "cat-file", "-e", f"{sha}^{{commit}}"],
+                              capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def _relevant(path: str) -> bool:
+    return kind_from_path(path) is not FileKind.OTHER
+
+
+@dataclass
+class OverlaySource:
+    """The changed files at head (from GitHub), everything else from the workspace checkout."""
+
+    head: FileSource
+    changed: set[str]
+    removed: set[str]
+    rest: FileSource | None
+
+    def paths(self) -> Iterable[str]:
+        yield from self.head.paths()
+        if self.rest is not None:
+            for path in self.rest.paths():
+                if path not in self.changed and path not in self.removed:
+                    yield path
+
+    def read(self, path: str) -> bytes | None:
+        if path in self.changed:
+            return self.head.read(path)
+        return self.rest.read(path) if self.rest is not None else None
+
+
+@dataclass
+class ContentsReader:
+    """``GET /repos/{o}/{r}/contents/{path}?ref=`` for the few files a review needs whole."""
+
+    repo: Repository
+    notes: list[str] = field(default_factory=list)
+
+    def read(self, path: str, ref: str) -> bytes | None:
+        with calling(f"read {path} at {ref[:12]}"):
+            try:
+                content: Any = self.repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None
+        if isinstance(content, list) or content.type != "file":
+            return None
+        if content.encoding != "base64":  # files over 1 MB come without content
+            self.notes.append(f"{path}: skipped, GitHub does not send the contents of files this large")
+            return None
+        return content.decoded_content
+
+
+@dataclass
+class PullChange:
+    changes: ChangeSet
+    head: FileSource
+    base: FileSource | None
+
+
+def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: Path | None) -> PullChange:
+    """Files and hunks of the PR, plus sources for head and base contents."""
+    with calling(f"list the files of PR #{info.number}"):
+        entries = [f.raw_data for f in pull.get_files()]
+    changes = from_github_files(entries, head_sha=info.head_sha, base_sha=info.base_sha)
+    if info.changed_files > MAX_PR_FILES:
+        changes.notes.append(f"GitHub lists only the first {MAX_PR_FILES} of {info.changed_files} changed files; "
+                             "the rest were not reviewed")
+    removed = {p for p, c in changes.files.items() if c.status is FileStatus.REMOVED}
+    changed = set(changes.files) - removed
+    rest = DirectorySource(workspace) if workspace is not None and workspace.is_dir() else None
+    if workspace is not None and _has_commit(workspace, info.head_sha):
+        head: FileSource = GitTreeSource(workspace, info.head_sha)
+        base = GitTreeSource(workspace, info.base_sha) if _has_commit(workspace, info.base_sha) else None
+        if base is not None:
+            return PullChange(changes, head, base)
+    else:
+        reader = ContentsReader(repo)
+        fetched: dict[str, bytes | str] = {}
+        for path in sorted(p for p in changed if _relevant(p)):
+            data = reader.read(path, info.head_sha)
+            if data is None:
+                continue
+            if b"\0" in data[:8192]:
+                changes.files[path].binary = True
+                continue
+            fetched[path] = data
+        changes.notes.extend(reader.notes)
+        head = OverlaySource(DictSource(fetched), changed, removed, rest)
+    return PullChange(changes, head, _base_source(repo, changes, info))
+
+
+def _base_source(repo: Repository, changes: ChangeSet, info: PullInfo) -> FileSource:
+    """Base contents of the changed Python files, for rules that compare base with head."""
+    reader = ContentsReader(repo)
+    wanted = [c.old_path or p for p, c in changes.files.items()
+              if c.status is not FileStatus.ADDED and kind_from_path(c.old_path or p) is FileKind.PYTHON]
+    base: dict[str, bytes | str] = {}
+    for path in wanted:
+        data = reader.read(path, info.base_sha)
+        if data is not None:
+            base[path] = data
+    return DictSource(base)
+
+
+def read_config(repo: Repository, path: str, ref: str) -> str | None:
+    """The config file's text on the BASE branch (a PR cannot loosen its own review), or None."""
+    with calling(f"read {path} on {ref}"):
+        try:
+            content: Any = repo.get_contents(path, ref=ref)
+        except UnknownObjectException:
+            return None
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise
+    if isinstance(content, list) or content.encoding != "base64":
+        return None
+    return content.decoded_content.decode("utf-8", errors="replace")

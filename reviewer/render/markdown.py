@@ -1,0 +1,302 @@
+"""Markdown that people read on GitHub: inline comment bodies, the review body, the CLI report.
+
+Every finding we post carries a hidden marker ``<!-- arch-review:fp=<fingerprint> -->`` so a
+rerun can tell what it already said. Untrusted text (model output) cannot forge one: ``<!--``
+and ``-->`` in it are defused.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from reviewer.classify import FileKind, kind_from_path
+from reviewer.engine import Report
+from reviewer.model import Finding, Severity, Source
+from reviewer.render.text import counts_line
+from reviewer.routing import Route, Routed
+
+# GitHub rejects issue, comment and review bodies over 65,536 characters ("body is too long
+# (maximum is 65536 characters)"); we keep a margin for the footer.
+MAX_BODY_CHARS = 65_536
+BODY_BUDGET = MAX_BODY_CHARS - 2_000
+
+REVIEW_MARKER = "<!-- arch-review:review -->"
+_FP = re.compile(r"<!-- arch-review:fps?=([0-9a-f,]+) -->")
+_ICON = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "\N{INFORMATION SOURCE}\ufe0f"}
+_FENCE = {FileKind.PYTHON: "python", FileKind.DOCKERFILE: "dockerfile", FileKind.COMPOSE: "yaml",
+          FileKind.K8S: "yaml", FileKind.HELM: "yaml", FileKind.OPENAPI: "yaml"}
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a path and line can be opened on GitHub: ``{server}/{repo}/blob/{sha}/{path}#L{line}``."""
+
+    server_url: str
+    repo: str
+    sha: str
+
+    def line(self, path: str, line: int) -> str:
+        return f"{self.server_url.rstrip('/')}/{self.repo}/blob/{self.sha}/{quote(path)}#L{line}"
+
+
+def marker(finding: Finding) -> str:
+    return f"<!-- arch-review:fp={finding.fingerprint()} -->"
+
+
+def markers_of(fingerprints: Iterable[str]) -> str:
+    fps = ",".join(sorted(fingerprints))
+    return f"<!-- arch-review:fps={fps} -->" if fps else ""
+
+
+def fingerprints_in(text: str | None) -> set[str]:
+    found: set[str] = set()
+    for m in _FP.finditer(text or ""):
+        found.update(fp for fp in m.group(1).split(",") if fp)
+    return found
+
+
+def defuse(text: str) -> str:
+    """No HTML comment can start or end inside our text, so markers cannot be forged."""
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
+def _fence(code: str, lang: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{code.rstrip()}\n{ticks}"
+
+
+def _fix_lang(finding: Finding) -> str:
+    """The fence language of the file the finding is in (a Dockerfile fix is a Dockerfile snippet)."""
+    if finding.path.endswith((".yaml", ".yml")):
+        return "yaml"
+    return _FENCE.get(kind_from_path(finding.path) or FileKind.OTHER, "")
+
+
+def _dedent(text: str) -> str:
+    lines = text.strip("\n").splitlines()
+    indent = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
+    return "\n".join(ln[indent:] for ln in lines)
+
+
+def heading(finding: Finding) -> str:
+    origin = " · model" if finding.source is Source.LLM else ""
+    return f"{_ICON[finding.severity]} **{finding.severity.value}** · `{finding.rule_id}`{origin}"
+
+
+def comment_body(finding: Finding) -> str:
+    """One inline review comment: title, why, a fix snippet, and the hidden marker."""
+    parts = [f"{heading(finding)}\n\n**{defuse(finding.title)}**"]
+    if finding.body:
+        parts.append(defuse(finding.body.strip()))
+    if finding.fix.strip():
+        parts.append("**Fix**\n\n" + _fence(defuse(_dedent(finding.fix)), _fix_lang(finding)))
+    if finding.confidence is not None:
+        parts.append(f"<sub>model confidence {finding.confidence:.0%}</sub>")
+    parts.append(marker(finding))
+    return "\n\n".join(parts)
+
+
+def _item(finding: Finding, links: Links | None) -> str:
+    where = f"`{finding.path}:{finding.line}`"
+    if links is not None:
+        where = f"[{where}]({links.line(finding.path, finding.line)})"
+    return (f"- {_ICON[finding.severity]} **{finding.severity.value}** `{finding.rule_id}` {where}: "
+            f"{defuse(finding.title)} {marker(finding)}")
+
+
+def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[str] = (),
+                extra: Sequence[str] = (), budget: int = BODY_BUDGET) -> str:
+    """The review's own text: counts, findings outside the hunks (per file), the rest in <details>.
+
+    Findings that do not fit the body limit are still marked (compactly) so a rerun skips them."""
+    inline = [r for r in routed if r.route is Route.INLINE]
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for r in routed:
+        if r.route is Route.FILE:
+            by_file[r.finding.path].append(r.finding)
+    rest = sorted((r.finding for r in routed if r.route in (Route.BODY, Route.SUMMARY)), key=lambda f: f.sort_key)
+    findings = [r.finding for r in routed]
+    lines = ["### arch-review", "",
+             f"{counts_line(findings)}: {len(inline)} inline, {len(findings) - len(inline)} listed here.", *extra]
+    left_out: list[Finding] = []
+    size = sum(len(x) + 1 for x in lines)
+
+    def add(block: list[str], finding: Finding | None = None) -> None:
+        nonlocal size
+        cost = sum(len(x) + 1 for x in block)
+        if finding is not None and size + cost > budget:
+            left_out.append(finding)
+            return
+        lines.extend(block)
+        size += cost
+
+    if by_file:
+        add(["", "**Outside the changed lines**"])
+        for path in sorted(by_file):
+            add(["", f"`{path}`"])
+            for f in sorted(by_file[path], key=lambda x: (x.line, x.rule_id)):
+                add([_item(f, links)], f)
+    if rest:
+        add(["", f"<details><summary>{len(rest)} more finding{'s' if len(rest) != 1 else ''}</summary>", ""])
+        for f in rest:
+            add([_item(f, links)], f)
+        add(["", "</details>"])
+    if left_out:
+        add(["", f"_{len(left_out)} more not shown: GitHub limits a review body to {MAX_BODY_CHARS:,} characters; "
+                 "the job summary lists all of them._", markers_of(f.fingerprint() for f in left_out)])
+    if notes:
+        add(["", "<details><summary>Notes</summary>", "", *(f"- {defuse(n)}" for n in notes[:50]), "", "</details>"])
+    lines += ["", REVIEW_MARKER]
+    return "\n".join(lines) + "\n"
+
+
+def render_report_markdown(report: Report) -> str:
+    """The whole report as Markdown (``--format markdown``): per file, most severe first."""
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        by_file[f.path].append(f)
+    files = len(report.files_reviewed)
+    out = ["# arch-review", "", f"{counts_line(report.findings)} in {files} file{'s' if files != 1 else ''} "
+           f"({report.rules_run} rules).", ""]
+    for path in sorted(by_file):
+        out += [f"## `{path}`", ""]
+        for f in sorted(by_file[path], key=lambda x: (x.line, x.rule_id)):
+            out += [f"### Line {f.line}: {defuse(f.title)}", "", heading(f), ""]
+            if f.body:
+                out += [defuse(f.body.strip()), ""]
+            if f.fix.strip():
+                out += [_fence(defuse(_dedent(f.fix)), _fix_lang(f)), ""]
+    if report.notes:
+        out += ["## Notes", "", *(f"- {defuse(n)}" for n in report.notes), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---- the audit's tracking issue ------------------------------------------------------------------
+
+TRACKING_MARKER = "<!-- arch-review:tracking-issue -->"
+_TRACKED = re.compile(r"<!-- arch-review:tracked=([A-Za-z0-9+/=]*) -->")
+# Fingerprints kept in the issue (to count new and fixed findings) are cut to 32 bits: 2,000 of
+# them take 10.7 kB of the 65,536-character body. Past this many the counts are approximate.
+MAX_TRACKED = 4_000
+
+
+def short_fp(finding: Finding) -> str:
+    return finding.fingerprint()[:8]
+
+
+def pack_tracked(fps: Iterable[str]) -> str:
+    data = b"".join(bytes.fromhex(fp) for fp in sorted(set(fps))[:MAX_TRACKED])
+    return f"<!-- arch-review:tracked={base64.b64encode(data).decode()} -->"
+
+
+def unpack_tracked(body: str | None) -> set[str] | None:
+    """The short fingerprints stored by the last audit, or None when the body has none."""
+    m = _TRACKED.search(body or "")
+    if m is None:
+        return None
+    try:
+        data = base64.b64decode(m.group(1), validate=True)
+    except ValueError:
+        return None
+    return {data[i:i + 4].hex() for i in range(0, len(data) - 3, 4)}
+
+
+@dataclass(frozen=True)
+class AuditDelta:
+    new: int
+    fixed: int
+    first: bool  # no earlier audit to compare with
+
+
+def audit_delta(findings: Sequence[Finding], previous: set[str] | None) -> AuditDelta:
+    current = {short_fp(f) for f in findings}
+    if previous is None:
+        return AuditDelta(len(current), 0, True)
+    return AuditDelta(len(current - previous), len(previous - current), False)
+
+
+def group_of(path: str, service_roots: Sequence[str] = ()) -> str:
+    for root in sorted(service_roots, key=len, reverse=True):
+        if path == root or path.startswith(root.rstrip("/") + "/"):
+            return root.rstrip("/") + "/"
+    return path.split("/", 1)[0] + "/" if "/" in path else "(repository root)"
+
+
+def tracking_body(findings: Sequence[Finding], delta: AuditDelta, links: Links | None, run_url: str | None,
+                  service_roots: Sequence[str] = (), service_map: str | None = None,
+                  limit: int = MAX_BODY_CHARS) -> str:
+    """Findings grouped by service (or top directory) and severity, inside GitHub's body limit."""
+    since = "first audit" if delta.first else f"**{delta.new} new**, **{delta.fixed} fixed** since the last audit"
+    commit = f" at `{links.sha[:12]}`" if links is not None else ""
+    run = f" ([run]({run_url}))" if run_url else ""
+    head = [TRACKING_MARKER, "## arch-review audit", "",
+            f"{counts_line(list(findings))}{commit}; {since}{run}.", "",
+            "This issue is kept up to date by the scheduled arch-review audit: it is edited in place "
+            "and closed when everything is fixed.", ""]
+    tail = ["", pack_tracked(short_fp(f) for f in findings)]
+    if service_map and len(service_map) < limit // 8:
+        tail = ["", "<details><summary>Service map</summary>", "", "```mermaid", service_map.rstrip(), "```", "",
+                "</details>", *tail]
+    budget = limit - 600 - sum(len(x) + 1 for x in head + tail)
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[group_of(f.path, service_roots)].append(f)
+    body: list[str] = []
+    shown = 0
+    for name in sorted(groups, key=lambda g: (-max(f.severity.rank for f in groups[g]), g)):
+        block = [f"### `{name}` ({len(groups[name])})"]
+        for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+            items = sorted((f for f in groups[name] if f.severity is sev), key=lambda f: (f.path, f.line, f.rule_id))
+            if items:
+                block += ["", f"**{sev.value}**", *(_tracked_item(f, links) for f in items)]
+        block.append("")
+        cost = sum(len(x) + 1 for x in block)
+        if cost <= budget:
+            body += block
+            budget -= cost
+            shown += len(groups[name])
+            continue
+        for line in block:  # a partial group, line by line
+            if len(line) + 1 > budget:
+                break
+            body.append(line)
+            budget -= len(line) + 1
+            shown += line.startswith("- ")
+        break
+    if shown < len(findings):
+        body += ["", f"_{len(findings) - shown} more findings not shown: GitHub limits an issue body to "
+                     f"{MAX_BODY_CHARS:,} characters. The job summary{run} lists all of them._"]
+    return "\n".join(head + body + tail) + "\n"
+
+
+def _tracked_item(f: Finding, links: Links | None) -> str:
+    where = f"`{f.path}:{f.line}`"
+    if links is not None:
+        where = f"[{where}]({links.line(f.path, f.line)})"
+    return f"- `{f.rule_id}` {where}: {defuse(f.title)}"
+
+
+def all_fixed_body(previous: int, links: Links | None, run_url: str | None) -> str:
+    commit = f" at `{links.sha[:12]}`" if links is not None else ""
+    run = f" ([run]({run_url}))" if run_url else ""
+    return "\n".join([TRACKING_MARKER, "## arch-review audit", "",
+                      f"All {previous} findings tracked here are fixed{commit}{run}. Closing.", "",
+                      pack_tracked([])]) + "\n"
+
+
+def usage_comment(phrase: str) -> str:
+    return "\n".join([
+        "### arch-review", "",
+        f"`{phrase}` reviews this pull request again and posts only findings not posted before.", "",
+        "| comment | what it does |", "|---|---|",
+        f"| `{phrase}` | review the PR's changed files (rules, plus Claude when an API key is set) |",
+        f"| `{phrase} help` | this message |", "",
+        "Only people with write access to the repository can trigger a review. Suppress a finding with "
+        "`# arch-review: ignore[rule-id] reason` on the line or the line above.",
+    ]) + "\n"
