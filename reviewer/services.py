@@ -417,7 +417,8 @@ class _Builder:
             if svc is None and cs.image:
                 svc = next((s for s in self.services if cs.image in s.images), None)
             if svc is None:
-                svc = Service(name=cs.name, root=cs.context, decl=(cs.path, cs.line), third_party=not cs.context)
+                svc = Service(name=cs.name, root=cs.context, decl=(cs.path, cs.line),
+                              third_party=not cs.context and _public_image(cs.image))
                 self.services.append(svc)
                 if cs.context is not None:
                     self.by_root[cs.context] = svc
@@ -557,6 +558,15 @@ class _Builder:
         for s in self.services:
             _endpoints(s, model)
         return model
+
+
+def _public_image(image: str | None) -> bool:
+    """An image from Docker Hub (``adminer``, ``hasura/graphql-engine``): someone else's software.
+    Images from a registry host (``ghcr.io/acme/reporting``) or templated ones are taken as ours."""
+    if not image or "$" in image:
+        return False
+    first = image.split("/", 1)[0]
+    return "/" not in image or not ("." in first or ":" in first or first == "localhost")
 
 
 def _stem(name: str) -> str:

@@ -24,6 +24,11 @@ _PER_SERVICE_TABLES = {"outbox", "outbox_messages", "outbox_events", "inbox", "i
                        "processed_messages", "processed_events", "idempotency_keys", "schema_migrations"}
 
 
+def _names(names: list[str]) -> str:
+    quoted = [f"`{n}`" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def _model(ctx: RuleContext) -> ServiceModel:
     return build_service_model(ctx.project, ctx.service_roots)
 
@@ -67,7 +72,7 @@ def shared_database(ctx: RuleContext) -> Iterator[Hit]:
             other_ends = [e for n in others for e in by_service[n]]
             for end in _ends(ends):
                 also = tuple(e for e in _ends(ends + other_ends) if e != end)
-                detail = f"`{name}` and {', '.join(f'`{o}`' for o in others)} both use `{labels[key]}`"
+                detail = f"`{name}` shares `{labels[key]}` with {_names(others)}"
                 yield Hit(end[1], detail, path=end[0], also=also)
 
 
@@ -166,7 +171,7 @@ def shared_table(ctx: RuleContext) -> Iterator[Hit]:
             other_ends = [e for n in others for e in by_service[n]]
             for end in by_service[name]:
                 also = tuple(e for e in other_ends if e != end)
-                detail = f"`{table}` is also mapped by {', '.join(f'`{o}`' for o in others)}"
+                detail = f"`{table}` is also mapped by {_names(others)}"
                 yield Hit(end[1], detail, path=end[0], also=also)
 
 

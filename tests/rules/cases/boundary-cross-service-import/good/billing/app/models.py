@@ -1,0 +1,7 @@
+from pydantic import BaseModel
+
+
+class Invoice(BaseModel):
+    id: int
+    order_id: int
+    amount_cents: int

@@ -1,0 +1,6 @@
+from pydantic import BaseModel
+
+
+class OrderSummary(BaseModel):
+    id: int
+    total_cents: int
