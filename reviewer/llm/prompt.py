@@ -1,0 +1,174 @@
+"""What the model is shown: the prompt files, the hunks of relevant files with their new-side line
+numbers, a compact service digest and the rule findings, all redacted and inside fixed delimiters."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from string import Template
+from typing import Any
+
+from reviewer.classify import FileKind
+from reviewer.diff import ChangeSet, FileStatus
+from reviewer.llm.redact import Redactor
+from reviewer.model import Finding
+from reviewer.project import Project, SourceFile
+
+TOOL_NAME = "report_findings"
+TOOL_DESCRIPTION = ("Report the architecture review findings for the diff shown. Call exactly once; "
+                    "pass an empty list when nothing is worth a comment.")
+# Kinds worth the model's attention; OpenAPI/env/other files stay with the rules.
+MODEL_KINDS = frozenset({FileKind.PYTHON, FileKind.COMPOSE, FileKind.DOCKERFILE, FileKind.K8S, FileKind.HELM})
+MAX_LINE_CHARS = 400  # minified or generated lines carry no architecture
+MAX_TITLE_CHARS, MAX_BODY_CHARS = 300, 6_000
+MAX_DIGEST_LINES = 60
+
+DELIMITERS = ("untrusted_pr_title", "untrusted_pr_body", "service_digest", "rule_findings", "diff")
+_LOOKALIKE = re.compile(r"<(\s*/?\s*)(untrusted[\w-]*|service_digest|rule_findings|diff)(?=[\s>/]|$)", re.I)
+
+
+@cache
+def _prompt_file(name: str) -> str:
+    return resources.files("reviewer").joinpath(f"prompts/{name}").read_text(encoding="utf-8")
+
+
+def system_prompt() -> str:
+    return _prompt_file("architect.system.md")
+
+
+def user_template() -> Template:
+    return Template(_prompt_file("review.user.md"))
+
+
+@cache
+def findings_schema() -> dict[str, Any]:
+    return json.loads(_prompt_file("findings.schema.json"))
+
+
+def tool_definition() -> dict[str, Any]:
+    return {"name": TOOL_NAME, "description": TOOL_DESCRIPTION, "input_schema": findings_schema()}
+
+
+def neutralise(text: str) -> str:
+    """Untrusted text cannot open or close our delimiters: ``</diff>`` becomes U+2039 + ``/diff>``."""
+    return _LOOKALIKE.sub(lambda m: "\u2039" + m.group(1) + m.group(2), text)
+
+
+@dataclass(frozen=True)
+class HunkText:
+    start: int
+    end: int
+    lines: tuple[str, ...]  # rendered: "   42 + code"
+    shown: frozenset[int]
+
+    def render(self) -> str:
+        return "\n".join((f"@@ lines {self.start}-{self.end} @@", *self.lines))
+
+
+@dataclass
+class FileSection:
+    """One file as the model sees it: a header, its hunks, and the rule findings already on it."""
+
+    path: str
+    header: str
+    hunks: list[HunkText]
+    rule_lines: list[str] = field(default_factory=list)
+    total_hunks: int = 0
+    note: str | None = None  # set when the budget cut the file short
+
+    @property
+    def shown(self) -> frozenset[int]:
+        return frozenset().union(*(h.shown for h in self.hunks)) if self.hunks else frozenset()
+
+    def render(self) -> str:
+        parts = [self.header, *(h.render() for h in self.hunks)]
+        if len(self.hunks) < self.total_hunks:
+            parts.append(f"(further changes in this file were left out: {self.total_hunks - len(self.hunks)} "
+                         "more hunks)")
+        return "\n".join(parts)
+
+
+def _render_line(number: int, text: str, added: bool) -> str:
+    if len(text) > MAX_LINE_CHARS:
+        text = text[:MAX_LINE_CHARS] + " …(line cut)"
+    return f"{number:>5} {'+' if added else ' '} {neutralise(text)}"
+
+
+def file_section(f: SourceFile, change, redacted_lines: list[str]) -> FileSection:
+    status = change.status.value
+    if change.status is FileStatus.RENAMED and change.old_path:
+        status = f"renamed from {neutralise(change.old_path)}"
+    header = f"file: {neutralise(f.path)}  ({f.kind.value}, {status})"
+    hunks = []
+    for h in sorted(change.hunks, key=lambda h: h.target_start):
+        numbers = sorted(n for n in h.visible if 0 < n <= len(redacted_lines))
+        if not numbers:
+            continue
+        lines = tuple(_render_line(n, redacted_lines[n - 1], n in h.added) for n in numbers)
+        hunks.append(HunkText(numbers[0], numbers[-1], lines, frozenset(numbers)))
+    return FileSection(f.path, header, hunks, total_hunks=len(hunks))
+
+
+def rule_line(finding: Finding) -> str:
+    return f"- {finding.path}:{finding.line} [{finding.rule_id}] {finding.title}"
+
+
+@dataclass
+class Prepared:
+    sections: list[FileSection]
+    notes: list[str]
+    redactor: Redactor
+
+
+def prepare_sections(changes: ChangeSet, project: Project, rule_findings: list[Finding]) -> Prepared:
+    """Every relevant changed file with hunks, redacted, in path order (related files stay together)."""
+    redactor = Redactor()
+    by_path: dict[str, list[Finding]] = {}
+    for finding in rule_findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    sections, no_hunks = [], []
+    for path in sorted(changes.reviewable_paths):
+        f = project.get(path)
+        change = changes.files[path]
+        if f is None or f.kind not in MODEL_KINDS:
+            continue
+        if not change.hunks:
+            no_hunks.append(path)
+            continue
+        section = file_section(f, change, redactor.text(f.text).split("\n"))
+        if section.hunks:
+            section.rule_lines = [redactor.line(neutralise(rule_line(x))) for x in sorted(by_path.get(path, []),
+                                                                                     key=lambda x: x.line)]
+            sections.append(section)
+    notes = []
+    if no_hunks:
+        notes.append(f"model review: {len(no_hunks)} file(s) without a diff were not sent ({_names(no_hunks)})")
+    return Prepared(sections, notes, redactor)
+
+
+def _names(paths: list[str], limit: int = 3) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def build_user_message(sections: list[FileSection], digest: str, pr_title: str, pr_body: str,
+                       redactor: Redactor) -> str:
+    rule_lines = [line for s in sections for line in s.rule_lines]
+    text = user_template().substitute(
+        pr_title=_untrusted(pr_title, MAX_TITLE_CHARS, redactor) or "(none)",
+        pr_body=_untrusted(pr_body, MAX_BODY_CHARS, redactor) or "(none)",
+        service_digest=digest or "(not available)",
+        rule_findings="\n".join(rule_lines) or "(none)",
+        diff="\n\n".join(s.render() for s in sections),
+    )
+    return redactor.text(text)  # a second pass over the whole message is cheap insurance
+
+
+def _untrusted(text: str, limit: int, redactor: Redactor) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        text = text[:limit] + " …(cut)"
+    return neutralise(redactor.text(text))

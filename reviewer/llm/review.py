@@ -1,0 +1,166 @@
+"""One model review run: prepare the hunks, plan requests under the budget, send them with a bound on
+concurrency, parse the answers, and account for usage. API trouble ends as notes, never as a crash."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from reviewer.config import ModelSettings
+from reviewer.diff import ChangeSet
+from reviewer.errors import ModelError
+from reviewer.llm import ModelResult, ModelUsage
+from reviewer.llm.anthropic_client import Reply
+from reviewer.llm.budget import Chunk, Estimator, apply_caps, estimate_cost, plan_chunks, price_for
+from reviewer.llm.digest import service_digest
+from reviewer.llm.parse import Parsed, parse_answer
+from reviewer.llm.prompt import (
+    TOOL_NAME,
+    build_user_message,
+    neutralise,
+    prepare_sections,
+    system_prompt,
+    tool_definition,
+)
+from reviewer.llm.redact import Redactor
+from reviewer.model import Finding
+from reviewer.rules.registry import RuleContext
+
+CALIBRATION_CHARS = 40_000  # enough text for the server's count to give a stable chars-per-token ratio
+
+
+class ModelClient(Protocol):
+    def count_tokens(self, *, system: list[dict[str, Any]], tools: list[dict[str, Any]],
+                     messages: list[dict[str, Any]]) -> int | None: ...
+
+    def create(self, *, system: list[dict[str, Any]], tools: list[dict[str, Any]], tool_choice: dict[str, Any],
+               messages: list[dict[str, Any]], max_tokens: int) -> Reply: ...
+
+
+@dataclass
+class _RunState:
+    """Shared by the worker threads; every change happens under ``lock``."""
+
+    usage: ModelUsage = field(default_factory=ModelUsage)
+    parsed: Parsed = field(default_factory=Parsed)
+    errors: list[str] = field(default_factory=list)
+    not_reviewed: list[str] = field(default_factory=list)
+    over_cap: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def spent_input(self) -> int:
+        u = self.usage
+        return u.input_tokens + u.cache_read_tokens + u.cache_write_tokens
+
+
+def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding], settings: ModelSettings,
+               client: ModelClient, pr_title: str = "", pr_body: str = "") -> ModelResult:
+    started = time.monotonic()
+    prepared = prepare_sections(changes, ctx.project, rule_findings)
+    notes = list(prepared.notes)
+    if not prepared.sections:
+        return ModelResult(notes=[*notes, "model review: no Python, compose, Dockerfile, Kubernetes or Helm "
+                                  "changes to review"])
+    redactor = prepared.redactor
+    digest = neutralise(redactor.text(service_digest(ctx.project)))
+    system = [{"type": "text", "text": system_prompt(), "cache_control": {"type": "ephemeral"}}]
+    tools = [tool_definition()]
+    fixed_chars = (len(system_prompt()) + len(json.dumps(tools))
+                   + len(build_user_message([], digest, pr_title, pr_body, Redactor())))
+
+    estimator = Estimator()
+    if settings.max_requests > 0:
+        try:
+            _calibrate(client, estimator, prepared.sections, digest, pr_title, pr_body, system, tools)
+        except ModelError as exc:
+            return _failed(str(exc), notes, started)
+    plan = apply_caps(plan_chunks(prepared.sections, fixed_chars, settings.request_token_budget, estimator),
+                      settings.max_requests, settings.max_input_tokens)
+    notes.extend(plan.notes)
+    if not plan.chunks:
+        return ModelResult(notes=notes, usage=ModelUsage(wall_seconds=time.monotonic() - started))
+
+    # Built here, in one thread: the redactor counts as it goes.
+    messages = [build_user_message(c.sections, digest, pr_title, pr_body, redactor) for c in plan.chunks]
+    state = _RunState()
+
+    def send(index: int) -> None:
+        chunk = plan.chunks[index]
+        with state.lock:
+            if state.errors or state.spent_input >= settings.max_input_tokens:
+                state.over_cap = state.over_cap or not state.errors
+                state.not_reviewed.extend(chunk.paths)
+                return
+        try:
+            reply = client.create(system=system, tools=tools, tool_choice={"type": "tool", "name": TOOL_NAME},
+                                  messages=[{"role": "user", "content": messages[index]}],
+                                  max_tokens=settings.max_output_tokens)
+        except ModelError as exc:
+            with state.lock:
+                state.errors.append(str(exc))
+                state.not_reviewed.extend(chunk.paths)
+            return
+        parsed = parse_answer(reply.tool_inputs, reply.stop_reason, _shown(chunk), ctx.project,
+                              settings.min_confidence)
+        with state.lock:
+            _add_usage(state.usage, reply)
+            state.parsed.add(parsed)
+
+    workers = max(1, min(settings.concurrency, len(plan.chunks)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="arch-review-model") as pool:
+        list(pool.map(send, range(len(plan.chunks))))
+
+    usage = state.usage
+    usage.est_cost_usd = estimate_cost(settings.name, usage.input_tokens, usage.output_tokens,
+                                       usage.cache_read_tokens, usage.cache_write_tokens)
+    usage.wall_seconds = round(time.monotonic() - started, 3)
+    if state.errors and not usage.requests:
+        return _failed(state.errors[0], notes, started)
+    if state.errors:
+        notes.append(f"model review incomplete: {len(state.errors)} of {len(plan.chunks)} requests failed "
+                     f"({state.errors[0]}); {len(state.not_reviewed)} file(s) got no model review")
+    elif state.over_cap:
+        notes.append(f"model review: {len(state.not_reviewed)} file(s) not sent, the run reached "
+                     f"max-input-tokens ({settings.max_input_tokens})")
+    if redactor.count:
+        notes.append(f"model review: {redactor.count} secret-looking value(s) redacted before sending")
+    notes.extend(state.parsed.notes(settings.min_confidence))
+    if not price_for(settings.name)[1]:
+        notes.append(f"model review: {settings.name} is not in the price table; cost estimated at Haiku prices")
+    return ModelResult(findings=state.parsed.findings, notes=notes, usage=usage)
+
+
+def _calibrate(client: ModelClient, estimator: Estimator, sections: list, digest: str, pr_title: str,
+               pr_body: str, system: list[dict[str, Any]], tools: list[dict[str, Any]]) -> None:
+    """Ask the server to count a sample once; its ratio replaces the chars/3.5 guess for packing."""
+    sample, size = [], 0
+    for section in sections:
+        sample.append(section)
+        size += len(section.render())
+        if size >= CALIBRATION_CHARS:
+            break
+    text = build_user_message(sample, digest, pr_title, pr_body, Redactor())
+    counted = client.count_tokens(system=system, tools=tools, messages=[{"role": "user", "content": text}])
+    estimator.calibrate(len(system[0]["text"]) + len(json.dumps(tools)) + len(text), counted)
+
+
+def _shown(chunk: Chunk) -> dict[str, frozenset[int]]:
+    return {s.path: s.shown for s in chunk.sections}
+
+
+def _add_usage(usage: ModelUsage, reply: Reply) -> None:
+    usage.requests += 1
+    usage.input_tokens += reply.input_tokens
+    usage.output_tokens += reply.output_tokens
+    usage.cache_read_tokens += reply.cache_read_tokens
+    usage.cache_write_tokens += reply.cache_write_tokens
+
+
+def _failed(error: str, notes: list[str], started: float) -> ModelResult:
+    return ModelResult(notes=[*notes, f"model review failed: {error}; the rule findings are still reported"],
+                       usage=ModelUsage(wall_seconds=round(time.monotonic() - started, 3)))
