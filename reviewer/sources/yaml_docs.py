@@ -141,13 +141,14 @@ class _Builder:
 def parse_yaml(text: str, path: str = "<yaml>") -> tuple[list[YamlDoc], SourceError | None]:
     """All documents that parse, plus the error that stopped parsing (if any)."""
     docs: list[YamlDoc] = []
-    builder = _Builder()
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
             if node is None:
                 continue
             start, end = node.start_mark.line + 1, node.end_mark.line + 1
-            docs.append(YamlDoc(index, builder.build(node), start, end))
+            # one builder per document: anchors do not cross documents, and the builder's cache is
+            # keyed by id(node), which Python reuses once an earlier document's nodes are freed
+            docs.append(YamlDoc(index, _Builder().build(node), start, end))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
