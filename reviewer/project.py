@@ -14,6 +14,7 @@ from typing import Protocol
 from reviewer.classify import FileKind, classify, kind_from_path
 from reviewer.errors import GitError, SourceError
 from reviewer.sources.dockerfile import Dockerfile, parse_dockerfile
+from reviewer.sources.helm import HelmTemplate, sanitize_template
 from reviewer.sources.python_ast import PythonModule
 from reviewer.sources.yaml_docs import YamlDoc, parse_yaml
 
@@ -124,10 +125,18 @@ class SourceFile:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     @cached_property
+    def helm_template(self) -> HelmTemplate | None:
+        """A Helm template rewritten as YAML with its lines kept (None for other kinds)."""
+        return sanitize_template(self.text) if self.kind is FileKind.HELM else None
+
+    @cached_property
     def yaml_docs(self) -> list[YamlDoc]:
-        docs, err = parse_yaml(self.text, self.path)
+        tpl = self.helm_template
+        docs, err = parse_yaml(tpl.text if tpl is not None else self.text, self.path)
         if err is not None:
             self.error = err
+        if tpl is not None and tpl.skipped:
+            self.notes.append(f"{self.path}: Helm template, {tpl.skipped} templated lines skipped")
         return docs
 
     @cached_property

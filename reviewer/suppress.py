@@ -61,7 +61,7 @@ def is_suppressed(rule: Rule, f: SourceFile | None, line: int) -> bool:
     if f.kind is FileKind.DOCKERFILE and rule.equivalents and any(
             (m := _CHECKOV.search(t)) and m.group(1) in rule.equivalents for t in f.lines):
         return True
-    if f.kind is FileKind.K8S:
+    if f.kind in (FileKind.K8S, FileKind.HELM):
         doc = f.doc_at(line)
         if doc is not None and _annotation_suppresses(doc.data, rule):
             return True

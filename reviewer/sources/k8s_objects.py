@@ -1,0 +1,440 @@
+"""A small typed view over Kubernetes documents: workloads, containers, Services, HPAs, PDBs.
+
+Everything here tolerates half-written or templated manifests: a value that is not the expected
+type is treated as absent, and in Helm templates a templated value or a blanked block is
+*unknown* (``Gaps``), so rules can stay quiet instead of guessing.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from reviewer.classify import FileKind
+from reviewer.project import Project, SourceFile
+from reviewer.sources.helm import HelmTemplate, is_templated
+from reviewer.sources.yaml_docs import YamlDoc, YList, YMap, get_path
+
+DEFAULT_NAMESPACE = "default"
+# where the pod template sits in each workload kind; () means the document is the pod
+POD_TEMPLATE = {
+    "Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"), "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"), "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"), "Pod": (),
+}
+JOB_KINDS = {"Job", "CronJob"}
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What a Helm template hides. For plain manifests nothing is hidden."""
+
+    template: HelmTemplate | None = None
+    lines: tuple[str, ...] = ()
+
+    def unknown(self, value: object) -> bool:
+        """A templated value, or (in a template) a key whose block was template output."""
+        return is_templated(value) or (self.template is not None and value is None)
+
+    def hides(self, m: object, key: str) -> bool:
+        """Is ``m[key]`` unknown: templated, or absent where template output could have put it?"""
+        if not isinstance(m, dict):
+            return self.unknown(m)
+        return self.unknown(m[key]) if key in m else self.may_hide_keys(m)
+
+    def may_hide_keys(self, m: object) -> bool:
+        """Could template output add keys to mapping ``m`` that we cannot see?"""
+        if self.template is None or not isinstance(m, YMap):
+            return False
+        text = self.lines[m.line - 1] if 0 < m.line <= len(self.lines) else ""
+        column = len(text) - len(text.lstrip(" -"))
+        return self.template.may_add_keys(m.line, m.end_line, column)
+
+
+def as_map(value: object) -> YMap | None:
+    return value if isinstance(value, YMap) else None
+
+
+def text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass
+class Container:
+    data: YMap
+    line: int  # the list item line (``- name: api``): where a missing key is added
+    init: bool = False
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name", "?"))
+
+    @property
+    def sidecar(self) -> bool:
+        """An init container with ``restartPolicy: Always`` runs for the pod's whole life."""
+        return self.init and self.data.get("restartPolicy") == "Always"
+
+    @property
+    def long_running(self) -> bool:
+        return not self.init or self.sidecar
+
+    @property
+    def is_patch(self) -> bool:
+        """No ``image:``: a kustomize/strategic-merge fragment, not a whole container."""
+        return "image" not in self.data
+
+    def get(self, *keys: str) -> object:
+        return get_path(self.data, *keys)
+
+    def line_of(self, *keys: str) -> int:
+        """Line of the deepest existing key along ``keys`` (the item line when none exists)."""
+        cur, line = self.data, self.line
+        for key in keys:
+            if isinstance(cur, YMap) and key in cur:
+                line, cur = cur.line_of(key), cur[key]
+            else:
+                break
+        return line
+
+    def port_names_and_numbers(self) -> tuple[set[str], set[int]] | None:
+        """Declared ports, or None when the list is templated or holds templated entries."""
+        ports = self.data.get("ports")
+        if ports is None:
+            return set(), set()
+        if not isinstance(ports, list):
+            return None
+        names, numbers = set(), set()
+        for item in ports:
+            if not isinstance(item, dict):
+                return None
+            number, name = item.get("containerPort"), item.get("name")
+            if is_templated(number) or is_templated(name):
+                return None
+            if isinstance(number, int) and not isinstance(number, bool):
+                numbers.add(number)
+            elif isinstance(number, str) and number.isdigit():
+                numbers.add(int(number))
+            if isinstance(name, str):
+                names.add(name)
+        return names, numbers
+
+
+@dataclass
+class Workload:
+    file: SourceFile
+    doc: YamlDoc
+    data: YMap
+    kind: str
+    name: str | None
+    namespace: str | None  # None: templated
+    pod: YMap | None  # the pod template (metadata + spec)
+    pod_spec: YMap | None
+    spec_line: int  # line of the pod spec's ``spec:`` key
+    containers: list[Container] = field(default_factory=list)
+    init_containers: list[Container] = field(default_factory=list)
+    gaps: Gaps = field(default_factory=Gaps)
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    @property
+    def kind_line(self) -> int:
+        return self.data.line_of("kind")
+
+    @property
+    def labels(self) -> dict | None:
+        """Pod template labels; None when unknown (templated, or no pod template at all)."""
+        meta = self.pod.get("metadata") if self.pod is not None else None
+        if self.pod is None or self.gaps.unknown(meta) or (meta is None and self.gaps.may_hide_keys(self.pod)):
+            return None
+        labels = meta.get("labels") if isinstance(meta, dict) else None
+        if self.gaps.unknown(labels) or (labels is None and self.gaps.may_hide_keys(meta)):
+            return None
+        if labels is None:
+            return {}
+        if not isinstance(labels, dict) or self.gaps.may_hide_keys(labels):
+            return None
+        if any(is_templated(k) or is_templated(v) for k, v in labels.items()):
+            return None
+        return dict(labels)
+
+    @property
+    def job_like(self) -> bool:
+        restart = get_path(self.pod_spec, "restartPolicy")
+        return self.kind in JOB_KINDS or (self.kind == "Pod" and restart in ("Never", "OnFailure"))
+
+    @property
+    def all_containers(self) -> list[Container]:
+        return [*self.init_containers, *self.containers]
+
+    @property
+    def long_running_containers(self) -> list[Container]:
+        return [c for c in self.all_containers if c.long_running]
+
+
+@dataclass
+class Service:
+    file: SourceFile
+    data: YMap
+    name: str | None
+    namespace: str | None
+    selector: dict | None  # None: absent, empty or templated
+    selector_line: int
+    known: bool  # False when the selector is templated
+
+    def target_ports(self) -> tuple[set[str], set[int]] | None:
+        """Container ports the Service sends traffic to (by name and number); None when templated."""
+        names, numbers = set(), set()
+        for item in get_path(self.data, "spec", "ports", default=[]) or []:
+            if not isinstance(item, dict):
+                return None
+            target = item.get("targetPort", item.get("port"))
+            if is_templated(target) or target is None:
+                return None
+            if isinstance(target, int) or (isinstance(target, str) and target.isdigit()):
+                numbers.add(int(target))
+            else:
+                names.add(str(target))
+        return names, numbers
+
+
+@dataclass
+class Autoscaler:
+    """An HPA (or a KEDA ScaledObject) and the workload it scales."""
+
+    file: SourceFile
+    data: YMap
+    namespace: str | None
+    target_kind: str | None
+    target_name: str | None
+
+
+@dataclass
+class Budget:
+    namespace: str | None
+    selector: object  # the PDB's spec.selector
+
+
+@dataclass
+class K8sIndex:
+    """Every Kubernetes object of the project that rules join across files, built once."""
+
+    workloads: list[Workload] = field(default_factory=list)
+    pod_sources: list[tuple[str, str | None, dict | None]] = field(default_factory=list)  # (path, ns, labels)
+    services: list[Service] = field(default_factory=list)
+    autoscalers: list[Autoscaler] = field(default_factory=list)
+    budgets: list[Budget] = field(default_factory=list)
+    limit_defaults: dict[str | None, set[str]] = field(default_factory=dict)  # ns -> {"limits.memory", ...}
+    kustomize_replicas: dict[str, object] = field(default_factory=dict)
+
+    def workloads_in(self, path: str) -> list[Workload]:
+        return [w for w in self.workloads if w.path == path]
+
+    def services_in(self, path: str) -> list[Service]:
+        return [s for s in self.services if s.file.path == path]
+
+    def backing_services(self, w: Workload) -> list[Service]:
+        """Services whose selector certainly matches the workload's pods."""
+        return [s for s in self.services if s.known and same_namespace(s.namespace, w.namespace) is not False
+                and selector_matches(s.selector, w.labels) is True]
+
+    def autoscaled(self, w: Workload) -> bool | None:
+        """True when an autoscaler targets the workload, None when one might (templated name)."""
+        result: bool | None = False
+        for a in self.autoscalers:
+            if same_namespace(a.namespace, w.namespace) is False:
+                continue
+            if a.target_kind not in (None, w.kind) and not is_templated(a.target_kind):
+                continue
+            if a.target_name is None or w.name is None:
+                result = None
+            elif a.target_name == w.name:
+                return True
+            elif is_templated(a.target_name) or is_templated(w.name):
+                result = None
+        return result
+
+    def has_budget(self, w: Workload) -> bool | None:
+        """True when a PDB selects the pods, None when one might."""
+        result: bool | None = False
+        for b in self.budgets:
+            if same_namespace(b.namespace, w.namespace) is False:
+                continue
+            match = label_selector_matches(b.selector, w.labels)
+            if match is True:
+                return True
+            if match is None:
+                result = None
+        return result
+
+
+def namespace_of(data: YMap) -> str | None:
+    ns = get_path(data, "metadata", "namespace")
+    if ns is None:
+        return DEFAULT_NAMESPACE
+    return None if is_templated(ns) or not isinstance(ns, str) else ns
+
+
+def same_namespace(a: str | None, b: str | None) -> bool | None:
+    if a is None or b is None:
+        return None
+    return a == b
+
+
+def selector_matches(selector: dict | None, labels: dict | None) -> bool | None:
+    """Equality-based selector vs pod labels: True, False, or None when either is unknown."""
+    if selector is None or labels is None:
+        return None
+    return all(k in labels and str(labels[k]) == str(v) for k, v in selector.items())
+
+
+def label_selector_matches(selector: object, labels: dict | None) -> bool | None:
+    """A ``matchLabels`` + ``matchExpressions`` selector (PDBs). An empty one selects every pod."""
+    if not isinstance(selector, dict):
+        return None if is_templated(selector) or selector is None else False
+    if labels is None:
+        return None
+    match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match_labels, dict) or not isinstance(expressions, list):
+        return None
+    if any(is_templated(k) or is_templated(v) for k, v in match_labels.items()):
+        return None
+    if not all(k in labels and str(labels[k]) == str(v) for k, v in match_labels.items()):
+        return False
+    for expr in expressions:
+        if not isinstance(expr, dict):
+            return None
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if not isinstance(values, list) or is_templated(key):
+            return None
+        values = [str(v) for v in values]
+        if op == "In" and not (key in labels and str(labels[key]) in values):
+            return False
+        if op == "NotIn" and key in labels and str(labels[key]) in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            return None
+    return True
+
+
+def _containers(spec: YMap, key: str, init: bool) -> list[Container]:
+    items = spec.get(key)
+    if not isinstance(items, YList):
+        return []
+    return [Container(c, items.line_at(i), init) for i, c in enumerate(items) if isinstance(c, YMap)]
+
+
+def manifest_docs(f: SourceFile) -> Iterator[tuple[YamlDoc, YMap, str]]:
+    """(doc, mapping, kind) for every document that is a Kubernetes object with a plain kind."""
+    if f.kind not in (FileKind.K8S, FileKind.HELM) or f.path.endswith(".tpl"):
+        return
+    for doc in f.yaml_docs:
+        data = doc.data
+        if isinstance(data, YMap) and isinstance(data.get("kind"), str) and not is_templated(data["kind"]):
+            yield doc, data, data["kind"]
+
+
+def gaps_of(f: SourceFile) -> Gaps:
+    tpl = f.helm_template
+    return Gaps(tpl, tuple(f.lines)) if tpl is not None else Gaps()
+
+
+def workload(f: SourceFile, doc: YamlDoc, data: YMap, kind: str, gaps: Gaps) -> Workload | None:
+    where = POD_TEMPLATE.get(kind)
+    if where is None:
+        return None
+    pod = as_map(get_path(data, *where)) if where else data
+    parent = as_map(get_path(data, *where[:-1])) if where else None
+    spec = as_map(get_path(pod, "spec")) if pod is not None else None
+    name = get_path(data, "metadata", "name")
+    w = Workload(f, doc, data, kind, name if isinstance(name, str) else None, namespace_of(data), pod, spec,
+                 pod.line_of("spec") if pod is not None else (parent.line if parent is not None else data.line),
+                 gaps=gaps)
+    if spec is not None:
+        w.containers = _containers(spec, "containers", False)
+        w.init_containers = _containers(spec, "initContainers", True)
+    return w
+
+
+def workloads_of(f: SourceFile) -> list[Workload]:
+    gaps = gaps_of(f)
+    return [w for doc, data, kind in manifest_docs(f) if (w := workload(f, doc, data, kind, gaps)) is not None]
+
+
+def _service(f: SourceFile, data: YMap) -> Service:
+    spec = as_map(data.get("spec"))
+    selector = spec.get("selector") if spec is not None else None
+    line = spec.line_of("selector") if spec is not None else data.line_of("kind")
+    known = isinstance(selector, dict) and not any(is_templated(k) or is_templated(v) for k, v in selector.items())
+    if isinstance(selector, YMap) and gaps_of(f).may_hide_keys(selector):
+        known = False
+    name = get_path(data, "metadata", "name")
+    return Service(f, data, name if isinstance(name, str) else None, namespace_of(data),
+                   dict(selector) if isinstance(selector, dict) and selector else None, line, known)
+
+
+def _pod_labels_generic(data: YMap) -> dict | None:
+    labels = get_path(data, "spec", "template", "metadata", "labels")
+    if not isinstance(labels, dict) or any(is_templated(k) or is_templated(v) for k, v in labels.items()):
+        return None
+    return dict(labels)
+
+
+def build_index(project: Project) -> K8sIndex:
+    idx = K8sIndex()
+    for f in project.of_kind(FileKind.K8S, FileKind.HELM):
+        gaps = gaps_of(f)
+        for doc, data, kind in manifest_docs(f):
+            ns = namespace_of(data)
+            w = workload(f, doc, data, kind, gaps)
+            if w is not None:
+                idx.workloads.append(w)
+                idx.pod_sources.append((f.path, w.namespace, w.labels))
+            elif isinstance(get_path(data, "spec", "template"), dict):  # Rollouts and other pod owners
+                idx.pod_sources.append((f.path, ns, _pod_labels_generic(data)))
+            if kind == "Service":
+                idx.services.append(_service(f, data))
+            elif kind in ("HorizontalPodAutoscaler", "ScaledObject"):
+                ref = as_map(get_path(data, "spec", "scaleTargetRef")) or YMap()
+                target_kind = ref.get("kind", "Deployment")
+                idx.autoscalers.append(Autoscaler(f, data, ns, text(target_kind), text(ref.get("name"))))
+            elif kind == "PodDisruptionBudget":
+                idx.budgets.append(Budget(ns, get_path(data, "spec", "selector")))
+            elif kind == "LimitRange":
+                idx.limit_defaults.setdefault(ns, set()).update(_limit_defaults(data))
+            elif kind == "Kustomization":
+                for item in get_path(data, "replicas", default=[]) or []:
+                    if isinstance(item, dict) and isinstance(item.get("name"), str):
+                        idx.kustomize_replicas[item["name"]] = item.get("count")
+    return idx
+
+
+def _limit_defaults(data: YMap) -> set[str]:
+    found = set()
+    for limit in get_path(data, "spec", "limits", default=[]) or []:
+        if not isinstance(limit, dict) or limit.get("type", "Container") != "Container":
+            continue
+        for section, name in (("default", "limits"), ("defaultRequest", "requests")):
+            values = limit.get(section)
+            if isinstance(values, dict):
+                found |= {f"{name}.{resource}" for resource in values}
+    return found
+
+
+def index_of(project: Project) -> K8sIndex:
+    return project.memo("k8s-index", lambda: build_index(project))  # type: ignore[return-value]
+
+
+def pod_sources_near(idx: K8sIndex, s: Service) -> list[dict | None]:
+    """Labels of the pod templates in the Service's directory and namespace: the app it fronts."""
+    folder = posixpath.dirname(s.file.path)
+    return [labels for path, ns, labels in idx.pod_sources
+            if posixpath.dirname(path) == folder and same_namespace(ns, s.namespace) is not False]
