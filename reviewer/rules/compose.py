@@ -379,7 +379,7 @@ def healthcheck_tool_missing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             if built is not None:
                 reason = tool_missing_reason(external_base(*built), tool)
                 if reason and not installs_tool(*built, tool):
-                    yield Hit(hc.line, f"{reason}, and its Dockerfile does not install it")
+                    yield Hit(hc.line, f"{reason}, and its Dockerfile does not install `{tool}`")
                     break
             elif svc.build is None and svc.image and (reason := tool_missing_reason(svc.image, tool)):
                 yield Hit(hc.line, reason)
@@ -395,5 +395,5 @@ def _dockerfile_tool_missing(f: SourceFile) -> Iterator[Hit]:
     for tool in dict.fromkeys(TOOL_CALL.findall(healthcheck_args(hc))):
         reason = tool_missing_reason(external_base(df, stage), tool)
         if reason and not installs_tool(df, stage, tool):
-            yield Hit(hc.line, f"{reason}, and no RUN installs it")
+            yield Hit(hc.line, f"{reason}, and no RUN installs `{tool}`")
             return
