@@ -104,6 +104,7 @@ class Workload:
     spec: YMap  # the pod spec
     labels: dict
     images: list[str]
+    main: list[YMap] = field(default_factory=list)  # the containers that run the service (not sidecars)
 
 
 @dataclass
@@ -521,13 +522,14 @@ class _Builder:
                 self.services.append(svc)
             svc.origins.add("k8s")
             svc.workloads.append(wl)
-            svc.images.update(images)
+            wl.main = _main_containers(cs, svc, wl)
+            svc.images.update(str(c.get("image")) for c in wl.main if c.get("image"))
             svc.hosts.add(name)
             for sname, selector in k8s_services:
                 if selector and all(labels.get(k) == v for k, v in selector.items()):
                     svc.hosts.add(sname)
                     self.k8s_service_map.setdefault(sname, []).append(name)
-            for c in cs:
+            for c in wl.main:
                 svc.env.extend(_workload_env(c, f.path, configmaps))
 
     def _match_workload(self, wl: Workload, compose_by_name: dict[str, Service]) -> Service | None:
@@ -558,6 +560,18 @@ class _Builder:
         for s in self.services:
             _endpoints(s, model)
         return model
+
+
+def _main_containers(cs: list[YMap], svc: Service, wl: Workload) -> list[YMap]:
+    """Containers whose image is the service's own; sidecars (proxies, agents) are left out."""
+    if len(cs) <= 1:
+        return cs
+    stems = {_stem(svc.name), _stem(wl.name), *(_stem(image_name(i)) for i in svc.images)}
+    if svc.root:
+        stems.add(_stem(posixpath.basename(svc.root)))
+    main = [c for c in cs if isinstance(c.get("image"), str) and
+            (c["image"] in svc.images or _stem(image_name(c["image"])) in stems)]
+    return main or cs[:1]
 
 
 def _public_image(image: str | None) -> bool:

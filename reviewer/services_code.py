@@ -63,6 +63,7 @@ class RouteFacts:
     line: int
     func: FunctionNode
     decorator: ast.Call
+    router: str = ""
     does_io: bool = False
     calls: list[HttpCall] = field(default_factory=list)
 
@@ -77,7 +78,9 @@ class FileFacts:
     tables: list[tuple[str, int]] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     breaker: bool = False
-    include_routers: list[tuple[str, str | None, int]] = field(default_factory=list)  # (router, prefix, line)
+    # app.include_router(x.router, prefix="/p"): (including variable, included router's qualified name, prefix)
+    include_routers: list[tuple[str, str, str | None]] = field(default_factory=list)
+    fastapi_vars: set[str] = field(default_factory=set)  # module variables holding a FastAPI() app
     mounts: list[str | None] = field(default_factory=list)
     extra_paths: list[str] = field(default_factory=list)  # add_api_route("/x", ...)
     dynamic_routes: bool = False  # add_api_route/Route() with a non-literal path
@@ -143,6 +146,16 @@ def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
     return False
 
 
+def _fastapi_vars(mod: PythonModule) -> set[str]:
+    out = set()
+    for node in mod.tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) \
+                and (mod.imports.qualify(node.value.func) or "").rsplit(".", 1)[-1] == "FastAPI":
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            out.update(t.id for t in targets if isinstance(t, ast.Name))
+    return out
+
+
 def _router_prefixes(mod: PythonModule) -> dict[str, str]:
     out = {}
     for node in mod.tree.body:
@@ -174,11 +187,12 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
             _call_facts(facts, mod, node)
         elif isinstance(node, ast.ClassDef):
             _class_facts(facts, node, known_models)
+    facts.fastapi_vars = _fastapi_vars(mod)
     prefixes = _router_prefixes(mod)
     for r in mod.routes:
         prefix = prefixes.get(r.router, "")
         full = None if r.path is None or prefix == "\0" else prefix + r.path
-        rf = RouteFacts(r.method, full, r.path, r.func.name, path, r.line, r.func, r.decorator)
+        rf = RouteFacts(r.method, full, r.path, r.func.name, path, r.line, r.func, r.decorator, r.router)
         rf.does_io = function_does_io(index, mod, path, r.func, depth=2)
         rf.calls = list(_handler_calls(facts, r.func))
         facts.routes.append(rf)
@@ -199,7 +213,7 @@ def _call_facts(facts: FileFacts, mod: PythonModule, node: ast.Call) -> None:
     elif isinstance(node.func, ast.Attribute) and node.func.attr == "include_router" and node.args:
         kw = keyword(node, "prefix")
         prefix = "" if kw is None else const_str(kw.value)
-        facts.include_routers.append((mod.imports.qualify(node.args[0]) or "", prefix, node.lineno))
+        facts.include_routers.append((dotted(node.func.value) or "", mod.imports.qualify(node.args[0]) or "", prefix))
     elif isinstance(node.func, ast.Attribute) and node.func.attr == "mount":
         facts.mounts.append(const_str(node.args[0]) if node.args else None)
     elif isinstance(node.func, ast.Attribute) and node.func.attr in ("add_api_route", "add_route"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reviewer.model import Category, Severity
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services import Service, ServiceModel, build_service_model, containers, path_matches
+from reviewer.services import Service, ServiceModel, build_service_model, path_matches
 from reviewer.services_code import RouteFacts
 from reviewer.sources.yaml_docs import YMap
 
@@ -24,71 +24,98 @@ class _Probe:
 
 
 def _service_probes(svc: Service) -> Iterator[_Probe]:
-    """httpGet probes of the containers that run this service's image."""
-    stems = {posixpath.basename(i.split("@")[0].rsplit(":", 1)[0]) for i in svc.images}
+    """httpGet probes of the containers that run this service's image (not its sidecars)."""
     for wl in svc.workloads:
-        cs = list(containers(wl.spec))
-        for c in cs:
-            image = str(c.get("image") or "")
-            if len(cs) > 1 and image not in svc.images and \
-                    posixpath.basename(image.split("@")[0].rsplit(":", 1)[0]) not in stems:
-                continue
+        for c in wl.main:
             for kind in _PROBES:
-                http = c.get(kind, {}).get("httpGet") if isinstance(c.get(kind), dict) else None
+                probe = c.get(kind)
+                http = probe.get("httpGet") if isinstance(probe, dict) else None
                 if isinstance(http, YMap) and isinstance(http.get("path"), str):
                     yield _Probe(kind, http["path"].split("?", 1)[0], wl.path, http.line_of("path"))
 
 
 class _RouteTable:
-    """The routes a service's app serves, or ``known=False`` when we cannot see them all."""
+    """The routes a service's app serves, with the prefixes ``include_router`` puts in front of
+    each router; ``known`` is False when we cannot see them all (dynamic paths, foreign routers)."""
 
     def __init__(self, model: ServiceModel, svc: Service) -> None:
+        self.model, self.svc = model, svc
         self.routes: list[RouteFacts] = []
         self.extra: list[str] = []
         self.mounts: list[str] = []
-        prefixes = {""}
-        self.known = False
+        self.includes: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        self.known = self._collect()
+
+    def _collect(self) -> bool:
         has_app = False
-        for facts in svc.facts(model):
-            has_app = has_app or facts.module.has_fastapi_app
+        for facts in self.svc.facts(self.model):
+            has_app = has_app or bool(facts.fastapi_vars)
             self.routes.extend(facts.routes)
             self.extra.extend(facts.extra_paths)
             if facts.dynamic_routes or None in facts.mounts:
-                return
+                return False
             self.mounts.extend(m for m in facts.mounts if m is not None)
-            for router, prefix, _ in facts.include_routers:
-                if prefix is None or not self._own_router(model, svc, facts.path, router):
-                    return
-                prefixes.add(prefix)
-        self.prefixes = prefixes
-        self.known = has_app and bool(self.routes)
+            for includer, router, prefix in facts.include_routers:
+                target = self._resolve(facts.path, router)
+                if prefix is None or target is None:
+                    return False
+                self.includes.setdefault(target, []).append((facts.path, includer, prefix))
+        return has_app and bool(self.routes)
 
-    @staticmethod
-    def _own_router(model: ServiceModel, svc: Service, path: str, router: str) -> bool:
+    def _resolve(self, path: str, router: str) -> tuple[str, str] | None:
+        """(file, variable) of an included router, when it is this service's own code."""
         if "." not in router:
-            return True  # a router variable of this module
+            return path, router
         d = posixpath.dirname(path)
         while True:
-            found = model.code.module_file(router, d)
+            found = self.model.code.module_file(router, d)
             if found is not None:
-                return model.owner_of(found[0] if not found[0].endswith("/") else found[0] + "x.py") is svc
+                file, rest = found
+                if file.endswith("/") or not rest or "." in rest or self.model.owner_of(file) is not self.svc:
+                    return None
+                return file, rest
             if not d:
-                return False
+                return None
             d = posixpath.dirname(d)
+
+    def _prefixes(self, file: str, var: str, depth: int = 0) -> set[str] | None:
+        facts = self.model.code.get(file)
+        if facts is not None and var in facts.fastapi_vars:
+            return {""}
+        includes = self.includes.get((file, var))
+        if not includes or depth > 4:
+            return None
+        out: set[str] = set()
+        for parent_file, parent_var, prefix in includes:
+            above = self._prefixes(parent_file, parent_var, depth + 1)
+            if above is None:
+                return None
+            out |= {a + prefix for a in above}
+        return out
 
     def matching(self, path: str) -> list[RouteFacts]:
         out = []
         for r in self.routes:
             if r.path is None or r.method not in ("get", "api_route", "route", "head"):
                 continue
-            if any(path_matches(p1 + p2 + r.path, path) for p1 in self.prefixes for p2 in self.prefixes):
+            prefixes = self._prefixes(r.file, r.router)
+            if prefixes is None:  # a router we cannot place: any prefix may stand before it
+                if _suffix_matches(r.path, path):
+                    out.append(r)
+            elif any(path_matches(p + r.path, path) for p in prefixes):
                 out.append(r)
         return out
 
     def serves(self, path: str) -> bool:
         if self.matching(path) or any(path == m or path.startswith(m.rstrip("/") + "/") for m in self.mounts):
             return True
-        return any(path_matches(p + e, path) for p in self.prefixes for e in self.extra)
+        return any(_suffix_matches(e, path) for e in self.extra)
+
+
+def _suffix_matches(route_path: str, path: str) -> bool:
+    parts = path.rstrip("/").split("/")
+    n = len(route_path.rstrip("/").split("/"))
+    return any(path_matches(route_path, "/".join(parts[i:]) if i else path) for i in range(max(1, len(parts) - n + 1)))
 
 
 def _tables(ctx: RuleContext) -> Iterator[tuple[Service, _RouteTable]]:

@@ -1,0 +1,12 @@
+from fastapi import Depends, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import get_session, ping
+
+app = FastAPI()
+
+
+@app.get("/healthz")
+async def healthz(session: AsyncSession = Depends(get_session)) -> dict[str, str]:
+    await ping(session)
+    return {"status": "ok"}
