@@ -174,6 +174,7 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     facts = FileFacts(path, mod)
     facts.breaker = any(mod.imports.imports_module(m) for m in BREAKER_MODULES)
     config_nodes = _config_default_nodes(mod)
+    config_nodes |= {id(n.value) for n in ast.walk(mod.tree) if isinstance(n, ast.Expr)}  # docstrings, prose
     known_models: set[str] = set()
     for node in ast.walk(mod.tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
