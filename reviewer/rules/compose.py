@@ -36,8 +36,7 @@ from reviewer.sources.compose import (
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
 
 _NOT_A_STORE = re.compile(r"exporter|commander|express|insight|admin|operator|-ui$|^ui-")
-_ONE_SHOT = re.compile(r"(?i)migrat|(^|[-_])(init|setup|seed|bootstrap|provision|tests?|e2e|wait)([-_]|$)")
-_ONE_SHOT_COMMAND = re.compile(r"alembic\s+upgrade|\bmigrate\b|\bpytest\b|\bseed\b")
+_DEV_FILE = re.compile(r"(?i)(^|[.\-_])(override|dev|development|local|test|tests|ci|e2e)([.\-_]|$)")
 _PROD_FILE = re.compile(r"(?i)(^|[.\-_])(prod|production|prd)([.\-_]|$)")
 
 
@@ -67,15 +66,6 @@ def _image_healthcheck(ctx: RuleContext, index: ComposeIndex, cf: ComposeFile, n
         if built is not None:
             return nearest(built[0], built[1], "HEALTHCHECK")
     return None
-
-
-def _is_one_shot(index: ComposeIndex, cf: ComposeFile, svc: ComposeService) -> bool:
-    command = svc.data.get("command")
-    text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
-    if _ONE_SHOT.search(svc.name) or _ONE_SHOT_COMMAND.search(text) or "profiles" in svc.data:
-        return True
-    return any(dep.name == svc.name and dep.condition == "service_completed_successfully"
-               for other in index.siblings(cf) for s in other.services.values() for dep in s.depends_on)
 
 
 @rule("compose-no-healthcheck", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.WARNING)
@@ -169,8 +159,10 @@ def no_restart_policy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if found is None:
         return
     index, cf = found
+    if _DEV_FILE.search(basename(cf.path)):
+        return  # local development: a crashed container is restarted by hand
     for svc in cf.services.values():
-        if svc.is_fragment or _is_one_shot(index, cf, svc):
+        if svc.is_fragment or index.runs_once(cf, svc):
             continue
         if any(d.restart_policy is not None for _, d in index.definitions(cf, svc.name)):
             continue
@@ -199,7 +191,7 @@ def no_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if not (_PROD_FILE.search(basename(cf.path)) or limited):
         return
     for svc in cf.services.values():
-        if svc.memory_limit is not None or _is_one_shot(index, cf, svc):
+        if svc.memory_limit is not None or index.runs_once(cf, svc):
             continue
         defs = index.definitions(cf, svc.name)
         if any(d.memory_limit is not None for _, d in defs) or all(d.is_fragment for _, d in defs):
@@ -318,12 +310,14 @@ def datastore_port_published(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     found = _file(f, ctx)
     if found is None:
         return
-    for svc in found[1].services.values():
-        if not is_datastore(svc.image):
+    index, cf = found
+    for svc in cf.services.values():
+        image = index.image_of(cf, svc.name)
+        if not is_datastore(image):
             continue
         for port in svc.port_mappings:
             if not port.loopback_only and not port.unknown_ip:
-                yield Hit(port.line, f"`{svc.image}` port `{port.text}` is published on all interfaces")
+                yield Hit(port.line, f"`{image}` port `{port.text}` is published on all interfaces")
 
 
 @rule("compose-network-mode-host", kinds={FileKind.COMPOSE}, category=Category.SECURITY, severity=Severity.WARNING)

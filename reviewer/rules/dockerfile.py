@@ -345,6 +345,7 @@ def exec_form_shell_wrapper(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                   f"`{posixpath.basename(argv[0])} -c` runs the server as a child of the shell; start it with `exec`")
 
 
+_DEV_STAGE = re.compile(r"(?i)(^|[-_])(dev|devel|development|local|debug)([-_]|$)")
 _DEV_SERVER = (
     (re.compile(r"\buvicorn\b[^;&|]*\s--reload\b"), "`uvicorn --reload` watches files and restarts workers"),
     (re.compile(r"\bfastapi\s+dev\b"), "`fastapi dev` is the auto-reloading development server"),
@@ -366,8 +367,8 @@ def dev_server_in_image(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         #   command: uvicorn app.main:app --host 0.0.0.0 --reload
     """
     found = _final(f)
-    if found is None:
-        return
+    if found is None or _DEV_STAGE.search(found[1].alias or ""):
+        return  # a final stage named dev/dev-envs is a development image by declaration
     entry, cmd = effective_command(*found)
     present = [ins for ins in (entry, cmd) if ins is not None]
     if entry is not None and entry.exec_form is None:
@@ -400,7 +401,7 @@ def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         stage = stage_for(df, ref.target)
         if stage is None or stage.line in seen or nearest(df, stage, "HEALTHCHECK") is not None:
             continue
-        if any(d.healthcheck is not None for _, d in index.definitions(cf, svc.name)):
+        if index.runs_once(cf, svc) or any(d.healthcheck is not None for _, d in index.definitions(cf, svc.name)):
             continue
         seen.add(stage.line)
         yield Hit(stage.line, f"service `{svc.name}` in {cf.path} builds this image and sets no `healthcheck:`")

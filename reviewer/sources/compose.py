@@ -19,6 +19,9 @@ from reviewer.sources.yaml_docs import YamlDoc, YList, YMap
 if TYPE_CHECKING:
     from reviewer.project import Project
 
+_ONE_SHOT_NAME = re.compile(
+    r"(?i)migrat|playwright|cypress|(^|[-_])(init|setup|seed|bootstrap|provision|tests?|e2e|wait)([-_]|$)")
+_ONE_SHOT_COMMAND = re.compile(r"alembic\s+upgrade|\bmigrate\b|\bpytest\b|\bseed\b")
 _VAR = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?-)(?P<default>[^}]*))?\}$")
 
 
@@ -346,6 +349,20 @@ class ComposeIndex:
                 base = ext if isinstance(ext, str) else _str(_get(ext, "service"))
                 svc = other.services.get(base) if base and not _get(ext, "file") else None
         return out
+
+
+    def runs_once(self, cf: ComposeFile, svc: ComposeService) -> bool:
+        """A job, test runner or optional tool rather than a long-running service (by name, command, use)."""
+        command = svc.data.get("command")
+        text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
+        if _ONE_SHOT_NAME.search(svc.name) or _ONE_SHOT_COMMAND.search(text) or "profiles" in svc.data:
+            return True
+        return any(dep.name == svc.name and dep.condition == "service_completed_successfully"
+                   for other in self.siblings(cf) for s in other.services.values() for dep in s.depends_on)
+
+    def image_of(self, cf: ComposeFile, name: str) -> str | None:
+        """The image of service ``name``, also when this file only overrides it."""
+        return next((svc.image for _, svc in self.definitions(cf, name) if svc.image), None)
 
 
 def compose_index(project: Project) -> ComposeIndex:
