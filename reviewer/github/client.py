@@ -21,7 +21,7 @@ import requests
 from github import Auth, GithubException, GithubRetry
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from reviewer.errors import PublishError, ReadOnlyTokenError
+from reviewer.errors import PublishError, ReadOnlyTokenError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -85,7 +85,7 @@ class BoundedRetry(GithubRetry):
         if self.respect_retry_after_header and response is not None:
             after = self.get_retry_after(response)
             if after:
-                return min(after, self.retry_after_max)
+                return after  # never earlier than GitHub asked; too long for the budget = give up
         return self.get_backoff_time()
 
     def sleep(self, response: Any = None) -> None:
@@ -96,19 +96,20 @@ def make_retry(budget: WaitBudget) -> BoundedRetry:
     return BoundedRetry(
         budget=budget, total=MAX_RETRIES, backoff_factor=BACKOFF_FACTOR, status_forcelist=RETRY_STATUSES,
         secondary_rate_wait=SECONDARY_RATE_WAIT, max_rate_limit_wait=MAX_TOTAL_WAIT,
-        retry_after_max=int(MAX_TOTAL_WAIT),
         raise_on_status=False,  # when retries run out, PyGithub raises with GitHub's own answer
     )
 
 
-def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = None) -> github.Github:
+def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = None,
+            timeout: float = REQUEST_TIMEOUT) -> github.Github:
     """A client for github.com or GHES (``GITHUB_API_URL``, e.g. https://ghe.example.com/api/v3).
 
     Does no I/O: the first request happens on first use."""
     if not token:
-        raise PublishError("no GitHub token: set the github-token input")
+        raise UsageError("no GitHub token: set the github-token input")
     return github.Github(auth=Auth.Token(token), base_url=(api_url or DEFAULT_API_URL).rstrip("/"),
-                         retry=make_retry(budget or WaitBudget()), timeout=REQUEST_TIMEOUT, per_page=PER_PAGE)
+                         retry=make_retry(budget or WaitBudget()), timeout=timeout,  # type: ignore[arg-type]
+                         per_page=PER_PAGE)
 
 
 def _message(exc: GithubException) -> str:

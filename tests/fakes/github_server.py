@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class FakeGitHub:
         self.requests: list[Request] = []
         self.read_only = False
         self.faults: list[Fault] = []
+        self.slow: dict[tuple[str, str], float] = {}  # (method, path regex) -> seconds to hold the answer
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -179,7 +181,13 @@ class FakeGitHub:
             if not (h.headers.get("Authorization") or "").startswith("token "):
                 return self._send(h, 401, {"message": "Requires authentication", "documentation_url": DOCS})
             status, payload, headers = self._route(h.command, path, query, body)
-        self._send(h, status, payload, headers)
+        for (method, rx), seconds in self.slow.items():
+            if method == h.command and re.fullmatch(rx, path):
+                time.sleep(seconds)  # the work is done; the answer comes too late for the client
+        try:
+            self._send(h, status, payload, headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _send(self, h: BaseHTTPRequestHandler, status: int, payload: Any,
               headers: dict[str, str] | None = None) -> None:
