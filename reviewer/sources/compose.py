@@ -306,6 +306,9 @@ class ComposeIndex:
 
     def __init__(self, files: dict[str, ComposeFile]) -> None:
         self.files = files
+        self._by_dir: dict[str, list[ComposeFile]] = {}
+        for cf in files.values():
+            self._by_dir.setdefault(cf.directory, []).append(cf)
         self._users: dict[str, list[tuple[ComposeFile, ComposeService, DockerfileRef]]] = {}
         for cf in files.values():
             for svc in cf.services.values():
@@ -334,7 +337,7 @@ class ComposeIndex:
 
     def siblings(self, cf: ComposeFile) -> list[ComposeFile]:
         """Compose files in the same directory (overrides merge into each other), this one first."""
-        return [cf, *(o for o in self.files.values() if o is not cf and o.directory == cf.directory)]
+        return [cf, *(o for o in self._by_dir.get(cf.directory, []) if o is not cf)]
 
     def definitions(self, cf: ComposeFile, name: str) -> list[tuple[ComposeFile, ComposeService]]:
         """Every definition of service ``name`` visible from ``cf``, following ``extends`` in one file."""
