@@ -4,30 +4,30 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
+from reviewer.rules.pyflow import Env, Flow, Kind, flow, imported_name, own_nodes
 from reviewer.rules.registry import Hit, RuleContext, rule
-from reviewer.sources.python_ast import HTTP_VERBS, has_star_kwargs, is_const, keyword, walk_own_body
+from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
 
 _REQUESTS_CALLS = {f"requests.{v}" for v in HTTP_VERBS | {"request"}}
 _HTTPX_CALLS = {f"httpx.{v}" for v in HTTP_VERBS | {"request", "stream"}}
 _HTTPX_CLIENTS = {"httpx.Client", "httpx.AsyncClient"}
 _URLOPEN = {"urllib.request.urlopen", "urllib3.request"}
+_SESSION_METHODS = HTTP_VERBS | {"request"}
+_URLLIB3_RETRY = {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
+                  "requests.packages.urllib3.util.retry.Retry"}
+_SLEEPS = {"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep"}
+_UNSAFE_METHODS = {"post", "patch"}
+_LOOP_ITERS = {"range", "itertools.count"}
 
 
-def _handler_lines(f: SourceFile) -> set[int]:
-    """Line numbers of every node inside a route handler or dependency (for E-vs-W grading)."""
+def _handler_ids(f: SourceFile) -> set[int]:
     mod = f.python
-    lines: set[int] = set()
-    if mod is None:
-        return lines
-    for fn in mod.handler_functions:
-        for node in walk_own_body(fn):
-            if isinstance(node, ast.Call):
-                lines.add(node.lineno)
-    return lines
+    return {id(fn) for fn in mod.handler_functions} if mod is not None else set()
 
 
 @rule("http-call-without-timeout", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
@@ -48,19 +48,22 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    in_handler = _handler_lines(f)
-    for node in ast.walk(mod.tree):
-        if not isinstance(node, ast.Call) or has_star_kwargs(node):
+    fl = flow(mod)
+    handlers = _handler_ids(f)
+    for node, scope, env in fl.calls():
+        if has_star_kwargs(node):
             continue
-        name = mod.imports.qualify(node.func) or ""
-        if name in _REQUESTS_CALLS or name in _URLOPEN:
+        name = imported_name(mod, node.func) or ""
+        if name in _REQUESTS_CALLS or name in _URLOPEN or name == "aiohttp.ClientSession":
             missing = keyword(node, "timeout") is None and not (name.endswith("urlopen") and len(node.args) >= 3)
-        elif name in {"aiohttp.ClientSession"}:
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in _SESSION_METHODS and \
+                fl.client_kind(node, env) is Kind.REQUESTS_SESSION:
+            name = f"{dotted(node.func.value) or 'session'}.{node.func.attr}"
             missing = keyword(node, "timeout") is None
         else:
             continue
         if missing:
-            sev = Severity.ERROR if node.lineno in in_handler else None
+            sev = Severity.ERROR if id(scope) in handlers else None
             where = " inside a request handler" if sev else ""
             yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev)
 
@@ -81,18 +84,356 @@ def timeout_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for node in ast.walk(mod.tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = mod.imports.qualify(node.func) or ""
-        if name in _HTTPX_CALLS or name in _HTTPX_CLIENTS or name == "httpx.Timeout":
+    fl = flow(mod)
+    for node, _, env in fl.calls():
+        name = imported_name(mod, node.func) or ""
+        client = fl.client_kind(node, env)
+        if name in _HTTPX_CALLS or name in _HTTPX_CLIENTS or name in _REQUESTS_CALLS or client in (
+                Kind.HTTPX_CLIENT, Kind.HTTPX_ASYNC_CLIENT, Kind.REQUESTS_SESSION):
             kw = keyword(node, "timeout")
             if kw is not None and is_const(kw.value, None):
-                yield Hit(node.lineno, f"`{name}(timeout=None)` waits forever")
-            elif name == "httpx.Timeout" and node.args and is_const(node.args[0], None) and len(node.args) == 1 \
-                    and not node.keywords:
+                shown = name or f"{dotted(node.func) or 'client'}"
+                yield Hit(kw.value.lineno, f"`{shown}(timeout=None)` waits forever")
+        elif name == "httpx.Timeout":
+            if node.args and is_const(node.args[0], None) and len(node.args) == 1 and not node.keywords:
                 yield Hit(node.lineno, "`httpx.Timeout(None)` disables every timeout")
         elif name == "aiohttp.ClientTimeout":
             kw = keyword(node, "total")
-            if kw is not None and is_const(kw.value, None) and keyword(node, "sock_read") is None:
-                yield Hit(node.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever")
+            bounded = [k for k in ("sock_read", "sock_connect", "connect")
+                       if keyword(node, k) is not None and not is_const(keyword(node, k).value, None)]
+            if kw is not None and is_const(kw.value, None) and not bounded:
+                yield Hit(kw.value.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever")
+
+
+# --- retries ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A tenacity ``@retry`` / ``Retrying(...)`` or a urllib3 ``Retry(...)``."""
+
+    node: ast.AST  # the decorator or call
+    library: str  # tenacity | urllib3
+    call: ast.Call | None  # None for a bare ``@retry``
+    target: ast.AST | None  # the decorated function, or the ``for`` loop over Retrying()
+
+
+@dataclass(frozen=True)
+class RetryLoop:
+    """A hand-written retry: a loop whose ``try`` makes an HTTP call, leaves on success, goes on on failure."""
+
+    loop: ast.For | ast.While
+    attempt: ast.Try
+    handlers: tuple[ast.ExceptHandler, ...]  # the handlers that let the loop go round again
+    has_sleep: bool
+    capped: bool
+    env: Env
+
+
+def retry_policies(mod: PythonModule) -> Iterator[RetryPolicy]:
+    for node in ast.walk(mod.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                func = deco.func if isinstance(deco, ast.Call) else deco
+                if imported_name(mod, func) == "tenacity.retry":
+                    yield RetryPolicy(deco, "tenacity", deco if isinstance(deco, ast.Call) else None, node)
+        elif isinstance(node, ast.Call):
+            name = imported_name(mod, node.func)
+            parent = mod.parents.get(node)
+            if name in ("tenacity.Retrying", "tenacity.AsyncRetrying"):
+                loop = parent if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node else None
+                yield RetryPolicy(node, "tenacity", node, loop)
+            elif name == "tenacity.retry" and not (isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                                   and node in parent.decorator_list):
+                yield RetryPolicy(node, "tenacity", node, None)  # retry(...)(fn)
+            elif name in _URLLIB3_RETRY:
+                yield RetryPolicy(node, "urllib3", node, None)
+
+
+def _tenacity_arg(policy: RetryPolicy, name: str) -> ast.AST | None:
+    kw = keyword(policy.call, name) if policy.call is not None else None
+    return kw.value if kw else None
+
+
+def _called_name(mod: PythonModule, node: ast.AST | None) -> str:
+    """``wait_none`` for ``wait_none()`` / ``tenacity.wait_none()``; ``stop_never`` for the constant."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    return (imported_name(mod, node) or dotted(node) or "").rsplit(".", 1)[-1] if node is not None else ""
+
+
+def _retries_disabled(policy: RetryPolicy) -> bool:
+    call = policy.call
+    total = keyword(call, "total").value if call and keyword(call, "total") else (
+        call.args[0] if call and call.args else None)
+    return isinstance(total, ast.Constant) and total.value in (0, False)
+
+
+def _scope_env(fl: Flow, mod: PythonModule, node: ast.AST) -> Env:
+    parent = mod.parents.get(node)
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        parent = mod.parents.get(parent)
+    return fl.env(parent if parent is not None else mod.tree)
+
+
+def _loop_nodes(loop: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of the loop body and else, not inside nested loops or defs."""
+    stack = list(reversed([*loop.body, *loop.orelse]))  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _exits(stmts: list[ast.stmt]) -> bool:
+    return any(isinstance(n, (ast.Return, ast.Break)) for s in stmts for n in [s, *ast.walk(s)]
+               if not isinstance(n, (ast.For, ast.While, ast.AsyncFor)))
+
+
+def _falls_through(handler: ast.ExceptHandler) -> bool:
+    last = handler.body[-1] if handler.body else None
+    return not isinstance(last, (ast.Raise, ast.Return, ast.Break))
+
+
+def retry_loops(mod: PythonModule) -> Iterator[RetryLoop]:
+    fl = flow(mod)
+    for loop in ast.walk(mod.tree):
+        if isinstance(loop, (ast.For, ast.AsyncFor)):
+            it = loop.iter
+            if not (isinstance(it, ast.Call) and (imported_name(mod, it.func) or dotted(it.func)) in _LOOP_ITERS):
+                continue
+        elif not isinstance(loop, ast.While):
+            continue
+        env = _scope_env(fl, mod, loop)
+        nodes = list(_loop_nodes(loop))
+        for attempt in (n for n in nodes if isinstance(n, ast.Try)):
+            tried = [n for s in attempt.body for n in ast.walk(s) if isinstance(n, ast.Call)]
+            if not any((io := fl.io_call(c, env)) is not None and io.what == "http" for c in tried):
+                continue
+            if not _exits([*attempt.body, *attempt.orelse]):
+                continue
+            again = tuple(h for h in attempt.handlers if _falls_through(h))
+            if not again:
+                continue
+            has_sleep = any(isinstance(n, ast.Call) and imported_name(mod, n.func) in _SLEEPS for n in nodes)
+            success = {id(n) for s in [*attempt.body, *attempt.orelse] for n in ast.walk(s)}
+            capped = not (isinstance(loop, ast.While) and isinstance(loop.test, ast.Constant) and loop.test.value) or \
+                any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) and id(n) not in success for n in nodes)
+            yield RetryLoop(loop, attempt, again, has_sleep, capped, env)
+            break
+
+
+@rule("http-retry-without-backoff", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.WARNING)
+def retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Retry without backoff
+
+    Why: retrying immediately multiplies the load on a dependency at the moment it is
+    struggling; every client does the same, and a brief slowdown becomes a retry storm that keeps
+    it down. Wait longer after each failure, with jitter so clients do not retry in lockstep.
+
+    Fix:
+        @retry(
+            wait=wait_exponential_jitter(initial=0.2, max=5),
+            stop=stop_after_attempt(4),
+            retry=retry_if_exception_type(httpx.TransportError),
+        )
+        async def fetch_stock(sku: str) -> dict: ...
+
+        # urllib3 / requests
+        Retry(total=3, backoff_factor=0.5, status_forcelist=[502, 503, 504])
+    """
+    mod = f.python
+    if mod is None:
+        return
+    for policy in retry_policies(mod):
+        if policy.library == "tenacity":
+            if policy.call is not None and has_star_kwargs(policy.call):
+                continue
+            wait = _tenacity_arg(policy, "wait")
+            if wait is None:
+                yield Hit(policy.node.lineno, "tenacity retry without `wait=` retries immediately")
+            elif _called_name(mod, wait) == "wait_none":
+                yield Hit(wait.lineno, "`wait=wait_none()` retries immediately")
+        elif not _retries_disabled(policy) and not has_star_kwargs(policy.call):
+            factor = keyword(policy.call, "backoff_factor")
+            if factor is None:
+                yield Hit(policy.node.lineno, "urllib3 `Retry` without `backoff_factor` retries immediately")
+            elif isinstance(factor.value, ast.Constant) and factor.value.value == 0:
+                yield Hit(factor.value.lineno, "`backoff_factor=0` retries immediately")
+    for loop in retry_loops(mod):
+        if not loop.has_sleep:
+            handler = loop.handlers[0]
+            yield Hit(handler.lineno, "this retry loop goes round again without sleeping")
+
+
+@rule("http-retry-unbounded", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.ERROR)
+def retry_unbounded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Retry with no limit
+
+    Why: a retry with no stop condition never gives up: while a dependency is down, every
+    request (and every worker serving it) is stuck retrying, callers time out, and the work
+    piles up. Bound retries by attempts and total time, then fail fast.
+
+    Fix:
+        @retry(
+            stop=(stop_after_attempt(4) | stop_after_delay(10)),
+            wait=wait_exponential_jitter(initial=0.2, max=5),
+        )
+        async def fetch_stock(sku: str) -> dict: ...
+    """
+    mod = f.python
+    if mod is None:
+        return
+    for policy in retry_policies(mod):
+        if policy.library != "tenacity" or (policy.call is not None and has_star_kwargs(policy.call)):
+            continue
+        stop = _tenacity_arg(policy, "stop")
+        if stop is None:
+            yield Hit(policy.node.lineno, "tenacity retry without `stop=` retries forever")
+        elif _called_name(mod, stop) == "stop_never":
+            yield Hit(stop.lineno, "`stop=stop_never` retries forever")
+    for loop in retry_loops(mod):
+        if not loop.capped:
+            yield Hit(loop.loop.lineno, "`while True` retry loop has no attempt or time limit")
+
+
+def _http_method(fl: Flow, call: ast.Call, env: Env) -> str | None:
+    io = fl.io_call(call, env)
+    if io is None or io.what != "http" or not isinstance(call.func, ast.Attribute):
+        return None
+    method = call.func.attr
+    if method == "request" and call.args and isinstance(call.args[0], ast.Constant):
+        method = str(call.args[0].value).lower()
+    return method
+
+
+def _sends_idempotency_key(mod: PythonModule, call: ast.Call) -> bool:
+    headers = keyword(call, "headers")
+    if headers is None:
+        return False
+    if isinstance(headers.value, ast.Dict):
+        return any("idempotency" in (ast.unparse(k).lower() if k is not None else "") for k in headers.value.keys) or \
+            any(isinstance(k, ast.Name) and "idempot" in k.id.lower() for k in headers.value.keys)
+    return "idempotency-key" in ast.unparse(mod.tree).lower()
+
+
+def _retried_calls(mod: PythonModule) -> Iterator[tuple[ast.Call, Env, str]]:
+    """HTTP calls that a retry repeats, and what repeats them."""
+    fl = flow(mod)
+    for policy in retry_policies(mod):
+        if policy.library != "tenacity" or policy.target is None:
+            continue
+        if _connect_errors_only(mod, _tenacity_arg(policy, "retry")):
+            continue
+        scope = policy.target
+        env = fl.env(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else _scope_env(
+            fl, mod, scope)
+        nodes = own_nodes(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else _loop_nodes(scope)
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                yield node, env, "tenacity retry"
+    for loop in retry_loops(mod):
+        for node in (n for s in loop.attempt.body for n in ast.walk(s)):
+            if isinstance(node, ast.Call):
+                yield node, loop.env, "retry loop"
+
+
+def _connect_errors_only(mod: PythonModule, node: ast.AST | None) -> bool:
+    """``retry=retry_if_exception_type(httpx.ConnectError)``: the request never left, so a retry is safe."""
+    if not (isinstance(node, ast.Call) and _called_name(mod, node) == "retry_if_exception_type" and node.args):
+        return False
+    arg = node.args[0]
+    names = [dotted(e) or "" for e in (arg.elts if isinstance(arg, ast.Tuple) else [arg])]
+    return bool(names) and all(n.rsplit(".", 1)[-1] in ("ConnectError", "ConnectTimeout") for n in names)
+
+
+@rule("http-retry-non-idempotent", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.INFO)
+def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Retried POST/PATCH without an idempotency key
+
+    Why: a POST that timed out may still have succeeded on the server. Retrying it charges the
+    card twice or creates two orders. Send an `Idempotency-Key` the server deduplicates on,
+    generated once per logical operation (not per attempt), or retry only connection errors.
+
+    Fix:
+        key = str(uuid.uuid4())  # once, outside the retried function
+
+        @retry(stop=stop_after_attempt(3), wait=wait_exponential_jitter(initial=0.2))
+        async def charge(order: Order, key: str) -> None:
+            await payments.post("/charges", json=order.charge(), headers={"Idempotency-Key": key})
+    """
+    mod = f.python
+    if mod is None:
+        return
+    fl = flow(mod)
+    for call, env, what in _retried_calls(mod):
+        method = _http_method(fl, call, env)
+        if method in _UNSAFE_METHODS and not _sends_idempotency_key(mod, call):
+            yield Hit(call.lineno, f"`{dotted(call.func) or method}()` is repeated by a {what} and sends no "
+                                   "`Idempotency-Key`")
+    for policy in retry_policies(mod):
+        if policy.library == "urllib3" and policy.call is not None:
+            kw = keyword(policy.call, "allowed_methods") or keyword(policy.call, "method_whitelist")
+            if kw is None:
+                continue
+            text = ast.unparse(kw.value).upper()
+            if is_const(kw.value, None) or is_const(kw.value, False) or "POST" in text or "PATCH" in text:
+                yield Hit(kw.value.lineno, "urllib3 `Retry` repeats POST/PATCH requests")
+
+
+# --- TLS ----------------------------------------------------------------------------------------
+
+def _http_receiver(fl: Flow, call: ast.Call, env: Env) -> bool:
+    if fl.client_kind(call, env) is not None:
+        return True
+    if isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_VERBS | {"request", "stream"}:
+        receiver = (dotted(call.func.value) or "").rsplit(".", 1)[-1].lower()
+        return any(w in receiver for w in ("session", "client", "http"))
+    return False
+
+
+@rule("http-tls-verify-disabled", kinds={FileKind.PYTHON}, category=Category.SECURITY, severity=Severity.ERROR,
+      equivalents=("S501", "S323", "disabled-cert-validation"))
+def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """TLS certificate verification disabled
+
+    Why: with verification off, anyone on the network path (a compromised pod, a proxy, a
+    hostile Wi-Fi) can impersonate the service and read or change the traffic, including the
+    credentials sent with it. Trust the right CA instead of trusting everything.
+
+    Fix:
+        # point at the internal CA bundle instead of turning verification off
+        client = httpx.AsyncClient(verify="/etc/ssl/certs/internal-ca.pem", timeout=5.0)
+        resp = requests.get(url, verify=os.environ["REQUESTS_CA_BUNDLE"], timeout=5)
+    """
+    mod = f.python
+    if mod is None:
+        return
+    fl = flow(mod)
+    for node, _, env in fl.calls():
+        name = imported_name(mod, node.func) or ""
+        http = name.startswith(("requests.", "httpx.")) or _http_receiver(fl, node, env)
+        for arg in ("verify", "ssl", "verify_ssl"):
+            kw = keyword(node, arg)
+            if kw is None or not is_const(kw.value, False):
+                continue
+            if (arg == "verify" and http) or (arg != "verify" and (name.startswith("aiohttp.") or fl.client_kind(
+                    node, env) is Kind.AIOHTTP_SESSION)):
+                yield Hit(kw.value.lineno, f"`{arg}=False` on `{name or dotted(node.func) or 'client'}()`")
+        if name == "ssl._create_unverified_context":
+            yield Hit(node.lineno, "`ssl._create_unverified_context()` skips certificate checks")
+    for node in ast.walk(mod.tree):
+        if isinstance(node, ast.Attribute) and imported_name(mod, node) == "ssl.CERT_NONE" and not isinstance(
+                mod.parents.get(node), ast.Compare):
+            yield Hit(node.lineno, "`ssl.CERT_NONE` accepts any certificate")
+        elif isinstance(node, ast.Assign) and is_const(node.value, False):
+            for t in node.targets:
+                if not isinstance(t, ast.Attribute):
+                    continue
+                owner = dotted(t.value) or ""
+                session = fl.kind_of(t.value, _scope_env(fl, mod, node)) is Kind.REQUESTS_SESSION or \
+                    "session" in owner.lower()
+                if t.attr == "check_hostname" or (t.attr == "verify" and session):
+                    yield Hit(node.lineno, f"`{owner}.{t.attr} = False` turns certificate checks off")

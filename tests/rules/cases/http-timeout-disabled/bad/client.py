@@ -11,3 +11,10 @@ async def fetch(url: str):
 
 def sync_fetch(url: str):
     return httpx.get(url, timeout=None)  # expect: http-timeout-disabled
+
+
+shared = httpx.Client(timeout=10.0)
+
+
+def report(url: str):
+    return shared.get(url, timeout=None)  # expect: http-timeout-disabled

@@ -12,3 +12,16 @@ async def fetch(url: str):
 
 def stream(url: str):
     return httpx.get(url, timeout=httpx.Timeout(30.0, read=None))
+
+
+shared = httpx.Client(timeout=10.0)
+
+
+def report(url: str):
+    # a long export gets a longer read timeout, still bounded
+    return shared.get(url, timeout=httpx.Timeout(10.0, read=120.0))
+
+
+def upload(url: str, data: bytes):
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=5, sock_read=60)
+    return timeout, url, data
