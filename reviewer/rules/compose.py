@@ -13,7 +13,7 @@ from posixpath import basename
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.dockerfile import (
+from reviewer.rules._container import (
     TOOL_CALL,
     external_base,
     healthcheck_args,
