@@ -136,7 +136,8 @@ class SourceFile:
         if err is not None:
             self.error = err
         if tpl is not None and tpl.skipped:
-            self.notes.append(f"{self.path}: Helm template, {tpl.skipped} templated lines skipped")
+            self.notes.append(f"{self.path}: Helm template, {tpl.skipped} templated "
+                              f"line{'' if tpl.skipped == 1 else 's'} skipped")
         return docs
 
     @cached_property

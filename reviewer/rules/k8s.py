@@ -119,7 +119,7 @@ def missing_liveness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         for c in w.containers:
             if not c.is_patch and "livenessProbe" not in c.data and not w.gaps.hides(c.data, "livenessProbe"):
-                yield Hit(c.line, f"container `{c.name}` of {w.kind} `{w.name}`")
+                yield Hit(c.line, f"container `{c.name}` of {w.title}")
 
 
 def _port(value: object, c: Container) -> object:
@@ -355,7 +355,7 @@ def single_replica(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if idx.autoscaled(w) is not False or _scaled_elsewhere(idx, w):
             continue
         line = spec.line_of("replicas") if "replicas" in spec else w.data.line_of("spec")
-        yield Hit(line, f"`{w.name}` runs 1 replica" + ("" if "replicas" in spec else " (the default)"))
+        yield Hit(line, f"{w.title} runs 1 replica" + ("" if "replicas" in spec else " (the default)"))
 
 
 @rule("k8s-hpa-min-replicas-low", kinds=_KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -414,7 +414,7 @@ def missing_pdb(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         autoscaled = idx.autoscaled(w) is True
         if (replicated or autoscaled) and idx.has_budget(w) is False:
             why = f"{count} replicas" if replicated else "an autoscaler"
-            yield Hit(w.kind_line, f"`{w.name}` has {why} and no PodDisruptionBudget selects its pods")
+            yield Hit(w.kind_line, f"{w.title} has {why} and no PodDisruptionBudget selects its pods")
 
 
 @rule("k8s-recreate-strategy", kinds=_KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -439,7 +439,7 @@ def recreate_strategy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         services = idx.backing_services(w)
         if services:
-            yield Hit(strategy.line_of("type"), f"`{w.name}` serves Service {_names(services)}")
+            yield Hit(strategy.line_of("type"), f"{w.title} serves Service {_names(services)}")
 
 
 @rule("k8s-termination-grace-too-short", kinds=_KINDS, category=Category.RESILIENCE, severity=Severity.WARNING)
@@ -569,14 +569,20 @@ def service_selects_nothing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if not s.known or not s.selector:
             continue
         nearby = pod_sources_near(idx, s)
-        if not nearby or any(labels is None for labels in nearby):
+        if any(labels is None for _, labels in nearby) or not any(set(s.selector) & set(labels or {})
+                                                                     for _, labels in nearby):
             continue  # the pods are defined elsewhere (another repo, an operator) or templated
         if any(selector_matches(s.selector, labels)
                for _, ns, labels in idx.pod_sources if same_namespace(ns, s.namespace) is not False):
             continue
         wanted = ", ".join(f"{k}={v}" for k, v in s.selector.items())
-        seen = "; ".join(", ".join(f"{k}={v}" for k, v in labels.items()) for labels in nearby[:2] if labels)
-        yield Hit(s.selector_line, f"`{s.name}` selects {wanted}" + (f", pods here have {seen}" if seen else ""))
+        elsewhere = sorted({str(ns) for ns, labels in nearby if selector_matches(s.selector, labels)})
+        if elsewhere:
+            yield Hit(s.selector_line, f"`{s.name}` selects {wanted} in namespace `{s.namespace}`; "
+                      f"those pods are in `{', '.join(elsewhere)}`")
+        else:
+            seen = "; ".join(", ".join(f"{k}={v}" for k, v in labels.items()) for _, labels in nearby[:2] if labels)
+            yield Hit(s.selector_line, f"`{s.name}` selects {wanted}, pods here have {seen}")
 
 
 # Served API versions that Kubernetes removed, and what replaces them (by kind where it differs).
@@ -678,7 +684,7 @@ def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if unset and len(unset) == len(containers) and w.pod_spec is not None:
             names = ", ".join(f"`{c.name}`" for c in unset)
             line = w.pod_spec.line_of("securityContext", w.spec_line)
-            yield Hit(line, f"no `runAsNonRoot: true` for {names} of {w.kind} `{w.name}`")
+            yield Hit(line, f"no `runAsNonRoot: true` for {names} of {w.title}")
         else:
             for c in unset:
                 yield Hit(c.line, f"`{c.name}` has no `runAsNonRoot: true`")
@@ -704,4 +710,4 @@ def privileged_container(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         for c in w.all_containers:
             context = c.data.get("securityContext")
             if isinstance(context, YMap) and context.get("privileged") is True:
-                yield Hit(context.line_of("privileged"), f"`{c.name}` of {w.kind} `{w.name}`")
+                yield Hit(context.line_of("privileged"), f"`{c.name}` of {w.title}")

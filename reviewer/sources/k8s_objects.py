@@ -141,6 +141,11 @@ class Workload:
         return self.file.path
 
     @property
+    def title(self) -> str:
+        """``Deployment `orders` `` for messages (a templated name is left out)."""
+        return f"{self.kind} `{self.name}`" if self.name and not is_templated(self.name) else f"this {self.kind}"
+
+    @property
     def kind_line(self) -> int:
         return self.data.line_of("kind")
 
@@ -433,8 +438,7 @@ def index_of(project: Project) -> K8sIndex:
     return project.memo("k8s-index", lambda: build_index(project))  # type: ignore[return-value]
 
 
-def pod_sources_near(idx: K8sIndex, s: Service) -> list[dict | None]:
-    """Labels of the pod templates in the Service's directory and namespace: the app it fronts."""
+def pod_sources_near(idx: K8sIndex, s: Service) -> list[tuple[str | None, dict | None]]:
+    """(namespace, labels) of the pod templates in the Service's directory: the app it fronts."""
     folder = posixpath.dirname(s.file.path)
-    return [labels for path, ns, labels in idx.pod_sources
-            if posixpath.dirname(path) == folder and same_namespace(ns, s.namespace) is not False]
+    return [(ns, labels) for path, ns, labels in idx.pod_sources if posixpath.dirname(path) == folder]
