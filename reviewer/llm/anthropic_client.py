@@ -94,6 +94,10 @@ class AnthropicModelClient:
         except (ValueError, anthropic.AnthropicError) as exc:
             raise ModelError(f"cannot set up the {s.provider} client: {exc}") from exc
 
+    def warm(self) -> None:
+        """Import the SDK and build the client now (benchmarks keep that second out of their timing)."""
+        self._client()
+
     def count_tokens(self, *, system: list[dict[str, Any]], tools: list[dict[str, Any]],
                      messages: list[dict[str, Any]]) -> int | None:
         """The server's token count, or None when it cannot count (Bedrock, proxies): we estimate then."""

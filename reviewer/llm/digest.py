@@ -13,8 +13,8 @@ _WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Servi
 _ROUTE = re.compile(r"^\s*@\w+\.(get|post|put|patch|delete)\(", re.M)
 
 
-def service_digest(project: Project) -> str:
-    lines = _from_service_model(project)
+def service_digest(project: Project, service_roots: tuple[str, ...] = ()) -> str:
+    lines = _from_service_model(project, service_roots)
     if lines is None:
         lines = _from_files(project)
     if len(lines) > MAX_LINES:
@@ -22,37 +22,43 @@ def service_digest(project: Project) -> str:
     return "\n".join(lines)
 
 
-def _from_service_model(project: Project) -> list[str] | None:
-    """Use reviewer.services when it exists; its shape is read defensively, any surprise falls back."""
+def _from_service_model(project: Project, service_roots: tuple[str, ...]) -> list[str] | None:
+    """reviewer.services' model (built once per run, shared with the rules); its shape is read with
+    getattr so that a change there degrades the digest to the file-kind one instead of failing."""
     try:
-        from reviewer import services  # type: ignore[attr-defined]
+        from reviewer.services import build_service_model
     except ImportError:
         return None
-    build = getattr(services, "build_service_model", None)
-    if build is None:
-        return None
     try:
-        model = build(project)
-        found = getattr(model, "services", None)
-        items = list(found.values() if isinstance(found, dict) else found or [])
-        lines = [_describe(s) for s in items]
+        model = build_service_model(project, service_roots)
+        lines = [_describe(s) for s in getattr(model, "services", [])]
+        lines += [f"- datastore {getattr(d, 'name', '?')} (image {getattr(d, 'image', '?')})"
+                  for d in getattr(model, "datastores", [])]
     except Exception:  # an optional digest must never stop the review; the file-kind digest is the fallback
         return None
-    return [line for line in lines if line] or None
+    return lines or None
 
 
 def _describe(service: Any) -> str:
-    name = getattr(service, "name", None) or str(service)
-    parts = [f"- {name}"]
-    for attr in ("kind", "source", "root", "path", "image", "build_context"):
-        value = getattr(service, attr, None)
-        if isinstance(value, str | int) and value:
-            parts.append(f"{attr}={value}")
-    for attr in ("depends_on", "calls", "urls", "databases", "dsns", "topics"):
-        value = getattr(service, attr, None)
-        if value:
-            values = list(value.keys() if isinstance(value, dict) else value)
-            parts.append(f"{attr}=" + ",".join(str(v) for v in values[:6]))
+    parts = [f"- {getattr(service, 'name', service)}"]
+    facts = []
+    if getattr(service, "root", None):
+        facts.append(f"root {service.root}")
+    if getattr(service, "origins", None):
+        facts.append("from " + "/".join(sorted(service.origins)))
+    if getattr(service, "images", None):
+        facts.append("image " + sorted(service.images)[0])
+    if getattr(service, "third_party", False):
+        facts.append("third-party image")
+    if facts:
+        parts.append(f"({'; '.join(facts)})")
+    dbs = sorted({f"{getattr(d, 'scheme', '')}://{getattr(d, 'host', '')}/{getattr(d, 'database', '')}"
+                  for d in getattr(service, "databases", [])})
+    if dbs:
+        parts.append("db " + ", ".join(dbs[:4]))
+    calls = sorted({getattr(u, "host", "") for u in getattr(service, "urls", [])} - {""})
+    if calls:
+        parts.append("calls " + ", ".join(calls[:8]))
     return " ".join(parts)
 
 

@@ -67,7 +67,7 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
         return ModelResult(notes=[*notes, "model review: no Python, compose, Dockerfile, Kubernetes or Helm "
                                   "changes to review"])
     redactor = prepared.redactor
-    digest = neutralise(redactor.text(service_digest(ctx.project)))
+    digest = neutralise(redactor.text(service_digest(ctx.project, ctx.service_roots)))
     system = [{"type": "text", "text": system_prompt(), "cache_control": {"type": "ephemeral"}}]
     tools = [tool_definition()]
     fixed_chars = (len(system_prompt()) + len(json.dumps(tools))
