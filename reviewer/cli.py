@@ -4,6 +4,7 @@ or above --fail-on, 2 usage or config error."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--base", required=True, metavar="REF", help="the branch or commit the change goes into")
     review.add_argument("--head", metavar="REF", help="the changed commit (default: the working tree)")
     review.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+    review.add_argument("--model-review", action="store_true",
+                        help="also ask Claude to review the change (reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL)")
     common(review)
 
     audit = sub.add_parser("audit", help="review every file of a repository")
@@ -101,6 +104,10 @@ def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
     changes.base_sha, changes.head_sha = base_sha, head_sha
     head = GitTreeSource(root, head_sha) if head_sha else DirectorySource(root)
     report, ctx = review_change(changes, head, config, base=GitTreeSource(root, base_sha))
+    if args.model_review:
+        from reviewer.run import add_model_review
+
+        report = add_model_review(report, ctx, config, os.environ.get("ANTHROPIC_API_KEY", ""))
     return report, ctx, config
 
 

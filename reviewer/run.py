@@ -45,3 +45,25 @@ def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]
     project = Project.load(source, include=config.path_included)
     ctx = RuleContext(project=project, service_roots=config.service_roots)
     return review(ctx, config), ctx
+
+
+def add_model_review(report: Report, ctx: RuleContext, config: Config, api_key: str, pr_title: str = "",
+                     pr_body: str = "", base_url: str | None = None) -> Report:
+    """Claude's findings merged into a rules report; API trouble and usage become notes.
+    Imports the model code only when called, so a rules-only run never loads ``anthropic``."""
+    if ctx.changes is None:
+        return report
+    if not api_key and config.model.provider == "anthropic":
+        report.notes.append("model review: skipped, ANTHROPIC_API_KEY is not set")
+        return report
+    from reviewer.llm import model_review
+    from reviewer.merge import merge_findings
+
+    result = model_review(ctx.changes, ctx, report.findings, config.model, api_key, pr_title=pr_title,
+                          pr_body=pr_body, base_url=base_url)
+    merged = merge_findings(report.findings, result.findings)
+    report.findings = merged.findings
+    report.notes.extend([*result.notes, *merged.notes])
+    if result.usage.requests:
+        report.notes.append(result.usage.summary())
+    return report
