@@ -1,0 +1,397 @@
+"""The HTTP API a tree exposes, read from FastAPI routes and Pydantic models, and its base -> head diff.
+
+No OpenAPI file and no running app: routes and models come from the Python AST of each side.
+A model is a class deriving (transitively, within the module set) from ``BaseModel``/``SQLModel``;
+a route's response models come from ``response_model=`` or its return annotation, its request
+models from body parameters. The diff yields breaking changes as ``Change`` values, anchored in head.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from reviewer.project import SourceFile
+from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, keyword
+
+_MODEL_ROOTS = {"BaseModel", "SQLModel", "RootModel"}
+_ENUM_ROOTS = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
+_NOT_BODY = {"Depends", "Security", "Query", "Path", "Header", "Cookie", "File", "Form", "UploadFile"}
+_STATUS_NAME = re.compile(r"HTTP_(\d{3})")
+_TYPING_ALIASES = {"List": "list", "Dict": "dict", "Set": "set", "FrozenSet": "frozenset", "Tuple": "tuple",
+                   "Sequence": "list", "Type": "type"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    annotation: ast.expr
+    required: bool
+    line: int
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    path: str
+    line: int
+    node: ast.ClassDef
+    bases: list[str]
+    fields: dict[str, Field] = field(default_factory=dict)  # own fields, in order
+    members: dict[str, int] = field(default_factory=dict)  # enum members -> line
+    kind: str = "other"  # "model", "enum" or "other"
+
+
+@dataclass
+class ApiRoute:
+    method: str
+    path: str
+    file: str
+    line: int
+    func: FunctionNode
+    decorator: ast.Call
+    deprecated: bool
+    status: int | None
+
+    def response_expr(self) -> ast.expr | None:
+        kw = keyword(self.decorator, "response_model")
+        if kw is not None:
+            return kw.value
+        return self.func.returns
+
+
+@dataclass(frozen=True)
+class Change:
+    rule_id: str
+    path: str
+    line: int
+    detail: str
+
+
+class ApiSurface:
+    """Routes and model classes of one side (base or head)."""
+
+    def __init__(self, files: Iterable[SourceFile], root_of: Callable[[str], str]) -> None:
+        self.root_of = root_of
+        self.classes: dict[str, list[ClassInfo]] = {}
+        self.routes: dict[tuple[str, str, str], ApiRoute] = {}
+        self.routes_by_file: dict[str, list[ApiRoute]] = {}
+        self.modules: dict[str, PythonModule] = {}
+        for f in files:
+            mod = f.python if f.path.endswith(".py") else None
+            if mod is None:
+                continue
+            self.modules[f.path] = mod
+            self._read(f.path, mod)
+        self._classify()
+
+    def _read(self, path: str, mod: PythonModule) -> None:
+        for node in ast.walk(mod.tree):
+            if isinstance(node, ast.ClassDef):
+                info = ClassInfo(node.name, path, node.lineno, node,
+                                 [(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases])
+                self.classes.setdefault(node.name, []).append(info)
+        prefixes = _router_prefixes(mod)
+        for r in mod.routes:
+            if r.path is None or r.method == "websocket":
+                continue
+            full = prefixes.get(r.router, "") + r.path
+            flag = r.kwarg("deprecated")
+            deprecated = isinstance(flag, ast.Constant) and flag.value is True
+            route = ApiRoute(r.method, full, path, r.line, r.func, r.decorator, deprecated,
+                             _status(r.kwarg("status_code")))
+            self.routes[(self.root_of(path), r.method, full)] = route
+            self.routes_by_file.setdefault(path, []).append(route)
+
+    def _classify(self) -> None:
+        kinds: dict[str, str] = {}
+
+        def kind_of(name: str, depth: int = 0) -> str:
+            if name in _MODEL_ROOTS:
+                return "model"
+            if name in _ENUM_ROOTS:
+                return "enum"
+            if name in kinds or depth > 10:
+                return kinds.get(name, "other")
+            kinds[name] = "other"  # cycle guard
+            found = next((k for c in self.classes.get(name, []) for b in c.bases
+                          if (k := kind_of(b, depth + 1)) != "other"), "other")
+            kinds[name] = found
+            return found
+
+        for infos in self.classes.values():
+            for info in infos:
+                info.kind = next((k for b in info.bases if (k := kind_of(b)) != "other"), "other")
+                if info.kind == "model":
+                    info.fields = dict(_fields(info.node))
+                elif info.kind == "enum":
+                    info.members = dict(_members(info.node))
+
+    def resolve(self, name: str, near: str) -> ClassInfo | None:
+        candidates = [c for c in self.classes.get(name, []) if c.kind != "other"]
+        if not candidates:
+            return None
+        for c in candidates:
+            if c.path == near:
+                return c
+        root = self.root_of(near)
+        same = [c for c in candidates if self.root_of(c.path) == root]
+        return (same or candidates)[0]
+
+    def all_fields(self, model: ClassInfo, depth: int = 0) -> dict[str, Field]:
+        """Fields including those inherited from model base classes (subclass wins)."""
+        out: dict[str, Field] = {}
+        if depth < 10:
+            for b in model.bases:
+                parent = self.resolve(b, model.path)
+                if parent is not None and parent.kind == "model" and parent is not model:
+                    out.update(self.all_fields(parent, depth + 1))
+        out.update(model.fields)
+        return out
+
+    def types_in(self, expr: ast.AST | None, near: str) -> list[ClassInfo]:
+        """Model and enum classes named inside a type expression, in order."""
+        out: list[ClassInfo] = []
+        if expr is None:
+            return out
+        for node in ast.walk(expr):
+            name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                name = node.value  # forward reference "Item"
+            info = self.resolve(name, near) if name else None
+            if info is not None and info not in out:
+                out.append(info)
+        return out
+
+    def request_params(self, route: ApiRoute) -> dict[str, ast.expr]:
+        """Body parameters (name -> annotation) whose type names a model."""
+        out = {}
+        args = route.func.args
+        positional = args.posonlyargs + args.args
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        pairs = list(zip(positional, defaults, strict=True)) + list(zip(args.kwonlyargs, args.kw_defaults, strict=True))
+        for arg, default in pairs:
+            if arg.annotation is None or _is_param_marker(default) or _annotated_marker(arg.annotation):
+                continue
+            if any(c.kind == "model" for c in self.types_in(arg.annotation, route.file)):
+                out[arg.arg] = arg.annotation
+        return out
+
+
+def _is_param_marker(default: ast.expr | None) -> bool:
+    return isinstance(default, ast.Call) and (dotted(default.func) or "").rsplit(".", 1)[-1] in _NOT_BODY
+
+
+def _annotated_marker(annotation: ast.expr) -> bool:
+    if isinstance(annotation, ast.Subscript) and (dotted(annotation.value) or "").endswith("Annotated"):
+        elts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+        return any(_is_param_marker(e) for e in elts[1:])
+    return False
+
+
+def _status(node: ast.AST | None) -> int | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    m = _STATUS_NAME.search(dotted(node) or "") if node is not None else None
+    return int(m.group(1)) if m else None
+
+
+def _router_prefixes(mod: PythonModule) -> dict[str, str]:
+    out = {}
+    for node in mod.tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            kw = keyword(node.value, "prefix")
+            if kw is not None and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                out.update({t.id: kw.value.value for t in node.targets if isinstance(t, ast.Name)})
+    return out
+
+
+def _fields(node: ast.ClassDef) -> Iterator[tuple[str, Field]]:
+    for stmt in node.body:
+        if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
+            continue
+        name = stmt.target.id
+        if name.startswith("_") or name == "model_config" or "ClassVar" in ast.unparse(stmt.annotation):
+            continue
+        yield name, Field(name, stmt.annotation, _required(stmt.value), stmt.lineno)
+
+
+def _required(value: ast.expr | None) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, ast.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] == "Field":
+        if keyword(value, "default") is not None or keyword(value, "default_factory") is not None:
+            return False
+        return not value.args or (isinstance(value.args[0], ast.Constant) and value.args[0].value is Ellipsis)
+    return isinstance(value, ast.Constant) and value.value is Ellipsis
+
+
+def _members(node: ast.ClassDef) -> Iterator[tuple[str, int]]:
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name) and not t.id.startswith("_"):
+                    yield t.id, stmt.lineno
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            yield stmt.target.id, stmt.lineno
+
+
+class _Shape(ast.NodeTransformer):
+    """A type expression with typing spellings folded (``Optional[X]`` == ``X | None``, ``List`` ==
+    ``list``), model/enum names replaced by a placeholder and Literal values dropped."""
+
+    def __init__(self, surface: ApiSurface, near: str) -> None:
+        self.surface, self.near = surface, near
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if self.surface.resolve(node.id, self.near) is not None:
+            return ast.Name("<type>")
+        return ast.Name(_TYPING_ALIASES.get(node.id, node.id))
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if dotted(node) and dotted(node).startswith(("typing.", "t.")):  # type: ignore[union-attr]
+            return self.visit(ast.Name(node.attr))
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        head = (dotted(node.value) or "").rsplit(".", 1)[-1]
+        if head == "Literal":
+            return ast.Name("Literal")
+        if head == "Annotated":
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return self.visit(elts[0])
+        if head in ("Optional", "Union"):
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if head == "Optional":
+                elts = [*elts, ast.Constant(None)]
+            return ast.Name(" | ".join(sorted(ast.unparse(self.visit(e)) for e in elts)))
+        return self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        if isinstance(node.op, ast.BitOr):
+            parts: list[str] = []
+            stack: list[ast.AST] = [node]
+            while stack:
+                n = stack.pop()
+                if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
+                    stack += [n.left, n.right]
+                else:
+                    parts.append(ast.unparse(self.visit(n)))
+            return ast.Name(" | ".join(sorted(parts)))
+        return self.generic_visit(node)
+
+
+def shape(expr: ast.expr, surface: ApiSurface, near: str) -> str:
+    import copy
+    return ast.unparse(_Shape(surface, near).visit(copy.deepcopy(expr)))
+
+
+def _literals(expr: ast.expr) -> set[object]:
+    out: set[object] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Subscript) and (dotted(node.value) or "").rsplit(".", 1)[-1] == "Literal":
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            out |= {e.value for e in elts if isinstance(e, ast.Constant)}
+    return out
+
+
+class Differ:
+    """Breaking changes between a base and a head ``ApiSurface``."""
+
+    def __init__(self, base: ApiSurface, head: ApiSurface, head_paths: set[str]) -> None:
+        self.base, self.head, self.head_paths = base, head, head_paths
+        self._seen: set[tuple[int, int, str]] = set()
+
+    def changes(self) -> Iterator[Change]:
+        removed: dict[tuple[str, int], list[str]] = {}
+        for key, b in sorted(self.base.routes.items(), key=lambda kv: (kv[1].file, kv[1].line)):
+            h = self.head.routes.get(key)
+            if h is None:
+                for change in self._removed(b):
+                    removed.setdefault((change.path, change.line), []).append(change.detail)
+                continue
+            if b.status != h.status and (b.status or 200) != (h.status or 200):
+                yield Change("api-success-status-changed", h.file, h.line,
+                             f"{h.method.upper()} {h.path}: {b.status or 200} → {h.status or 200}")
+            yield from self._pair_types(self.base.types_in(b.response_expr(), b.file),
+                                        self.head.types_in(h.response_expr(), h.file), "response")
+            b_req, h_req = self.base.request_params(b), self.head.request_params(h)
+            for name in sorted(b_req.keys() & h_req.keys()):
+                yield from self._pair_types(self.base.types_in(b_req[name], b.file),
+                                            self.head.types_in(h_req[name], h.file), "request")
+        for (path, line), details in removed.items():  # routes that anchor on one line: one comment
+            yield Change("api-route-removed", path, line, "; ".join(details))
+
+    def _removed(self, b: ApiRoute) -> Iterator[Change]:
+        if b.deprecated or b.file not in self.head_paths:
+            return
+        remaining = self.head.routes_by_file.get(b.file, [])
+        line = min(remaining, key=lambda r: abs(r.line - b.line)).line if remaining else 1
+        yield Change("api-route-removed", b.file, line, f"{b.method.upper()} {b.path} (was {b.file}:{b.line})")
+
+    def _pair_types(self, bs: list[ClassInfo], hs: list[ClassInfo], side: str) -> Iterator[Change]:
+        if len(bs) != len(hs):
+            return
+        for bc, hc in zip(bs, hs, strict=True):
+            if bc.kind != hc.kind:
+                continue
+            if bc.kind == "enum":
+                yield from self._enum(bc, hc)
+            elif bc.kind == "model":
+                yield from self._model(bc, hc, side)
+
+    def _enum(self, bc: ClassInfo, hc: ClassInfo) -> Iterator[Change]:
+        if self._once(bc, hc, "enum"):
+            for member in bc.members:
+                if member not in hc.members:
+                    yield Change("api-enum-value-removed", hc.path, hc.line, f"`{member}` removed from `{hc.name}`")
+
+    def _once(self, bc: ClassInfo, hc: ClassInfo, side: str) -> bool:
+        key = (id(bc), id(hc), side)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def _model(self, bc: ClassInfo, hc: ClassInfo, side: str) -> Iterator[Change]:
+        if not self._once(bc, hc, side):
+            return
+        bf, hf = self.base.all_fields(bc), self.head.all_fields(hc)
+        for name, old in bf.items():
+            new = hf.get(name)
+            if new is None:
+                if side == "response":
+                    yield Change("api-response-field-removed", hc.path, hc.line,
+                                 f"`{name}` removed from response model `{hc.name}`")
+                continue
+            yield from self._field(bc, hc, old, new, side)
+        if side == "request":
+            for name, new in hf.items():
+                if name not in bf and new.required:
+                    yield Change("api-request-field-now-required", hc.path, new.line,
+                                 f"new field `{name}` of `{hc.name}` has no default")
+
+    def _field(self, bc: ClassInfo, hc: ClassInfo, old: Field, new: Field, side: str) -> Iterator[Change]:
+        old_shape = shape(old.annotation, self.base, bc.path)
+        new_shape = shape(new.annotation, self.head, hc.path)
+        now_required = side == "request" and new.required and not old.required
+        if now_required:
+            yield Change("api-request-field-now-required", hc.path, new.line,
+                         f"`{new.name}` of `{hc.name}` is now required")
+        if old_shape != new_shape and not (now_required and _without_none(old_shape) == new_shape):
+            yield Change("api-field-type-changed", hc.path, new.line,
+                         f"`{hc.name}.{new.name}`: `{ast.unparse(old.annotation)}` → `{ast.unparse(new.annotation)}`")
+            return
+        removed = _literals(old.annotation) - _literals(new.annotation)
+        if removed:
+            values = ", ".join(f"`{v!r}`" for v in sorted(removed, key=str))
+            yield Change("api-enum-value-removed", hc.path, new.line, f"{values} removed from `{hc.name}.{new.name}`")
+        yield from self._pair_types(self.base.types_in(old.annotation, bc.path),
+                                    self.head.types_in(new.annotation, hc.path), side)
+
+
+def _without_none(shape_text: str) -> str:
+    parts = [p for p in shape_text.split(" | ") if p != "None"]
+    return " | ".join(parts)

@@ -1,0 +1,3 @@
+from fastapi import APIRouter  # expect: api-route-removed
+
+router = APIRouter(prefix="/admin")

@@ -1,0 +1,18 @@
+from fastapi import FastAPI, status
+
+app = FastAPI()
+
+
+@app.post("/orders", status_code=status.HTTP_201_CREATED)
+async def create_order() -> dict:
+    return {"id": 1}
+
+
+@app.delete("/orders/{order_id}", status_code=204)
+async def delete_order(order_id: int) -> None:
+    return None
+
+
+@app.get("/orders/{order_id}")
+async def get_order(order_id: int) -> dict:
+    return {"id": order_id}
