@@ -10,12 +10,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from reviewer.model import Finding, Severity
-from reviewer.render.text import one_line_fix
 
 # actions/toolkit docs/problem-matchers.md, "Limitations": "10 warning annotations, 10 error
 # annotations, and 10 notice annotations per step". The rest would be dropped without a word.
 RUNNER_LIMIT_PER_TYPE = 10
 
+FIX_MAX_LINES = 12
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _PLURAL = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notices"}
 
@@ -34,9 +34,10 @@ def annotation(finding: Finding) -> str:
         props.append(("endLine", str(finding.end_line)))
     props.append(("title", f"arch-review {finding.rule_id}"))
     message = finding.title
-    fix = one_line_fix(finding.fix)
-    if fix:
-        message += f"\nFix: {fix}"
+    fix_lines = finding.fix.strip("\n").splitlines()
+    if fix_lines:  # the snippet whole: the first line of a YAML fix ("services:") says nothing
+        shown = fix_lines[:FIX_MAX_LINES] + (["..."] if len(fix_lines) > FIX_MAX_LINES else [])
+        message += "\nFix:\n" + "\n".join(shown)
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     return f"::{_COMMAND[finding.severity]} {joined}::{escape_data(message)}"
 

@@ -44,7 +44,7 @@ def test_hostile_text_round_trips_and_cannot_inject_a_command():
     assert command == "error"
     assert props == {"file": path, "line": "7", "endLine": "9",
                      "title": "arch-review compose-depends-on-not-healthy"}
-    assert msg == f"{title}\nFix: depends_on:"
+    assert msg == f"{title}\nFix:\ndepends_on:\n  db:\n    condition: service_healthy"
     assert "\r" not in out[:-1] and out.count("\n") == 1
 
 
@@ -69,6 +69,12 @@ def test_cap_per_type_then_one_plain_line_counting_the_rest():
 
     small = render_annotations(findings, limit_per_type=2).splitlines()
     assert len(small) == 5 and "13 more findings" in small[-1] and "(11 errors, 2 warnings)" in small[-1]
+
+
+def test_a_long_fix_is_cut_to_a_dozen_lines():
+    fix = "\n".join(f"line {n}" for n in range(1, 31))
+    _, _, msg = parse(render_annotations([_f(fix=fix)]).splitlines()[0])
+    assert msg.splitlines()[1:] == ["Fix:", *(f"line {n}" for n in range(1, 13)), "..."]
 
 
 def test_no_findings_no_output():
