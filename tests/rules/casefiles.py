@@ -21,7 +21,10 @@ _EXPECT_NEXT = re.compile(r"#\s*expect-next:\s*([\w\-, ]+)")
 
 
 def expected_hits(root: Path) -> set[tuple[str, str, int]]:
-    """{(rule_id, path, line)} from the markers under ``root``."""
+    """{(rule_id, path, line)} from the markers under ``root`` (under ``root/head`` for a base -> head
+    case, whose findings are reported relative to head, as ``run_case`` reviews it)."""
+    if (root / "head").is_dir():
+        root = root / "head"
     out = set()
     for path in sorted(root.rglob("*")):
         if not path.is_file():
