@@ -89,18 +89,18 @@ def _rewrite(line: str, masked: str) -> str:
         lead, key, sep = m.group("lead"), line[m.start("key"):m.end("key")], m.group("sep")
         value_masked = m.group("value")
         cut = _split_comment(value_masked)
-        value = line[m.start("value"):m.start("value") + cut]
-        comment = line[m.start("value") + cut:]
+        raw = line[m.start("value"):m.start("value") + cut]
+        value, comment = raw.rstrip(), raw[len(raw.rstrip()):] + line[m.start("value") + cut:]
         if _MASK in m.group("key"):
             key = _quote(key)
         if _MASK in value_masked[:cut]:
-            value = _quote(value) + (" " if comment and not comment.startswith((" ", "\t")) else "")
+            value = _quote(value)
         return f"{lead}{key}{sep}{value}{comment}"
     m = _ITEM.match(masked)
     if m and _MASK in m.group("value"):
-        cut = _split_comment(m.group("value"))
         start = m.start("value")
-        return f"{m.group('lead')}{_quote(line[start:start + cut])}{line[start + cut:]}"
+        raw = line[start:start + _split_comment(m.group("value"))]
+        return f"{m.group('lead')}{_quote(raw)}{raw[len(raw.rstrip()):]}{line[start + len(raw):]}"
     return line
 
 
