@@ -14,6 +14,7 @@ from reviewer.services import (
     Service,
     ServiceModel,
     build_service_model,
+    call_cycles,
     call_edges,
     path_matches,
     resolve_call,
@@ -181,60 +182,6 @@ def _may_share(a: Service, b: Service) -> bool:
     return not ka or not kb or bool(ka & kb)
 
 
-def _cycles(edges: dict[tuple[str, str], list[tuple[str, int]]]) -> list[list[str]]:
-    """One simple cycle per strongly connected component of the call graph."""
-    graph: dict[str, list[str]] = {}
-    for a, b in sorted(edges):
-        graph.setdefault(a, []).append(b)
-        graph.setdefault(b, [])
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    comps: list[list[str]] = []
-
-    def strong(v: str) -> None:  # Tarjan; service graphs are small, recursion depth is fine
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in graph[v]:
-            if w not in index:
-                strong(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                comps.append(sorted(comp))
-
-    for v in sorted(graph):
-        if v not in index:
-            strong(v)
-    out = []
-    for comp in comps:
-        members, start = set(comp), comp[0]
-        paths = {start: [start]}
-        queue = [start]
-        while queue:
-            v = queue.pop(0)
-            for w in graph[v]:
-                if w == start:
-                    out.append(paths[v])
-                    queue = []
-                    break
-                if w in members and w not in paths:
-                    paths[w] = paths[v] + [w]
-                    queue.append(w)
-    return out
-
-
 @rule("boundary-sync-call-cycle", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
 def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
     """Services call each other synchronously in a cycle
@@ -249,7 +196,7 @@ def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
     """
     model = _model(ctx)
     edges = call_edges(model)
-    for cycle in _cycles(edges):
+    for cycle in call_cycles(edges):
         hops = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
         ends = _ends([e for hop in hops for e in edges[hop]])
         detail = " → ".join([*cycle, cycle[0]])
