@@ -257,3 +257,11 @@ def test_model_review_entry_point_and_its_guards():
             "model review: disabled in the config"]
         assert len(fake.message_requests) == 1
     assert json.loads(fake.message_requests[0].body)["model"] == "claude-haiku-5-5"
+
+
+def test_a_misconfigured_provider_ends_as_a_note(monkeypatch):
+    monkeypatch.delenv("CLOUD_ML_REGION", raising=False)
+    changes, ctx = change_of({"orders/app.py": APP})
+    result = model_review(changes, ctx, [], settings(provider="vertex"), "")
+    assert result.findings == []
+    assert len(result.notes) == 1 and result.notes[0].startswith("model review failed: cannot set up the vertex client")
