@@ -471,6 +471,13 @@ def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit
                       f"{grace} s for pods behind Service {_names(services)}", severity=sev)
 
 
+def _rewritten(idx: K8sIndex, image: str) -> bool:
+    name = image.split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    return name in idx.rewritten_images
+
+
 @rule("k8s-image-mutable-tag", kinds=_KINDS, category=Category.OPERABILITY, severity=Severity.WARNING,
       equivalents=("latest-tag", "container-image-tag", "tagNotSpecified", "CKV_K8S_14"))
 def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
@@ -484,10 +491,13 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         # or pinned by digest
         image: ghcr.io/acme/orders-api@sha256:4f3c...e9a1
     """
-    for w in _index(ctx).workloads_in(f.path):
+    idx = _index(ctx)
+    for w in idx.workloads_in(f.path):
         for c in w.all_containers:
             image = c.data.get("image")
-            if isinstance(image, str) and image.strip() and is_mutable_image(image.strip()):
+            if not isinstance(image, str) or image.startswith("ko://") or _rewritten(idx, image.strip()):
+                continue  # the build/deploy tool sets the tag
+            if image.strip() and is_mutable_image(image.strip()):
                 what = "uses `:latest`" if image.strip().endswith(":latest") else "has no tag"
                 yield Hit(c.data.line_of("image"), f"`{image.strip()}` {what}")
 

@@ -234,9 +234,11 @@ class K8sIndex:
     budgets: list[Budget] = field(default_factory=list)
     limit_defaults: dict[str | None, set[str]] = field(default_factory=dict)  # ns -> {"limits.memory", ...}
     kustomize_replicas: dict[str, object] = field(default_factory=dict)
+    rewritten_images: set[str] = field(default_factory=set)  # tags set at deploy time (kustomize, skaffold)
+    by_path: dict[str, list[Workload]] = field(default_factory=dict, repr=False)
 
     def workloads_in(self, path: str) -> list[Workload]:
-        return [w for w in self.workloads if w.path == path]
+        return self.by_path.get(path, [])
 
     def services_in(self, path: str) -> list[Service]:
         return [s for s in self.services if s.file.path == path]
@@ -400,8 +402,11 @@ def build_index(project: Project) -> K8sIndex:
         for doc, data, kind in manifest_docs(f):
             ns = namespace_of(data)
             w = workload(f, doc, data, kind, gaps)
+            if w is not None and "test" in str(get_path(data, "metadata", "annotations", "helm.sh/hook", default="")):
+                continue  # `helm test` pods run once by hand; they are not part of the deployment
             if w is not None:
                 idx.workloads.append(w)
+                idx.by_path.setdefault(f.path, []).append(w)
                 idx.pod_sources.append((f.path, w.namespace, w.labels))
             elif isinstance(get_path(data, "spec", "template"), dict):  # Rollouts and other pod owners
                 idx.pod_sources.append((f.path, ns, _pod_labels_generic(data)))
@@ -419,6 +424,13 @@ def build_index(project: Project) -> K8sIndex:
                 for item in get_path(data, "replicas", default=[]) or []:
                     if isinstance(item, dict) and isinstance(item.get("name"), str):
                         idx.kustomize_replicas[item["name"]] = item.get("count")
+                for item in get_path(data, "images", default=[]) or []:
+                    if isinstance(item, dict) and isinstance(item.get("name"), str):
+                        idx.rewritten_images.add(item["name"])
+            elif kind == "Config" and str(data.get("apiVersion", "")).startswith("skaffold/"):
+                for item in get_path(data, "build", "artifacts", default=[]) or []:
+                    if isinstance(item, dict) and isinstance(item.get("image"), str):
+                        idx.rewritten_images.add(item["image"])
     return idx
 
 
