@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class ModelUsage:
-    requests: int = 0
+    requests: int = 0  # answered Messages requests (failed attempts cost nothing and are not counted)
     input_tokens: int = 0  # uncached input
     output_tokens: int = 0
     cache_read_tokens: int = 0

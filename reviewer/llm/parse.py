@@ -10,6 +10,8 @@ from functools import cache
 from reviewer.llm.prompt import findings_schema
 from reviewer.model import Category, Finding, Severity, Source
 from reviewer.project import Project
+from reviewer.rules.registry import Rule, Scope
+from reviewer.suppress import is_suppressed
 
 OFF_DIFF_NOTE = "the model cited a line outside the diff it was shown"
 
@@ -23,6 +25,7 @@ class Parsed:
     unknown_path: int = 0  # items on a file the model was not shown
     low_confidence: int = 0
     off_diff: int = 0  # kept, but their line was not in the hunks shown
+    suppressed: int = 0  # `# arch-review: ignore[llm-<category>]` (or ignore[*]) on the line or above
 
     def add(self, other: Parsed) -> None:
         self.findings.extend(other.findings)
@@ -32,6 +35,7 @@ class Parsed:
         self.unknown_path += other.unknown_path
         self.low_confidence += other.low_confidence
         self.off_diff += other.off_diff
+        self.suppressed += other.suppressed
 
     def notes(self, min_confidence: float) -> list[str]:
         notes = [f"model review: {m}" for m in self.malformed]
@@ -43,10 +47,19 @@ class Parsed:
         if self.low_confidence:
             notes.append(f"model review: {self.low_confidence} finding(s) below the confidence threshold "
                          f"{min_confidence:g} dropped")
+        if self.suppressed:
+            notes.append(f"model review: {self.suppressed} finding(s) suppressed by arch-review: ignore pragmas")
         if self.off_diff:
             notes.append(f"model review: {self.off_diff} finding(s) cite lines outside the diff; "
                          "listed in the review body")
         return notes
+
+
+@cache
+def _pseudo_rule(category: Category) -> Rule:
+    """A registry-less Rule so the pragmas and the Kubernetes annotation work for ``llm-<category>``."""
+    return Rule(id=f"llm-{category.value}", category=category, severity=Severity.WARNING, kinds=frozenset(),
+                scope=Scope.FILE, title="model review", why="", fix="", check=lambda *a: ())
 
 
 @cache
@@ -103,6 +116,11 @@ def _parse_item(item: object, shown: Mapping[str, frozenset[int]], project: Proj
         end = None
     category = Category(item["category"])
     f = project.get(path)
+    if is_suppressed(_pseudo_rule(category), f, first):
+        out.suppressed += 1
+        if notes:
+            out.off_diff -= 1
+        return
     out.findings.append(Finding(
         rule_id=f"llm-{category.value}", severity=Severity(item["severity"]), category=category, path=path,
         line=first, end_line=end, title=item["title"].strip(), body=item["body"].strip(),

@@ -20,6 +20,7 @@ from reviewer.llm.digest import service_digest
 from reviewer.llm.parse import Parsed, parse_answer
 from reviewer.llm.prompt import (
     TOOL_NAME,
+    FileSection,
     build_user_message,
     neutralise,
     prepare_sections,
@@ -135,7 +136,7 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
     return ModelResult(findings=state.parsed.findings, notes=notes, usage=usage)
 
 
-def _calibrate(client: ModelClient, estimator: Estimator, sections: list, digest: str, pr_title: str,
+def _calibrate(client: ModelClient, estimator: Estimator, sections: list[FileSection], digest: str, pr_title: str,
                pr_body: str, system: list[dict[str, Any]], tools: list[dict[str, Any]]) -> None:
     """Ask the server to count a sample once; its ratio replaces the chars/3.5 guess for packing."""
     sample, size = [], 0

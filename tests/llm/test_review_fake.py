@@ -265,3 +265,19 @@ def test_a_misconfigured_provider_ends_as_a_note(monkeypatch):
     result = model_review(changes, ctx, [], settings(provider="vertex"), "")
     assert result.findings == []
     assert len(result.notes) == 1 and result.notes[0].startswith("model review failed: cannot set up the vertex client")
+
+
+def test_a_pragma_for_the_model_category_suppresses_its_finding():
+    pragma = "    # arch-review: ignore[llm-resilience] the stub never blocks\n"
+    app = APP.replace("    return httpx.get(", pragma + "    return httpx.get(")
+    changes, ctx = change_of({"orders/app.py": app})
+    line = app.splitlines().index(next(x for x in app.splitlines() if "return httpx.get(" in x)) + 1
+
+    def answer(request):
+        return {"findings": [one_finding("orders/app.py", line),
+                             one_finding("orders/app.py", line, category="fastapi", title="Sync client")]}
+
+    with FakeAnthropic(answer=answer) as fake:
+        result = run_review(changes, ctx, [], settings(), client_for(fake))
+    assert [f.rule_id for f in result.findings] == ["llm-fastapi"]
+    assert "model review: 1 finding(s) suppressed by arch-review: ignore pragmas" in result.notes
