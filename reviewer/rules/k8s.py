@@ -506,6 +506,8 @@ _NOT_SECRET_NAME = re.compile(r"(?i)bypass|compass|passenger|passthrough|passive
                               r"expires?(_\w+)?|expiry|seconds|minutes|hours|days|length|algorithm|alg|url|host|"
                               r"port|user|username|enabled|header|type|mount_path|key_id)$")
 _K8S_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
+# substituted before deploy (sed, envsubst, CI): GOOGLE_API_KEY_VAL, <your-api-key>, __TOKEN__
+_PLACEHOLDER = re.compile(r"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)+|<[^<>]+>|__\w+__|\{[^{}]+\})$")
 
 
 def _secret_literal(name: str, value: object) -> bool:
@@ -513,7 +515,8 @@ def _secret_literal(name: str, value: object) -> bool:
         return False
     text = value.strip()
     return (is_literal_secret(text) and not text.isdigit() and text.lower() not in ("true", "false")
-            and not text.startswith("/") and not _K8S_REFERENCE.match(text) and "$(" not in text)
+            and not text.startswith("/") and not _K8S_REFERENCE.match(text) and "$(" not in text
+            and not _PLACEHOLDER.match(text))
 
 
 def _url_password(value: object) -> bool:
