@@ -65,3 +65,11 @@ def test_model_review_with_a_key_merges_the_model_findings(repo, monkeypatch):
     assert "llm-resilience  Outbound call without a deadline" in text
     assert "note: model review: 1 request, " in text
     assert len(fake.message_requests) == 1
+
+
+def test_the_model_modules_themselves_import_anthropic_only_when_a_request_is_made():
+    code = ("import sys\nfrom reviewer.config import ModelSettings\nimport reviewer.llm.review\n"
+            "from reviewer.llm.anthropic_client import AnthropicModelClient\nAnthropicModelClient(ModelSettings())\n"
+            "print('anthropic' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
