@@ -101,14 +101,14 @@ def make_retry(budget: WaitBudget) -> BoundedRetry:
 
 
 def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = None,
-            timeout: float = REQUEST_TIMEOUT) -> github.Github:
+            timeout: int = REQUEST_TIMEOUT) -> github.Github:
     """A client for github.com or GHES (``GITHUB_API_URL``, e.g. https://ghe.example.com/api/v3).
 
     Does no I/O: the first request happens on first use."""
     if not token:
         raise UsageError("no GitHub token: set the github-token input")
     return github.Github(auth=Auth.Token(token), base_url=(api_url or DEFAULT_API_URL).rstrip("/"),
-                         retry=make_retry(budget or WaitBudget()), timeout=timeout,  # type: ignore[arg-type]
+                         retry=make_retry(budget or WaitBudget()), timeout=timeout,
                          per_page=PER_PAGE)
 
 

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -184,10 +184,8 @@ class FakeGitHub:
         for (method, rx), seconds in self.slow.items():
             if method == h.command and re.fullmatch(rx, path):
                 time.sleep(seconds)  # the work is done; the answer comes too late for the client
-        try:
+        with suppress(BrokenPipeError, ConnectionResetError):
             self._send(h, status, payload, headers)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def _send(self, h: BaseHTTPRequestHandler, status: int, payload: Any,
               headers: dict[str, str] | None = None) -> None:
