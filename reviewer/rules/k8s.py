@@ -352,6 +352,8 @@ def single_replica(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         count = _replicas(w)
         if w.kind != "Deployment" or spec is None or count is ... or not 0 < count < 2:  # type: ignore[operator]
             continue
+        if w.is_patch and "replicas" not in spec:
+            continue  # a patch that leaves the count to the base
         if idx.autoscaled(w) is not False or _scaled_elsewhere(idx, w):
             continue
         line = spec.line_of("replicas") if "replicas" in spec else w.data.line_of("spec")

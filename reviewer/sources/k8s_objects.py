@@ -167,6 +167,11 @@ class Workload:
         return dict(labels)
 
     @property
+    def is_patch(self) -> bool:
+        """A kustomize/strategic-merge fragment: no pod template, or containers without images."""
+        return self.pod is None or (bool(self.containers) and all(c.is_patch for c in self.containers))
+
+    @property
     def job_like(self) -> bool:
         restart = get_path(self.pod_spec, "restartPolicy")
         return self.kind in JOB_KINDS or (self.kind == "Pod" and restart in ("Never", "OnFailure"))
