@@ -200,7 +200,7 @@ def probe_port_not_exposed(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """
     for w in _index(ctx).workloads_in(f.path):
         for c in w.all_containers:
-            declared = None if w.gaps.hides(c.data, "ports") else c.port_names_and_numbers()
+            declared = None if w.gaps.hides(c.data, "ports") or c.is_patch else c.port_names_and_numbers()
             if declared is None:
                 continue
             names, numbers = declared
