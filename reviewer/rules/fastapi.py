@@ -18,6 +18,7 @@ from reviewer.rules.pyflow import (
     handler_calls,
     imported_name,
     local_imports,
+    nodes,
     offloaded,
     own_nodes,
 )
@@ -66,15 +67,14 @@ def blocking_call_in_async(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         @router.get("/orders/{order_id}")
         def get_order(order_id: int, db: Session = Depends(get_db)): ...
     """
-    mod = f.python
+    mod = f.python if "async def" in f.text else None
     if mod is None:
         return
-    fl = flow(mod)
     for fn in mod.handler_functions:
         if not isinstance(fn, ast.AsyncFunctionDef):
             continue
         for call, env in handler_calls(mod, fn):
-            io = fl.io_call(call, env)
+            io = flow(mod).io_call(call, env)
             if io is None or not io.blocking or mod.is_awaited(call) or offloaded(mod, call):
                 continue
             yield Hit(call.lineno, f"`{io.name}()` blocks the event loop in `async def {fn.name}`; use "
@@ -163,11 +163,11 @@ def on_event_deprecated(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
         app = FastAPI(lifespan=lifespan)
     """
-    mod = f.python
+    mod = f.python if "on_event" in f.text or "add_event_handler" in f.text else None
     if mod is None:
         return
-    for node in ast.walk(mod.tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    for node in nodes(mod, ast.Call):
+        if not isinstance(node.func, ast.Attribute):
             continue
         attr, owner = node.func.attr, dotted(node.func.value) or ""
         event = const_str(node.args[0]) if node.args else const_str(
@@ -218,12 +218,10 @@ def cors_wildcard_credentials(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             allow_headers=["Authorization", "Content-Type"],
         )
     """
-    mod = f.python
+    mod = f.python if "CORSMiddleware" in f.text else None
     if mod is None:
         return
-    for node in ast.walk(mod.tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in nodes(mod, ast.Call):
         target = node.func if (dotted(node.func) or "").endswith("CORSMiddleware") else (
             node.args[0] if node.args else None)
         if target is None or not (dotted(target) or "").endswith("CORSMiddleware"):
@@ -279,11 +277,11 @@ def jwt_verification_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             audience="orders-api",
         )
     """
-    mod = f.python
+    mod = f.python if "jwt" in f.text else None
     if mod is None:
         return
-    for node in ast.walk(mod.tree):
-        if isinstance(node, ast.Call) and imported_name(mod, node.func) in _JWT_DECODE:
+    for node in nodes(mod, ast.Call):
+        if imported_name(mod, node.func) in _JWT_DECODE:
             problem = _jwt_problem(mod, node)
             if problem is not None:
                 yield Hit(*problem)
@@ -293,6 +291,7 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9])(sk_live_[0-9A-Za-z]{10,}|rk_live_[0-9A-Za
                     r"gh[pousr]_[0-9A-Za-z]{30,}|github_pat_[0-9A-Za-z_]{30,}|xox[abposr]-[0-9A-Za-z-]{10,}|"
                     r"sk-ant-[0-9A-Za-z_-]{20,})(?![A-Za-z0-9])")
 _PLACEHOLDER = re.compile(r"(?i)change.?me|^your[-_ ]|[-_ ]here$|example|placeholder|replace.?me|dummy|fake|redacted|"
+                          r"^(test|mock|sample)[-_]|"
                           r"x{4,}|\*{3,}|^<.*>$|\$\{|\{\{|^\$[A-Z_]+$|^%\(")
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SECRET_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey", "credential", "credentials", "passphrase"}
@@ -303,7 +302,9 @@ _NOT_SECRET_SUFFIX = {"header", "name", "url", "uri", "endpoint", "path", "field
                       "length", "len", "expire", "expires", "minutes", "seconds", "ttl", "scheme", "location", "label",
                       "regex", "pattern", "id", "kind", "mode", "format", "description", "title", "help", "hint",
                       "policy", "version", "route", "tag", "scope", "scopes", "audience", "issuer", "hash", "key_id",
-                      "template", "dir", "column", "table", "attr", "attribute", "model", "schema", "salt_rounds"}
+                      "template", "dir", "column", "table", "attr", "attribute", "model", "schema", "method", "methods",
+                      "event", "status", "state", "reason", "query", "key_name", "lifetime", "size", "count"}
+_PLACEHOLDER_NAME = {"fake", "dummy", "example", "sample", "mock", "test"}
 _DEFAULT_PASSWORDS = {"password", "pass", "pwd", "secret", "postgres", "guest", "root", "admin", "user", "test"}
 _GETENV = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
 _JWT_KEYED = {"jwt.encode", "jose.jwt.encode", *_JWT_DECODE}
@@ -313,14 +314,21 @@ def _is_test_path(path: str) -> bool:
     parts = path.split("/")
     name = parts[-1]
     return bool({"tests", "test", "testing"} & set(parts[:-1])) or name.startswith("test_") or name.endswith(
-        "_test.py") or name == "conftest.py"
+        "_test.py") or name in ("conftest.py", "test.py", "tests.py", "testing.py")
 
 
 def _secret_name(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
-    if not words or words[-1] in _NOT_SECRET_SUFFIX:
+    if not words or words[-1] in _NOT_SECRET_SUFFIX or _PLACEHOLDER_NAME & set(words):
         return False
     return bool(_SECRET_WORDS & set(words)) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def _names_itself(name: str, text: str) -> bool:
+    """``ACCESS_TOKEN = "polar_access_token"`` or ``CSRF_TOKEN_KEY = "csrftoken"``: a label that names
+    the secret (an enum value, a cookie or dict key), not the secret itself."""
+    value, label = re.sub(r"[^a-z0-9]", "", text.lower()), re.sub(r"[^a-z0-9]", "", name.lower())
+    return value in label or value.endswith(label)
 
 
 def _secret_value(value: object) -> bool:
@@ -351,9 +359,11 @@ def _enclosing_scope(mod: PythonModule, node: ast.AST) -> ast.AST | None:
 
 def _named_literals(mod: PythonModule) -> Iterator[tuple[str, ast.AST | None]]:
     """(name, value) for module/class assignments, default arguments and call keywords."""
-    for node in ast.walk(mod.tree):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(
-                _enclosing_scope(mod, node), (ast.Module, ast.ClassDef)):
+    for node in nodes(mod, ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Call):
+        scope = _enclosing_scope(mod, node) if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if isinstance(scope, ast.ClassDef) and any("Enum" in (dotted(b) or "") for b in scope.bases):
+            continue  # enum members are labels
+        if isinstance(scope, (ast.Module, ast.ClassDef)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
                 name = dotted(t)
@@ -376,7 +386,7 @@ def _named_literals(mod: PythonModule) -> Iterator[tuple[str, ast.AST | None]]:
 
 def _docstrings(mod: PythonModule) -> set[int]:
     out = set()
-    for node in ast.walk(mod.tree):
+    for node in [mod.tree, *nodes(mod, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)]:
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(
                 body[0].value, ast.Constant):
@@ -387,10 +397,10 @@ def _docstrings(mod: PythonModule) -> set[int]:
 def _secrets(mod: PythonModule) -> Iterator[tuple[int, str]]:
     for name, value in _named_literals(mod):
         text = const_str(value)
-        if text is not None and _secret_name(name) and _secret_value(text):
+        if text is not None and _secret_name(name) and _secret_value(text) and not _names_itself(name, text):
             yield value.lineno, f"`{name}` is set to a literal"  # type: ignore[union-attr]
     docstrings = _docstrings(mod)
-    for node in ast.walk(mod.tree):
+    for node in nodes(mod, ast.Constant):
         text = const_str(node)
         if text is None or id(node) in docstrings:
             continue
@@ -511,10 +521,10 @@ def debug_enabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if __name__ == "__main__":
             uvicorn.run("app.main:app", host="0.0.0.0", port=8000, reload=True)
     """
-    mod = f.python
+    mod = f.python if "debug" in f.text or "reload" in f.text else None
     if mod is None:
         return
-    for node in ast.walk(mod.tree):
+    for node in nodes(mod, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = imported_name(mod, node.func) or ""
             debug = keyword(node, "debug")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.pyflow import Env, Flow, Kind, flow, imported_name, own_nodes
+from reviewer.rules.pyflow import Env, Flow, Kind, flow, imported_name, nodes, own_nodes
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
 
@@ -23,6 +23,12 @@ _URLLIB3_RETRY = {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Ret
 _SLEEPS = {"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep"}
 _UNSAFE_METHODS = {"post", "patch"}
 _LOOP_ITERS = {"range", "itertools.count"}
+_HTTP_LIBS = ("requests", "httpx", "aiohttp", "urllib")
+
+
+def _mentions(f: SourceFile, *words: str) -> bool:
+    """Cheap pre-check: a rule about ``requests`` has nothing to do in a file that never names it."""
+    return any(w in f.text for w in words)
 
 
 def _handler_ids(f: SourceFile) -> set[int]:
@@ -45,7 +51,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         # or share one client configured once
         client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
     """
-    mod = f.python
+    mod = f.python if _mentions(f, "requests", "urllib", "aiohttp") else None
     if mod is None:
         return
     fl = flow(mod)
@@ -81,7 +87,7 @@ def timeout_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0))
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
     """
-    mod = f.python
+    mod = f.python if "None" in f.text and _mentions(f, "timeout", "Timeout") else None
     if mod is None:
         return
     fl = flow(mod)
@@ -130,7 +136,7 @@ class RetryLoop:
 
 
 def retry_policies(mod: PythonModule) -> Iterator[RetryPolicy]:
-    for node in ast.walk(mod.tree):
+    for node in nodes(mod, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:
                 func = deco.func if isinstance(deco, ast.Call) else deco
@@ -199,16 +205,16 @@ def _falls_through(handler: ast.ExceptHandler) -> bool:
 
 def retry_loops(mod: PythonModule) -> Iterator[RetryLoop]:
     fl = flow(mod)
-    for loop in ast.walk(mod.tree):
+    for loop in nodes(mod, ast.For, ast.AsyncFor, ast.While):
+        if not any(isinstance(n, ast.Try) for n in ast.walk(loop)):
+            continue
         if isinstance(loop, (ast.For, ast.AsyncFor)):
             it = loop.iter
             if not (isinstance(it, ast.Call) and (imported_name(mod, it.func) or dotted(it.func)) in _LOOP_ITERS):
                 continue
-        elif not isinstance(loop, ast.While):
-            continue
         env = _scope_env(fl, mod, loop)
-        nodes = list(_loop_nodes(loop))
-        for attempt in (n for n in nodes if isinstance(n, ast.Try)):
+        body = list(_loop_nodes(loop))
+        for attempt in (n for n in body if isinstance(n, ast.Try)):
             tried = [n for s in attempt.body for n in ast.walk(s) if isinstance(n, ast.Call)]
             if not any((io := fl.io_call(c, env)) is not None and io.what == "http" for c in tried):
                 continue
@@ -217,10 +223,10 @@ def retry_loops(mod: PythonModule) -> Iterator[RetryLoop]:
             again = tuple(h for h in attempt.handlers if _falls_through(h))
             if not again:
                 continue
-            has_sleep = any(isinstance(n, ast.Call) and imported_name(mod, n.func) in _SLEEPS for n in nodes)
+            has_sleep = any(isinstance(n, ast.Call) and imported_name(mod, n.func) in _SLEEPS for n in body)
             success = {id(n) for s in [*attempt.body, *attempt.orelse] for n in ast.walk(s)}
             capped = not (isinstance(loop, ast.While) and isinstance(loop.test, ast.Constant) and loop.test.value) or \
-                any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) and id(n) not in success for n in nodes)
+                any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) and id(n) not in success for n in body)
             yield RetryLoop(loop, attempt, again, has_sleep, capped, env)
             break
 
@@ -244,7 +250,7 @@ def retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         # urllib3 / requests
         Retry(total=3, backoff_factor=0.5, status_forcelist=[502, 503, 504])
     """
-    mod = f.python
+    mod = f.python if _mentions(f, "etry", *_HTTP_LIBS) else None
     if mod is None:
         return
     for policy in retry_policies(mod):
@@ -283,7 +289,7 @@ def retry_unbounded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         )
         async def fetch_stock(sku: str) -> dict: ...
     """
-    mod = f.python
+    mod = f.python if _mentions(f, "etry", *_HTTP_LIBS) else None
     if mod is None:
         return
     for policy in retry_policies(mod):
@@ -364,7 +370,7 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         async def charge(order: Order, key: str) -> None:
             await payments.post("/charges", json=order.charge(), headers={"Idempotency-Key": key})
     """
-    mod = f.python
+    mod = f.python if _mentions(f, "etry", *_HTTP_LIBS) else None
     if mod is None:
         return
     fl = flow(mod)
@@ -408,7 +414,7 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         client = httpx.AsyncClient(verify="/etc/ssl/certs/internal-ca.pem", timeout=5.0)
         resp = requests.get(url, verify=os.environ["REQUESTS_CA_BUNDLE"], timeout=5)
     """
-    mod = f.python
+    mod = f.python if _mentions(f, "verify", "ssl", "CERT_NONE", "check_hostname") else None
     if mod is None:
         return
     fl = flow(mod)
@@ -424,7 +430,7 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(kw.value.lineno, f"`{arg}=False` on `{name or dotted(node.func) or 'client'}()`")
         if name == "ssl._create_unverified_context":
             yield Hit(node.lineno, "`ssl._create_unverified_context()` skips certificate checks")
-    for node in ast.walk(mod.tree):
+    for node in nodes(mod, ast.Attribute, ast.Assign):
         if isinstance(node, ast.Attribute) and imported_name(mod, node) == "ssl.CERT_NONE" and not isinstance(
                 mod.parents.get(node), ast.Compare):
             yield Hit(node.lineno, "`ssl.CERT_NONE` accepts any certificate")

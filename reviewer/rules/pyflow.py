@@ -131,13 +131,24 @@ def imported_name(mod: PythonModule, node: ast.AST) -> str | None:
     return mod.imports.qualify(node)
 
 
+def nodes(mod: PythonModule, *types: type[ast.AST]) -> list[ast.AST]:
+    """Every node of the given types, from one cached walk of the module (rules ask often)."""
+    index = mod.__dict__.get("_by_type")
+    if index is None:
+        index = {}
+        for node in ast.walk(mod.tree):
+            index.setdefault(type(node), []).append(node)
+        mod.__dict__["_by_type"] = index
+    return [n for t in types for n in index.get(t, ())]
+
+
 def local_imports(mod: PythonModule) -> set[str]:
     """Names bound by relative imports (``from .db import SessionLocal``), which ImportMap leaves out."""
     cached = mod.__dict__.get("_relative_imports")
     if cached is None:
         cached = mod.__dict__["_relative_imports"] = {
-            alias.asname or alias.name for node in ast.walk(mod.tree)
-            if isinstance(node, ast.ImportFrom) and node.level > 0 for alias in node.names}
+            alias.asname or alias.name for node in nodes(mod, ast.ImportFrom) if node.level > 0
+            for alias in node.names}
     return cached
 
 
@@ -188,8 +199,8 @@ class Flow:
         self._aliases = self._annotation_aliases()
         self._envs: dict[int, Env] = {}
         self._yield_kinds: dict[str, Kind | None] = {}
+        self._calls: list[tuple[ast.Call, ast.AST, Env]] | None = None
         self.module_env = self._bind(mod.tree, {})
-        self._class_envs = {id(c): self._class_env(c) for c in ast.walk(mod.tree) if isinstance(c, ast.ClassDef)}
 
     # --- what an expression holds -------------------------------------------------------------
     def kind_of(self, expr: ast.AST | None, env: Env) -> Kind | None:
@@ -241,34 +252,27 @@ class Flow:
             return self.module_env
         if id(scope) in self._envs:
             return self._envs[id(scope)]
-        chain = []
-        node = scope
-        while node is not None and node is not self.mod.tree:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                chain.append(node)
-            node = self.mod.parents.get(node)
-        env: Env = dict(self.module_env)
-        for node in reversed(chain):
-            if isinstance(node, ast.ClassDef):
-                env.update(self._class_envs.get(id(node), {}))
-            else:
-                env = self._bind(node, env)
+        parent = self.mod.parents.get(scope)
+        while parent is not None and not isinstance(parent, (*_SCOPES, ast.Module)):
+            parent = self.mod.parents.get(parent)
+        outer = self.env(parent) if parent is not None else self.module_env
+        if isinstance(scope, ast.ClassDef):
+            env = {**outer, **self._class_env(scope)}
+        else:
+            env = self._bind(scope, outer)
         self._envs[id(scope)] = env
         return env
 
     def scopes(self) -> Iterator[ast.AST]:
         yield self.mod.tree
-        for node in ast.walk(self.mod.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                yield node
+        yield from nodes(self.mod, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
-    def calls(self) -> Iterator[tuple[ast.Call, ast.AST, Env]]:
+    def calls(self) -> list[tuple[ast.Call, ast.AST, Env]]:
         """Every call in the module once, with the scope it runs in and that scope's bindings."""
-        for scope in self.scopes():
-            env = self.env(scope) if not isinstance(scope, ast.ClassDef) else self.module_env
-            for node in own_nodes(scope):
-                if isinstance(node, ast.Call):
-                    yield node, scope, env
+        if self._calls is None:
+            self._calls = [(node, scope, self.env(scope))
+                           for scope in self.scopes() for node in own_nodes(scope) if isinstance(node, ast.Call)]
+        return self._calls
 
     # --- what a call does ---------------------------------------------------------------------
     def io_call(self, call: ast.Call, env: Env, loose: bool = False) -> IOCall | None:
@@ -304,11 +308,12 @@ class Flow:
     # --- building bindings --------------------------------------------------------------------
     def _bind(self, scope: ast.AST, outer: Env) -> Env:
         env = dict(outer)
-        own: dict[str, set[Kind | None]] = {}
+        seen: dict[str, Kind | None] = {}
 
         def put(name: str | None, kind: Kind | None) -> None:
             if name:
-                own.setdefault(name, set()).add(kind)
+                # a name bound to two different things in one scope is unknown
+                env[name] = seen[name] = kind if seen.get(name, kind) == kind else None
 
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = scope.args
@@ -322,20 +327,18 @@ class Flow:
                 put(arg.arg, kind)
         for node in own_nodes(scope):
             if isinstance(node, ast.Assign):
-                kind = self.kind_of(node.value, {**env, **_settled(own)})
+                kind = self.kind_of(node.value, env)
                 for target in node.targets:
                     put(dotted(target), kind)
             elif isinstance(node, ast.AnnAssign):
-                kind = self.annotation_kind(node.annotation) or self.kind_of(node.value, {**env, **_settled(own)})
-                put(dotted(node.target), kind)
+                put(dotted(node.target), self.annotation_kind(node.annotation) or self.kind_of(node.value, env))
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if item.optional_vars is not None:
-                        put(dotted(item.optional_vars), self.kind_of(item.context_expr, {**env, **_settled(own)}))
+                        put(dotted(item.optional_vars), self.kind_of(item.context_expr, env))
             elif isinstance(node, ast.NamedExpr):
-                put(dotted(node.target), self.kind_of(node.value, {**env, **_settled(own)}))
-        env.update(_settled(own))
-        return env
+                put(dotted(node.target), self.kind_of(node.value, env))
+        return env if scope is not self.mod.tree else {k: v for k, v in env.items() if v is not None}
 
     def _class_env(self, cls: ast.ClassDef) -> Env:
         """``self.x`` bound in any method, and class attributes (read back as ``self.x``)."""
