@@ -28,9 +28,9 @@ from reviewer.sources.python_ast import PythonModule, Route, const_str, dotted, 
 _ALTERNATIVE = {
     "sleep": "`await asyncio.sleep(...)`",
     "http": "a shared `httpx.AsyncClient` (`await client.get(...)`)",
-    "db": "an async driver (`AsyncSession`, `await db.execute(...)`)",
+    "db": "an async driver (`AsyncSession` with `await db.execute(...)`, asyncpg)",
     "process": "`await asyncio.create_subprocess_exec(...)`",
-    "aws": "`aioboto3`, or `await asyncio.to_thread(...)`",
+    "aws": "`aioboto3` or `await asyncio.to_thread(...)`",
 }
 _CLIENT_CONSTRUCTORS = {"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "requests.Session",
                         "requests.session", "requests.sessions.Session"}
@@ -59,7 +59,7 @@ def blocking_call_in_async(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     Fix:
         # either make the I/O async ...
         @router.get("/orders/{order_id}")
-        async def get_order(order_id: int, db: AsyncSession = Depends(get_db)):
+        async def get_order(order_id: int, request: Request, db: AsyncSession = Depends(get_db)):
             await asyncio.sleep(0.1)
             resp = await request.app.state.http.get(f"{INVENTORY_URL}/items/{order_id}")
             order = (await db.execute(select(Order).where(Order.id == order_id))).scalar_one()
@@ -77,8 +77,8 @@ def blocking_call_in_async(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             io = flow(mod).io_call(call, env)
             if io is None or not io.blocking or mod.is_awaited(call) or offloaded(mod, call):
                 continue
-            yield Hit(call.lineno, f"`{io.name}()` blocks the event loop in `async def {fn.name}`; use "
-                                   f"{_ALTERNATIVE[io.what]} or a plain `def` handler")
+            yield Hit(call.lineno, f"`{io.name}()` blocks the event loop in `async def {fn.name}`: use "
+                                   f"{_ALTERNATIVE[io.what]}, or declare it with plain `def`")
 
 
 @rule("fastapi-http-client-per-request", kinds={FileKind.PYTHON}, category=Category.FASTAPI,
@@ -301,9 +301,9 @@ _NOT_SECRET_SUFFIX = {"header", "name", "url", "uri", "endpoint", "path", "field
                       "alg", "algorithm", "algorithms", "file", "param", "cookie", "msg", "message", "error", "detail",
                       "length", "len", "expire", "expires", "minutes", "seconds", "ttl", "scheme", "location", "label",
                       "regex", "pattern", "id", "kind", "mode", "format", "description", "title", "help", "hint",
-                      "policy", "version", "route", "tag", "scope", "scopes", "audience", "issuer", "hash", "key_id",
+                      "policy", "version", "route", "tag", "scope", "scopes", "audience", "issuer", "hash",
                       "template", "dir", "column", "table", "attr", "attribute", "model", "schema", "method", "methods",
-                      "event", "status", "state", "reason", "query", "key_name", "lifetime", "size", "count"}
+                      "event", "status", "state", "reason", "query", "lifetime", "size", "count"}
 _PLACEHOLDER_NAME = {"fake", "dummy", "example", "sample", "mock", "test"}
 _DEFAULT_PASSWORDS = {"password", "pass", "pwd", "secret", "postgres", "guest", "root", "admin", "user", "test"}
 _GETENV = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
@@ -384,6 +384,19 @@ def _named_literals(mod: PythonModule) -> Iterator[tuple[str, ast.AST | None]]:
                 yield "jwt_secret", node.args[1]
 
 
+_DOC_KEYWORDS = {"example", "examples", "description", "help", "json_schema_extra", "openapi_examples", "summary"}
+
+
+def _documentation(mod: PythonModule, node: ast.AST) -> bool:
+    """A literal inside ``Field(examples=[...])``, ``description=`` and the like documents, not configures."""
+    parent = mod.parents.get(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, ast.keyword) and parent.arg in _DOC_KEYWORDS:
+            return True
+        parent = mod.parents.get(parent)
+    return False
+
+
 def _docstrings(mod: PythonModule) -> set[int]:
     out = set()
     for node in [mod.tree, *nodes(mod, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)]:
@@ -402,7 +415,7 @@ def _secrets(mod: PythonModule) -> Iterator[tuple[int, str]]:
     docstrings = _docstrings(mod)
     for node in nodes(mod, ast.Constant):
         text = const_str(node)
-        if text is None or id(node) in docstrings:
+        if text is None or len(text) < 8 or id(node) in docstrings or _documentation(mod, node):
             continue
         token = _TOKEN.search(text)
         if token and not _PLACEHOLDER.search(token.group(0)):
@@ -496,12 +509,22 @@ def _route_is_exempt(route: Route) -> bool:
         route.kwarg("status_code")) in (204, 304)
 
 
-def _under_main_guard(mod: PythonModule, node: ast.AST) -> bool:
+_DEV_ONLY = re.compile(r"(?i)\bdev|develop|\blocal")
+
+
+def _dev_only(mod: PythonModule, node: ast.AST) -> bool:
+    """Under ``if __name__ == "__main__"``, or in a function that says it is for development
+    (``def run_dev_server``, ``@cli.command("develop")``, a docstring "for local development")."""
     parent = mod.parents.get(node)
     while parent is not None:
         if isinstance(parent, ast.If) and "__main__" in ast.unparse(parent.test) and "__name__" in ast.unparse(
                 parent.test):
             return True
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            said = " ".join([parent.name.replace("_", " "), *(ast.unparse(d) for d in parent.decorator_list),
+                             ast.get_docstring(parent) or ""])
+            if _DEV_ONLY.search(said):
+                return True
         parent = mod.parents.get(parent)
     return False
 
@@ -533,7 +556,7 @@ def debug_enabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(debug.value.lineno, f"`{name.rsplit('.', 1)[-1]}(debug=True)` sends tracebacks to clients")
             reload = keyword(node, "reload")
             if name == "uvicorn.run" and reload and _module_literal(mod, reload.value) is True and not \
-                    _under_main_guard(mod, node):
+                    _dev_only(mod, node):
                 yield Hit(reload.value.lineno, "`uvicorn.run(reload=True)` runs outside `if __name__ == \"__main__\"`")
         elif isinstance(node, ast.Assign) and _module_literal(mod, node.value) is True:
             for t in node.targets:
@@ -619,8 +642,8 @@ def dangling_task(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(call.lineno, f"the task from `{shown}()` in `{fn.name}` is not kept")
 
 
-_LOG_CALL = re.compile(r"(?i)(^|\.)(log|logger|logging|_log|_logger|LOGGER|LOG|structlog)\.(exception|error|"
-                       r"warning|warn|critical)$")
+_LOG_CALL = re.compile(r"(?i)(^|\.)(log|logger|logging|_log|_logger|structlog)\.(exception|error|warning|warn|"
+                       r"critical)$|(^|\.)capture_exception$")
 
 
 def _broad_handler(handler: ast.ExceptHandler) -> bool:

@@ -31,6 +31,24 @@ def _mentions(f: SourceFile, *words: str) -> bool:
     return any(w in f.text for w in words)
 
 
+def _sessions_have_default_timeout(mod: PythonModule) -> bool:
+    """The module gives its sessions a default timeout: a ``TimeoutHTTPAdapter``-style adapter
+    (an ``HTTPAdapter`` subclass that handles ``timeout``), ``s.mount(..., Adapter(timeout=...))``,
+    or ``s.request = functools.partial(s.request, timeout=...)``."""
+    for node in nodes(mod, ast.ClassDef):
+        if any((dotted(b) or "").endswith("HTTPAdapter") for b in node.bases) and "timeout" in ast.unparse(node):
+            return True
+    for node in nodes(mod, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "mount" and any(
+                isinstance(a, ast.Call) and keyword(a, "timeout") is not None for a in node.args):
+            return True
+    for node in nodes(mod, ast.Assign):
+        if any((dotted(t) or "").endswith(".request") for t in node.targets) and isinstance(node.value, ast.Call) \
+                and keyword(node.value, "timeout") is not None:
+            return True
+    return False
+
+
 def _handler_ids(f: SourceFile) -> set[int]:
     mod = f.python
     return {id(fn) for fn in mod.handler_functions} if mod is not None else set()
@@ -56,6 +74,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     fl = flow(mod)
     handlers = _handler_ids(f)
+    session_default = _sessions_have_default_timeout(mod)
     for node, scope, env in fl.calls():
         if has_star_kwargs(node):
             continue
@@ -63,7 +82,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if name in _REQUESTS_CALLS or name in _URLOPEN or name == "aiohttp.ClientSession":
             missing = keyword(node, "timeout") is None and not (name.endswith("urlopen") and len(node.args) >= 3)
         elif isinstance(node.func, ast.Attribute) and node.func.attr in _SESSION_METHODS and \
-                fl.client_kind(node, env) is Kind.REQUESTS_SESSION:
+                fl.client_kind(node, env) is Kind.REQUESTS_SESSION and not session_default:
             name = f"{dotted(node.func.value) or 'session'}.{node.func.attr}"
             missing = keyword(node, "timeout") is None
         else:

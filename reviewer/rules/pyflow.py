@@ -180,13 +180,15 @@ def _enclosing_parts(node: ast.AST) -> list[ast.AST]:
 
 
 def offloaded(mod: PythonModule, node: ast.AST) -> bool:
-    """True when ``node`` sits in the arguments of run_in_threadpool / to_thread / run_in_executor."""
+    """True when ``node`` only builds the callable handed to run_in_threadpool / to_thread /
+    run_in_executor (``to_thread(db.query(User).all)``). A call passed directly as an argument
+    (``to_thread(requests.get(url))``) still runs on the event loop, so it is not offloaded."""
     child, parent = node, mod.parents.get(node)
     while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda)):
         if isinstance(parent, ast.Call) and child is not parent.func:
             qual = mod.imports.qualify(parent.func) or ""
             if qual in THREAD_OFFLOAD or qual.endswith(".run_in_executor"):
-                return True
+                return child is not node
         child, parent = parent, mod.parents.get(parent)
     return False
 

@@ -1,3 +1,4 @@
+import asyncio
 import subprocess
 import time
 import urllib.request
@@ -60,3 +61,10 @@ async def invoice(order_id: int, db: Session = Depends(get_db)):
 async def legacy_report():
     conn = psycopg2.connect("dbname=reports")  # expect: fastapi-blocking-call-in-async
     return {"ok": conn is not None}
+
+
+@app.get("/rates")
+async def rates():
+    # the call runs on the event loop before to_thread ever sees it
+    resp = await asyncio.to_thread(requests.get("https://rates.example.com/latest", timeout=3))  # expect: fastapi-blocking-call-in-async
+    return resp.json()

@@ -13,3 +13,8 @@ def serve() -> None:
 if __name__ == "__main__":
     # local development entry point only
     uvicorn.run("orders.main:app", host="127.0.0.1", port=8000, reload=True)
+
+
+def run_server() -> None:
+    """Runs a single auto-reloading server for local development."""
+    uvicorn.run("orders.main:app", reload=True)
