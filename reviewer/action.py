@@ -19,7 +19,7 @@ from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse
 from reviewer.diff import ChangeSet
 from reviewer.engine import Report
 from reviewer.errors import ModelError, ReadOnlyTokenError, ReviewerError, UsageError
-from reviewer.model import Finding, Severity, at_or_above
+from reviewer.model import Severity, at_or_above
 from reviewer.render.annotations import escape_data, render_annotations
 from reviewer.render.markdown import Links
 from reviewer.render.summary import render_summary
@@ -165,7 +165,8 @@ def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None
     if mode is Mode.AUDIT:
         outcome = _audit(inputs, runner, console, sleep)
     else:
-        outcome = _review(inputs, runner, event, mode is Mode.COMMENT_TRIGGER, console, sleep)
+        outcome = _review(inputs, runner, event, mode is Mode.COMMENT_TRIGGER, console, sleep,
+                          env.get("ANTHROPIC_BASE_URL") or None)
         if outcome is None:
             return 0
     return _finish(outcome, inputs, runner, console)
@@ -184,7 +185,7 @@ def _known_rules() -> set[str]:
 
 
 def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, console: Console,
-            sleep: Callable[[float], None]) -> Outcome | None:
+            sleep: Callable[[float], None], env_base_url: str | None = None) -> Outcome | None:
     from reviewer.github.client import calling
     from reviewer.github.event import is_trusted, trigger_command
     from reviewer.github.publisher import Publisher
@@ -215,9 +216,8 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     change = load_change(repo, pull, info, runner.workspace)
     report, ctx = review_change(change.changes, change.head, config, base=change.base)
     report.notes.extend(_skipped_notes(change.changes, ctx, report.notes))
-    model_findings, model_notes, usage = _model_review(inputs, config, change.changes, ctx, report, info)
-    findings = _merge(report.findings, model_findings)
-    report = replace(report, findings=findings, notes=[*report.notes, *model_notes])
+    report, usage = _with_model_review(inputs, env_base_url, config, ctx, report, info)
+    findings = report.findings
     max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
     links = Links(runner.server_url, runner.repository, info.head_sha)
     outcome = Outcome(report, route_findings(findings, change.changes, max_inline), [], usage,
@@ -248,34 +248,25 @@ def _skipped_notes(changes: ChangeSet, ctx: RuleContext, existing: list[str]) ->
             if path in changes.files and path not in said]
 
 
-def _merge(rule_findings: list[Finding], model_findings: list[Finding]) -> list[Finding]:
-    seen = {(f.path, f.line, f.rule_id) for f in rule_findings}
-    merged = list(rule_findings)
-    for f in model_findings:
-        if (f.path, f.line, f.rule_id) not in seen:
-            seen.add((f.path, f.line, f.rule_id))
-            merged.append(f)
-    return sorted(merged, key=lambda f: f.sort_key)
-
-
-def _model_review(inputs: Inputs, config: Config, changes: ChangeSet, ctx: RuleContext, report: Report,
-                  info: PullInfo) -> tuple[list[Finding], list[str], Any]:
-    """Claude's review of the same diff; rules-only (anthropic never imported) without a key."""
+def _with_model_review(inputs: Inputs, base_url: str | None, config: Config, ctx: RuleContext, report: Report,
+                       info: PullInfo) -> tuple[Report, Any]:
+    """Claude's review of the same diff, merged (rules win); rules only, anthropic never imported, without a key."""
     if not inputs.api_key:
-        return [], [], None
+        return report, None
     if not config.model.enabled:
-        return [], ["model review disabled in the config file"], None
-    try:
-        from reviewer.llm import model_review  # lazy: importing anthropic costs over a second
-    except ImportError:
-        # CALL SITE for reviewer.llm.model_review (built by the llm helper). Until it exists: rules only.
-        return [], ["model review is not available in this build; rules only"], None
+        return replace(report, notes=[*report.notes, "model review disabled in the config file"]), None
+    from reviewer.llm import model_review  # lazy: importing anthropic costs over a second
+    from reviewer.merge import merge_findings
+
     settings = replace(config.model, name=inputs.model or config.model.name)
     try:
-        result = model_review(changes, ctx, report.findings, settings, inputs.api_key, info.title, info.body)
+        result = model_review(ctx.changes, ctx, report.findings, settings, inputs.api_key, info.title, info.body,
+                              base_url=base_url)
     except ModelError as exc:
-        return [], [f"model review failed, rule findings are still posted: {exc}"], None
-    return list(result.findings), list(result.notes), result.usage
+        return replace(report, notes=[*report.notes, f"model review failed; rule findings still posted: {exc}"]), None
+    merged = merge_findings(report.findings, result.findings)
+    return replace(report, findings=merged.findings, notes=[*report.notes, *result.notes, *merged.notes]), \
+        result.usage
 
 
 def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[float], None]) -> Outcome:

@@ -38,6 +38,10 @@ BACKOFF_FACTOR = 1.0  # urllib3: 0 s, 2 s, 4 s, ... between retries of 5xx answe
 RETRY_STATUSES = [429, *range(500, 600)]  # GithubRetry adds 403 and keeps only rate-limit 403s
 REQUEST_TIMEOUT = 30  # seconds per HTTP request
 PER_PAGE = 100  # the REST API's maximum page size
+# Same page, "Avoid concurrent requests" (we are serial) and "Pause between mutative requests: If you
+# are making a large number of POST, PATCH, PUT, or DELETE requests, wait at least one second between
+# each request." PyGithub paces writes for us; its default 0.25 s between reads is not asked for.
+SECONDS_BETWEEN_WRITES = 1.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -109,7 +113,8 @@ def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = 
         raise UsageError("no GitHub token: set the github-token input")
     return github.Github(auth=Auth.Token(token), base_url=(api_url or DEFAULT_API_URL).rstrip("/"),
                          retry=make_retry(budget or WaitBudget()), timeout=timeout,
-                         per_page=PER_PAGE)
+                         per_page=PER_PAGE, seconds_between_requests=None,
+                         seconds_between_writes=SECONDS_BETWEEN_WRITES)
 
 
 def _message(exc: GithubException) -> str:
