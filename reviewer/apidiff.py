@@ -9,6 +9,7 @@ models from body parameters. The diff yields breaking changes as ``Change`` valu
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -79,6 +80,9 @@ class ApiSurface:
         self.routes: dict[tuple[str, str, str], ApiRoute] = {}
         self.routes_by_file: dict[str, list[ApiRoute]] = {}
         self.modules: dict[str, PythonModule] = {}
+        self._typed: dict[str, dict] = {}  # name -> {"path": {path: info}, "root": {root: info}, "any": info}
+        self._resolved: dict[tuple[str, str], ClassInfo | None] = {}
+        self._types: dict[tuple[int, str], list[ClassInfo]] = {}  # keyed by id(): the ASTs outlive the surface
         for f in files:
             mod = f.python if f.path.endswith(".py") else None
             if mod is None:
@@ -88,11 +92,10 @@ class ApiSurface:
         self._classify()
 
     def _read(self, path: str, mod: PythonModule) -> None:
-        for node in ast.walk(mod.tree):
-            if isinstance(node, ast.ClassDef):
-                info = ClassInfo(node.name, path, node.lineno, node,
-                                 [(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases])
-                self.classes.setdefault(node.name, []).append(info)
+        for node in _class_defs(mod.tree.body):
+            info = ClassInfo(node.name, path, node.lineno, node,
+                             [(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases])
+            self.classes.setdefault(node.name, []).append(info)
         prefixes = _router_prefixes(mod)
         for r in mod.routes:
             if r.path is None or r.method == "websocket":
@@ -128,17 +131,22 @@ class ApiSurface:
                     info.fields = dict(_fields(info.node))
                 elif info.kind == "enum":
                     info.members = dict(_members(info.node))
+                if info.kind != "other":
+                    typed = self._typed.setdefault(info.name, {"path": {}, "root": {}, "any": info})
+                    typed["path"].setdefault(info.path, info)
+                    typed["root"].setdefault(self.root_of(info.path), info)
 
     def resolve(self, name: str, near: str) -> ClassInfo | None:
-        candidates = [c for c in self.classes.get(name, []) if c.kind != "other"]
-        if not candidates:
-            return None
-        for c in candidates:
-            if c.path == near:
-                return c
-        root = self.root_of(near)
-        same = [c for c in candidates if self.root_of(c.path) == root]
-        return (same or candidates)[0]
+        """The model or enum class ``name`` as seen from file ``near``: same file, then same service."""
+        key = (name, near)
+        if key not in self._resolved:
+            found = None
+            candidates = self._typed.get(name)
+            if candidates:
+                found = candidates["path"].get(near) or candidates["root"].get(self.root_of(near)) \
+                    or candidates["any"]
+            self._resolved[key] = found
+        return self._resolved[key]
 
     def all_fields(self, model: ClassInfo, depth: int = 0) -> dict[str, Field]:
         """Fields including those inherited from model base classes (subclass wins)."""
@@ -153,9 +161,14 @@ class ApiSurface:
 
     def types_in(self, expr: ast.AST | None, near: str) -> list[ClassInfo]:
         """Model and enum classes named inside a type expression, in order."""
-        out: list[ClassInfo] = []
         if expr is None:
-            return out
+            return []
+        key = (id(expr), near)
+        cached = self._types.get(key)
+        if cached is not None:
+            return cached
+        out: list[ClassInfo] = []
+        self._types[key] = out
         for node in ast.walk(expr):
             name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -178,6 +191,19 @@ class ApiSurface:
             if any(c.kind == "model" for c in self.types_in(arg.annotation, route.file)):
                 out[arg.arg] = arg.annotation
         return out
+
+
+def _class_defs(body: list[ast.stmt]) -> Iterator[ast.ClassDef]:
+    """Class definitions among statements (module level, nested in classes, if/try blocks); no
+    expression is visited, which keeps this cheap on large modules."""
+    for stmt in body:
+        if isinstance(stmt, ast.ClassDef):
+            yield stmt
+            yield from _class_defs(stmt.body)
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
+            for block in (getattr(stmt, "body", []), getattr(stmt, "orelse", []), getattr(stmt, "finalbody", []),
+                          *(h.body for h in getattr(stmt, "handlers", []))):
+                yield from _class_defs(block)
 
 
 def _is_param_marker(default: ast.expr | None) -> bool:
@@ -213,7 +239,8 @@ def _fields(node: ast.ClassDef) -> Iterator[tuple[str, Field]]:
         if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
             continue
         name = stmt.target.id
-        if name.startswith("_") or name == "model_config" or "ClassVar" in ast.unparse(stmt.annotation):
+        outer = stmt.annotation.value if isinstance(stmt.annotation, ast.Subscript) else stmt.annotation
+        if name.startswith("_") or name == "model_config" or (dotted(outer) or "").endswith("ClassVar"):
             continue
         yield name, Field(name, stmt.annotation, _required(stmt.value), stmt.lineno)
 
@@ -284,7 +311,6 @@ class _Shape(ast.NodeTransformer):
 
 
 def shape(expr: ast.expr, surface: ApiSurface, near: str) -> str:
-    import copy
     return ast.unparse(_Shape(surface, near).visit(copy.deepcopy(expr)))
 
 
@@ -374,6 +400,10 @@ class Differ:
                                  f"new field `{name}` of `{hc.name}` has no default")
 
     def _field(self, bc: ClassInfo, hc: ClassInfo, old: Field, new: Field, side: str) -> Iterator[Change]:
+        if old.annotation is new.annotation and old.required == new.required:  # the same parse: unchanged file
+            yield from self._pair_types(self.base.types_in(old.annotation, bc.path),
+                                        self.head.types_in(new.annotation, hc.path), side)
+            return
         old_shape = shape(old.annotation, self.base, bc.path)
         new_shape = shape(new.annotation, self.head, hc.path)
         now_required = side == "request" and new.required and not old.required

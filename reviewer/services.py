@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from reviewer.classify import FileKind
 from reviewer.project import Project, SourceFile
-from reviewer.services_code import CodeIndex, FileFacts
+from reviewer.services_code import CodeIndex, FileFacts, RouteFacts
 from reviewer.sources.yaml_docs import YList, YMap, get_path
 
 
@@ -158,7 +158,7 @@ class ServiceModel:
     k8s_services: dict[str, list[str]] = field(default_factory=dict)  # k8s Service name -> workload names
     by_host: dict[str, Service] = field(default_factory=dict)
     datastore_hosts: dict[str, Datastore] = field(default_factory=dict)
-    _owner: dict[str, Service] = field(default_factory=dict)
+    route_indexes: dict[str, RouteIndex] = field(default_factory=dict)
     _roots: dict[str, Service] = field(default_factory=dict)
 
     def owner_of(self, path: str) -> Service | None:
@@ -688,7 +688,42 @@ def path_matches(route_path: str, url_path: str) -> bool:
     a, b = route_path.rstrip("/").split("/"), url_path.rstrip("/").split("/")
     if len(a) != len(b):
         return bool(a) and a[-1].endswith(":path}") and len(b) >= len(a)
-    return all(x == y or x.startswith("{") or y.startswith("{") for x, y in zip(a, b, strict=True))
+    return all(x == y or x[:1] == "{" or y[:1] == "{" for x, y in zip(a, b, strict=True))
+
+
+class RouteIndex:
+    """A service's routes bucketed by segment count and first segment, for call-path lookups."""
+
+    def __init__(self, routes: Iterable[RouteFacts]) -> None:
+        self._buckets: dict[tuple[int, str], list[RouteFacts]] = {}
+        self._wild: list[RouteFacts] = []
+        for r in routes:
+            if r.path is None:
+                continue
+            parts = r.path.rstrip("/").split("/")
+            first = parts[1] if len(parts) > 1 else ""
+            if first[:1] == "{" or parts[-1].endswith(":path}"):
+                self._wild.append(r)
+            else:
+                self._buckets.setdefault((len(parts), first), []).append(r)
+
+    def matching(self, url_path: str) -> Iterator[RouteFacts]:
+        parts = url_path.rstrip("/").split("/")
+        first = parts[1] if len(parts) > 1 else ""
+        if first[:1] == "{":
+            candidates = [r for (n, _), rs in self._buckets.items() if n == len(parts) for r in rs]
+        else:
+            candidates = self._buckets.get((len(parts), first), [])
+        for r in [*candidates, *self._wild]:
+            if path_matches(r.path or "", url_path):
+                yield r
+
+
+def route_index(model: ServiceModel, svc: Service) -> RouteIndex:
+    key = svc.name
+    if key not in model.route_indexes:
+        model.route_indexes[key] = RouteIndex(r for f in svc.facts(model) for r in f.routes)
+    return model.route_indexes[key]
 
 
 def call_cycles(edges: dict[tuple[str, str], list[tuple[str, int]]]) -> list[list[str]]:

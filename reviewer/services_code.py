@@ -173,21 +173,32 @@ def _router_prefixes(mod: PythonModule) -> dict[str, str]:
 def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     facts = FileFacts(path, mod)
     facts.breaker = any(mod.imports.imports_module(m) for m in BREAKER_MODULES)
-    config_nodes = _config_default_nodes(mod)
-    config_nodes |= {id(n.value) for n in ast.walk(mod.tree) if isinstance(n, ast.Expr)}  # docstrings, prose
+    config_nodes: set[int] = set()  # configuration defaults, docstrings and prose: not URLs the code calls
+    urls: list[ast.Constant | ast.JoinedStr] = []
     known_models: set[str] = set()
     for node in ast.walk(mod.tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.startswith(("http://", "https://")):
-                facts.url_literals.append(Literal(node.value, node.lineno, id(node) in config_nodes))
+                urls.append(node)
         elif isinstance(node, ast.JoinedStr) and node.values:
             head = const_str(node.values[0])
             if head and head.startswith(("http://", "https://")):
-                facts.url_literals.append(Literal(_template(mod, node, {}), node.lineno, id(node) in config_nodes))
+                urls.append(node)
         elif isinstance(node, ast.Call):
             _call_facts(facts, mod, node)
+            if _is_config_call(mod, node):
+                config_nodes.update(id(n) for a in [*node.args, *(k.value for k in node.keywords)] for n in ast.walk(a))
+        elif isinstance(node, ast.Expr):
+            config_nodes.add(id(node.value))
         elif isinstance(node, ast.ClassDef):
             _class_facts(facts, node, known_models)
+            if any("Settings" in (dotted(b) or "") or "Config" in (dotted(b) or "") for b in node.bases):
+                for stmt in node.body:
+                    if isinstance(stmt, (ast.AnnAssign, ast.Assign)) and stmt.value is not None:
+                        config_nodes.update(id(n) for n in ast.walk(stmt.value))
+    for node in urls:
+        value = node.value if isinstance(node, ast.Constant) else _template(mod, node, {})
+        facts.url_literals.append(Literal(value, node.lineno, id(node) in config_nodes))  # type: ignore[arg-type]
     facts.fastapi_vars = _fastapi_vars(mod)
     prefixes = _router_prefixes(mod)
     for r in mod.routes:
@@ -241,30 +252,30 @@ def _class_facts(facts: FileFacts, node: ast.ClassDef, known_models: set[str]) -
         facts.models.append(node.name)
 
 
-def _config_default_nodes(mod: PythonModule) -> set[int]:
-    """ids of literals that are configuration defaults: getenv defaults, Field defaults, and
-    class-level defaults of settings classes."""
-    out: set[int] = set()
-    for node in ast.walk(mod.tree):
-        if isinstance(node, ast.Call):
-            qual = mod.imports.qualify(node.func) or ""
-            if qual in _CONFIG_CALLS or qual.endswith((".getenv", "environ.get", ".Field")):
-                out.update(id(n) for a in [*node.args, *(k.value for k in node.keywords)] for n in ast.walk(a))
-        elif isinstance(node, ast.ClassDef) and any("Settings" in (dotted(b) or "") or "Config" in (dotted(b) or "")
-                                                    for b in node.bases):
-            for stmt in node.body:
-                if isinstance(stmt, (ast.AnnAssign, ast.Assign)) and stmt.value is not None:
-                    out.update(id(n) for n in ast.walk(stmt.value))
-    return out
+def _is_config_call(mod: PythonModule, node: ast.Call) -> bool:
+    """getenv/environ.get/Field/decouple config: their literal arguments are configuration defaults."""
+    qual = mod.imports.qualify(node.func) or ""
+    return qual in _CONFIG_CALLS or qual.endswith((".getenv", "environ.get", ".Field"))
+
+
+def _module_values(mod: PythonModule) -> dict[str, ast.AST]:
+    """Module-level ``NAME = value`` assignments, computed once per module."""
+    cached = mod.__dict__.get("_arch_module_values")
+    if cached is None:
+        cached = {}
+        for node in mod.tree.body:
+            if isinstance(node, ast.Assign):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        cached.setdefault(t.id, node.value)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                cached.setdefault(node.target.id, node.value)
+        mod.__dict__["_arch_module_values"] = cached
+    return cached
 
 
 def _module_value(mod: PythonModule, name: str) -> ast.AST | None:
-    for node in mod.tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            return node.value
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-            return node.value
-    return None
+    return _module_values(mod).get(name)
 
 
 def _template(mod: PythonModule, node: ast.AST | None, seen: dict[str, bool], depth: int = 0) -> str:
@@ -316,13 +327,15 @@ def _receiver_is_http_client(mod: PythonModule, recv: ast.AST) -> bool:
 
 def _base_url(mod: PythonModule) -> str | None:
     """The single ``base_url=`` the module's HTTP clients are built with, if there is exactly one."""
-    found = set()
-    for node in ast.walk(mod.tree):
-        if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in _CLIENT_FACTORIES:
-            kw = keyword(node, "base_url")
-            if kw is not None:
-                found.add(_template(mod, kw.value, {}))
-    return found.pop() if len(found) == 1 else None
+    if "_arch_base_url" not in mod.__dict__:
+        found = set()
+        for node in ast.walk(mod.tree):
+            if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in _CLIENT_FACTORIES:
+                kw = keyword(node, "base_url")
+                if kw is not None:
+                    found.add(_template(mod, kw.value, {}))
+        mod.__dict__["_arch_base_url"] = found.pop() if len(found) == 1 else None
+    return mod.__dict__["_arch_base_url"]
 
 
 def http_call_url(mod: PythonModule, call: ast.Call) -> str | None:

@@ -16,8 +16,9 @@ from reviewer.services import (
     build_service_model,
     call_cycles,
     call_edges,
-    path_matches,
+    is_test_path,
     resolve_call,
+    route_index,
 )
 
 # Tables that every service keeps for itself by design (transactional outbox, migrations).
@@ -101,6 +102,19 @@ def _resolve_import(model: ServiceModel, svc: Service, f: SourceFile, module: st
     return None
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without visiting expressions (imports are statements)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                stack.extend(reversed([s for s in block if isinstance(s, (ast.stmt, ast.excepthandler,
+                                                                            ast.match_case))]))
+
+
 def _nested(a: str, b: str) -> bool:
     return a == b or not a or not b or a.startswith(b + "/") or b.startswith(a + "/")
 
@@ -125,9 +139,9 @@ def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     model = _model(ctx)
     svc = model.owner_of(f.path)
-    if svc is None or f.path not in svc.files:
+    if svc is None or is_test_path(f.path[len(svc.root or ""):]):
         return
-    for node in ast.walk(mod.tree):
+    for node in _statements(mod.tree.body):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -238,13 +252,10 @@ def sync_call_chain(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _next_hops(model: ServiceModel, b: Service, url_path: str, method: str) -> Iterator[tuple]:
-    for facts in b.facts(model):
-        for route in facts.routes:
-            if route.path is None or not path_matches(route.path, url_path):
-                continue
-            if method != "request" and route.method not in (method, "api_route"):
-                continue
-            for call in route.calls:
-                hop = resolve_call(model, b, call.template)
-                if hop is not None:
-                    yield route, call, hop[0]
+    for route in route_index(model, b).matching(url_path):
+        if method != "request" and route.method not in (method, "api_route"):
+            continue
+        for call in route.calls:
+            hop = resolve_call(model, b, call.template)
+            if hop is not None:
+                yield route, call, hop[0]

@@ -49,7 +49,7 @@ class _RouteTable:
     def _collect(self) -> bool:
         has_app = False
         for facts in self.svc.facts(self.model):
-            has_app = has_app or bool(facts.fastapi_vars)
+            has_app = has_app or facts.module.has_fastapi_app
             self.routes.extend(facts.routes)
             self.extra.extend(facts.extra_paths)
             if facts.dynamic_routes or None in facts.mounts:
