@@ -17,6 +17,7 @@ from reviewer.rules.pyflow import (
     function_io,
     handler_calls,
     imported_name,
+    is_test_path,
     local_imports,
     nodes,
     offloaded,
@@ -310,13 +311,6 @@ _GETENV = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
 _JWT_KEYED = {"jwt.encode", "jose.jwt.encode", *_JWT_DECODE}
 
 
-def _is_test_path(path: str) -> bool:
-    parts = path.split("/")
-    name = parts[-1]
-    return bool({"tests", "test", "testing"} & set(parts[:-1])) or name.startswith("test_") or name.endswith(
-        "_test.py") or name in ("conftest.py", "test.py", "tests.py", "testing.py")
-
-
 def _secret_name(name: str) -> bool:
     words = [w.lower() for w in _NAME_WORDS.findall(name)]
     if not words or words[-1] in _NOT_SECRET_SUFFIX or _PLACEHOLDER_NAME & set(words):
@@ -444,7 +438,7 @@ def hardcoded_secret(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         settings = Settings()
     """
     mod = f.python
-    if mod is None or _is_test_path(f.path):
+    if mod is None or is_test_path(f.path):
         return
     for line, detail in _secrets(mod):
         yield Hit(line, detail)

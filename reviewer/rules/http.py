@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.pyflow import Env, Flow, Kind, flow, imported_name, nodes, own_nodes
+from reviewer.rules.pyflow import Env, Flow, Kind, flow, imported_name, is_test_path, nodes, own_nodes
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
 
@@ -27,8 +27,9 @@ _HTTP_LIBS = ("requests", "httpx", "aiohttp", "urllib")
 
 
 def _mentions(f: SourceFile, *words: str) -> bool:
-    """Cheap pre-check: a rule about ``requests`` has nothing to do in a file that never names it."""
-    return any(w in f.text for w in words)
+    """Cheap pre-check: a rule about ``requests`` has nothing to do in a file that never names it.
+    Test code is left out too: it talks to local fakes, where timeouts, retries and TLS are not the point."""
+    return not is_test_path(f.path) and any(w in f.text for w in words)
 
 
 def _sessions_have_default_timeout(mod: PythonModule) -> bool:
