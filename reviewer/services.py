@@ -36,7 +36,7 @@ def is_datastore_image(ref: str) -> bool:
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",
                   "ReplicationController"}
 _BATCH_KINDS = {"Job", "CronJob"}
-_DSN_VAR = re.compile(r"(?i)(DATABASE_UR[LI]|DB_UR[LI]|_DSN$|^DSN$|SQLALCHEMY_DATABASE_URI)")
+_DSN_VAR = re.compile(r"(?i)(DATABASE_UR[LI]|DB_UR[LI]|_DSN$|^DSN$|SQLALCHEMY_DATABASE_URI|MONGO(DB)?_UR[LI])")
 _DB_HOST_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_HOST(NAME)?$")
 _DB_NAME_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_(NAME|DB|DATABASE)$|^PGDATABASE$")
 _DB_PORT_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_PORT$")
@@ -138,10 +138,6 @@ class Service:
     decl: tuple[str, int] | None = None  # where it is declared (compose key, k8s metadata, app file)
     third_party: bool = False  # an image we do not build (compose image-only service)
     batch: bool = False  # only Jobs/CronJobs
-
-    @property
-    def id(self) -> str:
-        return self.name
 
     def facts(self, model: ServiceModel) -> Iterator[FileFacts]:
         for path in self.files:
@@ -348,10 +344,10 @@ def _pod_spec(kind: str, data: YMap) -> YMap | None:
 
 
 def containers(spec: YMap) -> Iterator[YMap]:
-    for key in ("initContainers", "containers"):
-        items = spec.get(key)
-        if isinstance(items, list):
-            yield from (c for c in items if isinstance(c, YMap) and key == "containers")
+    """The long-running containers of a pod spec (init containers do not serve or get probed)."""
+    items = spec.get("containers")
+    if isinstance(items, list):
+        yield from (c for c in items if isinstance(c, YMap))
 
 
 def _k8s_objects(project: Project) -> Iterator[tuple[SourceFile, YMap]]:
