@@ -93,7 +93,7 @@ def comment_body(finding: Finding) -> str:
     """One inline review comment: title, why, a fix snippet, and the hidden marker."""
     parts = [f"{heading(finding)}\n\n**{defuse(finding.title)}**"]
     if finding.body:
-        parts.append(defuse(finding.body.strip()))
+        parts.append("**Why:** " + defuse(finding.body.strip()))
     if finding.fix.strip():
         parts.append("**Fix**\n\n" + _fence(defuse(_dedent(finding.fix)), _fix_lang(finding)))
     if finding.confidence is not None:
@@ -169,7 +169,7 @@ def render_report_markdown(report: Report) -> str:
         for f in sorted(by_file[path], key=lambda x: (x.line, x.rule_id)):
             out += [f"### Line {f.line}: {defuse(f.title)}", "", heading(f), ""]
             if f.body:
-                out += [defuse(f.body.strip()), ""]
+                out += ["**Why:** " + defuse(f.body.strip()), ""]
             if f.fix.strip():
                 out += [_fence(defuse(_dedent(f.fix)), _fix_lang(f)), ""]
     if report.notes:

@@ -14,8 +14,8 @@ LINKS = Links("https://github.test", "acme/shop", HEAD_SHA)
 
 def finding(line: int, rule: str = "http-call-without-timeout", text: str = "x") -> Finding:
     return Finding(rule_id=rule, severity=Severity.WARNING, category=Category.RESILIENCE, path="orders/app.py",
-                   line=line, title="Outbound HTTP call without a timeout", body="Why it matters.",
-                   fix="requests.get(url, timeout=5)", anchor_text=text)
+                   line=line, title="Outbound HTTP call without a timeout",
+                   body="A slow dependency holds every worker.", fix="requests.get(url, timeout=5)", anchor_text=text)
 
 
 def pull_of(scenario: Scenario, timeout: int = 30):
@@ -62,7 +62,7 @@ def test_comment_body_is_exact() -> None:
     assert comment_body(f) == (
         "⚠️ **warning** · `http-call-without-timeout`\n\n"
         "**Outbound HTTP call without a timeout**\n\n"
-        "Why it matters.\n\n"
+        "**Why:** A slow dependency holds every worker.\n\n"
         "**Fix**\n\n```python\nrequests.get(url, timeout=5)\n```\n\n"
         f"<!-- arch-review:fp={f.fingerprint()} -->")
 

@@ -218,3 +218,34 @@ def test_unknown_mode_is_a_readable_usage_error(scenario: Scenario) -> None:
     assert scenario.run(scenario.pr_env(mode="everything")) == 2
     assert "::error::arch-review: mode must be one of auto, review, audit" in scenario.stdout
     assert scenario.fake.requests == []
+
+
+def test_a_workspace_checkout_with_the_head_commit_is_read_locally(scenario: Scenario, tmp_path) -> None:
+    import subprocess
+
+    repo = tmp_path / "checkout"
+    repo.mkdir()
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=repo, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    for path, text in service_repo(APP_BASE).items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    base_sha = git("rev-parse", "HEAD")
+    (repo / "orders" / "app.py").write_text(APP_HEAD)
+    git("commit", "-q", "-am", "head")
+    head_sha = git("rev-parse", "HEAD")
+    pull = scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))
+    pull.head_sha, pull.base_sha = head_sha, base_sha
+    env = scenario.pr_env()
+    env["GITHUB_WORKSPACE"] = str(repo)
+    assert scenario.run(env) == 0
+    assert not scenario.fake.calls("GET", r".*/contents/orders/.*")
+    post = scenario.review_posts()[0]
+    assert post.body["commit_id"] == head_sha
+    assert comments_of(post, RULE) == [("orders/app.py", CALL_LINE)]
