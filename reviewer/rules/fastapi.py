@@ -683,7 +683,8 @@ def swallowed_exception(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
     Why: `except Exception:` that neither re-raises nor returns an error status turns a failed
     database write or downstream call into a 200 response: the client believes it worked,
-    error-rate alerts stay green, and nobody sees the traceback.
+    error-rate alerts stay green, and nobody sees the traceback. (A handler that logs the error
+    and carries on is taken as a deliberate best-effort step and left alone.)
 
     Fix:
         try:
