@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse_fail_on
 from reviewer.diff import ChangeSet
 from reviewer.engine import Report
-from reviewer.errors import ModelError, ReadOnlyTokenError, ReviewerError, UsageError
+from reviewer.errors import ModelError, PublishError, ReadOnlyTokenError, ReviewerError, UsageError
 from reviewer.model import Severity, at_or_above
 from reviewer.render.annotations import escape_data, render_annotations
 from reviewer.render.markdown import Links
@@ -202,8 +202,11 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
             console.info(f"ignored {inputs.trigger_phrase} from {event.commenter}: {why}; "
                          "only people with write access can trigger a review")
             return None
-        with calling("react to the comment"):
-            repo.get_issue(event.pr_number).get_comment(event.comment_id).create_reaction("eyes")
+        try:
+            with calling("react to the comment"):
+                repo.get_issue(event.pr_number).get_comment(event.comment_id).create_reaction("eyes")
+        except PublishError as exc:  # the acknowledgement is a courtesy; the review still runs
+            console.warning(str(exc))
         if trigger_command(event.comment_body, inputs.trigger_phrase) == "help":
             with calling("reply with usage"):
                 repo.get_issue(event.pr_number).create_comment(usage_comment(inputs.trigger_phrase))

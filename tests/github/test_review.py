@@ -249,3 +249,15 @@ def test_a_workspace_checkout_with_the_head_commit_is_read_locally(scenario: Sce
     post = scenario.review_posts()[0]
     assert post.body["commit_id"] == head_sha
     assert comments_of(post, RULE) == [("orders/app.py", CALL_LINE)]
+
+
+def test_a_pr_over_githubs_3000_file_cap_completes_with_a_note(scenario: Scenario) -> None:
+    base = {f"zz-assets/icon{i:04}.txt": "a\n" for i in range(3000)}
+    head = {path: "b\n" for path in base}
+    base.update(service_repo(APP_BASE))
+    head.update(service_repo(APP_HEAD))
+    scenario.open_pr(base, head)  # 3001 changed files; GitHub lists the first 3000
+    assert scenario.run(scenario.pr_env()) == 0
+    assert len(scenario.fake.calls("GET", r".*/pulls/7/files")) == 30
+    assert "GitHub lists only the first 3000 of 3001 changed files" in scenario.summary
+    assert len(scenario.fake.pulls[7].reviews) == 1
