@@ -176,7 +176,7 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     config_nodes: set[int] = set()  # configuration defaults, docstrings and prose: not URLs the code calls
     urls: list[ast.Constant | ast.JoinedStr] = []
     known_models: set[str] = set()
-    for node in ast.walk(mod.tree):
+    for node in mod.nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.startswith(("http://", "https://")):
                 urls.append(node)
@@ -329,7 +329,7 @@ def _base_url(mod: PythonModule) -> str | None:
     """The single ``base_url=`` the module's HTTP clients are built with, if there is exactly one."""
     if "_arch_base_url" not in mod.__dict__:
         found = set()
-        for node in ast.walk(mod.tree):
+        for node in mod.nodes:
             if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in _CLIENT_FACTORIES:
                 kw = keyword(node, "base_url")
                 if kw is not None:

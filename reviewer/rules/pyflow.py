@@ -144,7 +144,7 @@ def nodes(mod: PythonModule, *types: type[ast.AST]) -> list[ast.AST]:
     index = mod.__dict__.get("_by_type")
     if index is None:
         index = {}
-        for node in ast.walk(mod.tree):
+        for node in mod.nodes:
             index.setdefault(type(node), []).append(node)
         mod.__dict__["_by_type"] = index
     return [n for t in types for n in index.get(t, ())]
@@ -165,7 +165,16 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     """Nodes that run as part of ``scope`` (a module, class, function or lambda body), not in nested
-    scopes. A nested def's decorators and defaults run in the enclosing scope, so they are included."""
+    scopes. A nested def's decorators and defaults run in the enclosing scope, so they are included.
+    Computed once per scope and kept on the node (several rules walk every handler)."""
+    cached = getattr(scope, "_arch_own_nodes", None)
+    if cached is None:
+        cached = list(_own_nodes(scope))
+        scope._arch_own_nodes = cached  # type: ignore[attr-defined]
+    return iter(cached)
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     body = getattr(scope, "body", None)
     stack = list(reversed(body)) if isinstance(body, list) else [body] if body is not None else []
     while stack:

@@ -94,7 +94,15 @@ def is_const(node: ast.AST | None, value: object) -> bool:
 
 def walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
     """Every node inside ``func``'s body, but not inside nested functions, lambdas or classes
-    (their code runs at another time, often in a thread)."""
+    (their code runs at another time, often in a thread). Cached on the node."""
+    cached = getattr(func, "_arch_own_body", None)
+    if cached is None:
+        cached = list(_walk_own_body(func))
+        func._arch_own_body = cached  # type: ignore[attr-defined]
+    return iter(cached)
+
+
+def _walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
     nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
     stack = [n for n in reversed(getattr(func, "body", [])) if not isinstance(n, nested)]
     while stack:
@@ -150,7 +158,7 @@ class PythonModule:
     def app_names(self) -> set[str]:
         """Module variables bound to ``FastAPI(...)`` or ``APIRouter(...)``."""
         names = set()
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
                 qual = self.imports.qualify(node.value.func) or ""
                 if qual in _APP_FACTORIES or qual.endswith((".FastAPI", ".APIRouter")):
@@ -160,7 +168,7 @@ class PythonModule:
 
     @cached_property
     def has_fastapi_app(self) -> bool:
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Call):
                 qual = self.imports.qualify(node.func) or ""
                 if qual in ("fastapi.FastAPI", "FastAPI") or qual.endswith(".FastAPI"):
@@ -170,7 +178,7 @@ class PythonModule:
     @cached_property
     def routes(self) -> list[Route]:
         out = []
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for dec in node.decorator_list:
@@ -191,7 +199,7 @@ class PythonModule:
     def functions(self) -> dict[str, FunctionNode]:
         """Module-level functions (and methods, last one wins) by name."""
         out: dict[str, FunctionNode] = {}
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 out.setdefault(node.name, node)
         return out
@@ -200,7 +208,7 @@ class PythonModule:
     def depends_targets(self) -> set[str]:
         """Names of functions used as ``Depends(x)`` / ``Security(x)`` anywhere in the module."""
         names = set()
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Call) and node.args:
                 qual = self.imports.qualify(node.func) or ""
                 if qual.rsplit(".", 1)[-1] in ("Depends", "Security"):
@@ -222,8 +230,17 @@ class PythonModule:
         return list(seen.values())
 
     @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node in ``ast.walk`` order, walked once: rules ask for it again and again."""
+        return list(ast.walk(self.tree))
+
+    @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:
-        return parent_map(self.tree)
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in self.nodes:
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        return parents
 
     def is_awaited(self, node: ast.AST) -> bool:
         return isinstance(self.parents.get(node), ast.Await)
