@@ -9,13 +9,17 @@ from reviewer.engine import Report
 from reviewer.model import Finding, Severity
 
 
-def one_line_fix(fix: str) -> str:
-    """The first line of the fix snippet that is code, not a comment."""
-    for line in fix.splitlines():
-        text = line.strip()
-        if text and not text.startswith("#"):
-            return text
-    return fix.strip().splitlines()[0] if fix.strip() else ""
+def one_line_fix(fix: str, width: int = 110) -> str:
+    """The fix snippet on one line: its first code line, plus the lines it opens when it only opens a
+    block (``depends_on:`` alone says nothing; ``depends_on: db: condition: service_healthy`` does)."""
+    code = [ln.strip() for ln in fix.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    taken: list[str] = []
+    for line in code[:4]:
+        taken.append(line.split("  #", 1)[0].rstrip())
+        if not (line.endswith((":", "(", "[", "{")) or line.startswith("@")):
+            break
+    text = " ".join(taken)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def counts_line(findings: list[Finding]) -> str:

@@ -354,7 +354,7 @@ def healthcheck_tool_missing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         # install the tool in the final stage ...
         RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
         # ... or check with the Python the image already has
-        HEALTHCHECK CMD ["python", "-c", \
+        HEALTHCHECK CMD ["python", "-c", \\
           "import urllib.request; urllib.request.urlopen('http://localhost:8000/healthz', timeout=2)"]
     """
     if f.kind is FileKind.DOCKERFILE:

@@ -265,8 +265,8 @@ def secret_in_env_or_arg(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     Fix:
         # pass it at run time (compose `environment: DB_PASSWORD: ${DB_PASSWORD}`, a k8s Secret),
         # or mount it only for the build step that needs it:
-        RUN --mount=type=secret,id=pip_token \
-            PIP_INDEX_URL="https://__token__:$(cat /run/secrets/pip_token)@pypi.example.com/simple" \
+        RUN --mount=type=secret,id=pip_token \\
+            PIP_INDEX_URL="https://__token__:$(cat /run/secrets/pip_token)@pypi.example.com/simple" \\
             pip install -r requirements.txt
     """
     for ins in f.dockerfile.instructions:
