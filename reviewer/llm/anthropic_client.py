@@ -111,11 +111,13 @@ class AnthropicModelClient:
         return int(result.input_tokens)
 
     def create(self, *, system: list[dict[str, Any]], tools: list[dict[str, Any]], tool_choice: dict[str, Any],
-               messages: list[dict[str, Any]], max_tokens: int) -> Reply:
+               messages: list[dict[str, Any]], max_tokens: int, thinking: dict[str, Any] | None = None) -> Reply:
         import anthropic
 
-        params = {"model": self.settings.name, "max_tokens": max_tokens, "system": system, "tools": tools,
-                  "tool_choice": tool_choice, "messages": messages}
+        params: dict[str, Any] = {"model": self.settings.name, "max_tokens": max_tokens, "system": system,
+                                  "tools": tools, "tool_choice": tool_choice, "messages": messages}
+        if thinking is not None:
+            params["thinking"] = thinking
         size = len(json.dumps(params).encode())
         for attempt in (1, 2):
             with self.stats.lock:

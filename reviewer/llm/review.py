@@ -39,7 +39,22 @@ class ModelClient(Protocol):
                      messages: list[dict[str, Any]]) -> int | None: ...
 
     def create(self, *, system: list[dict[str, Any]], tools: list[dict[str, Any]], tool_choice: dict[str, Any],
-               messages: list[dict[str, Any]], max_tokens: int) -> Reply: ...
+               messages: list[dict[str, Any]], max_tokens: int, thinking: dict[str, Any] | None = None) -> Reply: ...
+
+
+# Anthropic's thinking docs: "tool_choice options that force tool use return an error while thinking is
+# on". Haiku 5.5 (our default) thinks adaptively unless told not to, so a forced call turns thinking off.
+# Models whose thinking cannot be turned off get tool_choice auto; the system prompt still requires the
+# tool, and an answer without it is a note (parse.py), never a crash.
+ALWAYS_THINKING = ("claude-opus-5", "claude-fable", "claude-mythos", "claude-opus-4-7")
+
+
+def tool_choice_for(model: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(tool_choice, thinking) for ``model``; Bedrock/Vertex prefixes such as ``anthropic.`` are ignored."""
+    bare = model.rsplit(".", 1)[-1] if model.startswith(("anthropic.", "us.", "eu.", "apac.")) else model
+    if bare.startswith(ALWAYS_THINKING):
+        return {"type": "auto"}, None
+    return {"type": "tool", "name": TOOL_NAME}, {"type": "disabled"}
 
 
 @dataclass
@@ -89,6 +104,7 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
     # Built here, in one thread: the redactor counts as it goes.
     messages = [build_user_message(c.sections, digest, pr_title, pr_body, redactor) for c in plan.chunks]
     state = _RunState()
+    tool_choice, thinking = tool_choice_for(settings.name)
 
     def send(index: int) -> None:
         chunk = plan.chunks[index]
@@ -98,9 +114,9 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
                 state.not_reviewed.extend(chunk.paths)
                 return
         try:
-            reply = client.create(system=system, tools=tools, tool_choice={"type": "tool", "name": TOOL_NAME},
+            reply = client.create(system=system, tools=tools, tool_choice=tool_choice,
                                   messages=[{"role": "user", "content": messages[index]}],
-                                  max_tokens=settings.max_output_tokens)
+                                  max_tokens=settings.max_output_tokens, thinking=thinking)
         except ModelError as exc:
             with state.lock:
                 state.errors.append(str(exc))

@@ -83,6 +83,7 @@ def test_request_is_a_forced_tool_call_with_cached_system_prompt_delimiters_and_
             assert secret.encode() not in recorded.body, (recorded.path, secret)
     request = fake.message_requests[0].json
     assert request["tool_choice"] == {"type": "tool", "name": "report_findings"}
+    assert request["thinking"] == {"type": "disabled"}  # a forced tool call is refused while thinking is on
     assert [t["name"] for t in request["tools"]] == ["report_findings"]
     assert request["tools"][0]["input_schema"] == findings_schema()
     assert request["system"] == [{"type": "text", "text": system_prompt(), "cache_control": {"type": "ephemeral"}}]
@@ -281,3 +282,14 @@ def test_a_pragma_for_the_model_category_suppresses_its_finding():
         result = run_review(changes, ctx, [], settings(), client_for(fake))
     assert [f.rule_id for f in result.findings] == ["llm-fastapi"]
     assert "model review: 1 finding(s) suppressed by arch-review: ignore pragmas" in result.notes
+
+
+@pytest.mark.parametrize(("model", "choice", "thinking"), [
+    ("claude-haiku-5-5", {"type": "tool", "name": "report_findings"}, {"type": "disabled"}),
+    ("anthropic.claude-haiku-5-5", {"type": "tool", "name": "report_findings"}, {"type": "disabled"}),
+    ("claude-opus-5-5", {"type": "auto"}, None),
+])
+def test_models_that_always_think_are_not_forced_to_a_tool(model, choice, thinking):
+    from reviewer.llm.review import tool_choice_for
+
+    assert tool_choice_for(model) == (choice, thinking)
