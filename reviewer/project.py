@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import subprocess
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -73,6 +74,7 @@ class GitTreeSource:
     repo: Path
     ref: str
     _blobs: dict[str, str] | None = None
+    _proc: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
 
     def _git(self, *args: str, data: bytes | None = None) -> bytes:
         try:
@@ -104,7 +106,36 @@ class GitTreeSource:
         sha = self._index().get(path)
         if sha is None:
             return None
-        return self._git("cat-file", "blob", sha)
+        proc = self._batch()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(sha.encode() + b"\n")
+        proc.stdin.flush()
+        header = proc.stdout.readline().split()  # "<sha> blob <size>" or "<sha> missing"
+        if len(header) != 3:
+            return None
+        data = proc.stdout.read(int(header[2]))
+        proc.stdout.read(1)  # the newline after each object
+        return data
+
+    def _batch(self) -> subprocess.Popen[bytes]:
+        """One ``git cat-file --batch`` for every blob: a process per file costs seconds on a big tree."""
+        if self._proc is None:
+            try:
+                self._proc = subprocess.Popen(["git", "-C", str(self.repo), "cat-file", "--batch"],
+                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                              stderr=subprocess.DEVNULL)
+            except FileNotFoundError as exc:
+                raise GitError("git is not installed") from exc
+            weakref.finalize(self, _close_batch, self._proc)
+        return self._proc
+
+
+def _close_batch(proc: subprocess.Popen[bytes]) -> None:
+    if proc.stdin is not None:
+        proc.stdin.close()
+    proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 @dataclass
