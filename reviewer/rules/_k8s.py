@@ -1,0 +1,51 @@
+"""Shared helpers of the Kubernetes rule modules (k8s_*.py).
+
+Rules that need other objects (the Service in front of a Deployment, its HPA or PDB) are file
+rules on the workload's file that read the project-wide index from ``k8s_objects``. In Helm
+templates a templated value is unknown and never flagged; neither is a key that template output
+could have supplied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.classify import FileKind
+from reviewer.rules.registry import RuleContext
+from reviewer.sources.k8s_objects import Container, K8sIndex, Service, Workload, index_of
+
+KINDS = {FileKind.K8S, FileKind.HELM}
+# Environment overlays where one replica is the point (kustomize overlays, values per env).
+DEV_DIRS = {"dev", "development", "local", "test", "tests", "testing", "sandbox", "minikube", "kind", "e2e"}
+
+
+def k8s_index(ctx: RuleContext) -> K8sIndex:
+    return index_of(ctx.project)
+
+
+def is_dev_path(path: str) -> bool:
+    return bool(set(path.lower().split("/")[:-1]) & DEV_DIRS)
+
+
+def regular_containers(w: Workload) -> Iterator[Container]:
+    """Long-running containers that are whole containers (not kustomize fragments)."""
+    return (c for c in w.long_running_containers if not c.is_patch)
+
+
+def service_list(services: list[Service]) -> str:
+    return ", ".join(f"`{s.name}`" for s in services if s.name) or "a Service"
+
+
+def serving_containers(w: Workload, services: list[Service]) -> list[Container]:
+    """The containers behind the Services' target ports (the only container when ports say nothing)."""
+    regular = [c for c in w.containers if not c.is_patch]
+    chosen = []
+    for s in services:
+        targets = s.target_ports()
+        if targets is None:
+            continue
+        for c in regular:
+            declared = c.port_names_and_numbers()
+            if declared and (declared[0] & targets[0] or declared[1] & targets[1]) and c not in chosen:
+                chosen.append(c)
+    return chosen or (regular if len(regular) == 1 else [])

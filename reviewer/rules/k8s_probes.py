@@ -1,0 +1,196 @@
+"""Kubernetes probes and shutdown: readiness, liveness, probe handlers and ports, the grace period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.model import Category, Severity
+from reviewer.project import SourceFile
+from reviewer.rules._k8s import KINDS, k8s_index, service_list, serving_containers
+from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.helm import is_templated
+from reviewer.sources.k8s_objects import PROBES, Container, as_map
+
+
+@rule("k8s-missing-readiness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
+      equivalents=("no-readiness-probe", "pod-probes", "readinessProbeMissing", "CKV_K8S_9"))
+def missing_readiness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Container behind a Service has no readinessProbe
+
+    Why: without a readiness probe the pod joins the Service's endpoints as soon as the process
+    starts, before FastAPI has finished its lifespan startup (DB pool, caches), and stays there
+    while it is overloaded or shutting down. Every rollout then serves a burst of 502s.
+
+    Fix:
+        containers:
+          - name: api
+            readinessProbe:
+              httpGet:
+                path: /readyz
+                port: http
+              periodSeconds: 5
+              failureThreshold: 3
+    """
+    idx = k8s_index(ctx)
+    for w in idx.workloads_in(f.path):
+        services = idx.backing_services(w) if w.kind in ("Deployment", "StatefulSet") else []
+        for c in serving_containers(w, services) if services else []:
+            if "readinessProbe" not in c.data and not w.gaps.hides(c.data, "readinessProbe"):
+                yield Hit(c.line, f"container `{c.name}` receives traffic from Service {service_list(services)}")
+
+
+@rule("k8s-missing-liveness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
+      equivalents=("no-liveness-probe", "livenessProbeMissing", "CKV_K8S_8"))
+def missing_liveness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Long-running container has no livenessProbe
+
+    Why: a worker that deadlocks (a blocked event loop, a stuck thread pool) keeps its pod
+    "Running" forever; without a liveness probe the kubelet never restarts it. Keep the probe
+    cheap and local: it must not call the database or other services.
+
+    Fix:
+        livenessProbe:
+          httpGet:
+            path: /livez
+            port: http
+          periodSeconds: 10
+          failureThreshold: 3
+    """
+    for w in k8s_index(ctx).workloads_in(f.path):
+        if w.job_like:
+            continue
+        for c in w.containers:
+            if not c.is_patch and "livenessProbe" not in c.data and not w.gaps.hides(c.data, "livenessProbe"):
+                yield Hit(c.line, f"container `{c.name}` of {w.title}")
+
+
+def _port(value: object, c: Container) -> object:
+    """A probe port, with a named port resolved to its number when the container declares it."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, str):
+        for item in c.data.get("ports") or []:
+            if isinstance(item, dict) and item.get("name") == value and isinstance(item.get("containerPort"), int):
+                return item["containerPort"]
+    return value
+
+
+def _handler(probe: object, c: Container) -> tuple | None:
+    if not isinstance(probe, dict):
+        return None
+    http, tcp, command, grpc = (probe.get("httpGet"), probe.get("tcpSocket"), _command(probe),
+                                probe.get("grpc"))
+    if isinstance(http, dict):
+        handler: tuple = ("http", http.get("path", "/"), _port(http.get("port"), c), http.get("host"),
+                          str(http.get("scheme", "HTTP")).upper())
+    elif isinstance(tcp, dict):
+        handler = ("tcp", _port(tcp.get("port"), c), tcp.get("host"))
+    elif command is not None:
+        handler = ("exec", *command)
+    elif isinstance(grpc, dict):
+        handler = ("grpc", grpc.get("port"), grpc.get("service"))
+    else:
+        return None
+    return None if any(is_templated(part) or (part is None and i < 2) for i, part in enumerate(handler)) else handler
+
+
+def _command(probe: dict) -> tuple[str, ...] | None:
+    command = probe.get("exec", {}).get("command") if isinstance(probe.get("exec"), dict) else None
+    return tuple(str(part) for part in command) if isinstance(command, list) else None
+
+
+@rule("k8s-identical-liveness-readiness", kinds=KINDS, category=Category.RESILIENCE,
+      severity=Severity.WARNING, equivalents=("pod-probes-identical",))
+def identical_liveness_readiness(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Liveness and readiness probes call the same handler
+
+    Why: readiness answers "should I get traffic?" and may fail while a dependency is down;
+    liveness answers "am I wedged?" and a failure restarts the container. Pointing both at one
+    endpoint turns a database blip into restarts of every replica at once.
+
+    Fix:
+        livenessProbe:
+          httpGet: {path: /livez, port: http}   # process is alive, no I/O
+        readinessProbe:
+          httpGet: {path: /readyz, port: http}  # may check the DB pool
+    """
+    for w in k8s_index(ctx).workloads_in(f.path):
+        for c in w.all_containers:
+            live = _handler(c.data.get("livenessProbe"), c)
+            if live is not None and live == _handler(c.data.get("readinessProbe"), c):
+                what = f"`{live[1]}`" if live[0] == "http" else live[0]
+                yield Hit(c.data.line_of("livenessProbe"), f"both probes of `{c.name}` use {what}")
+
+
+@rule("k8s-probe-port-not-exposed", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.ERROR,
+      equivalents=("readiness-port", "liveness-port", "startup-port"))
+def probe_port_not_exposed(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Probe port is not one of the container's ports
+
+    Why: a named probe port that the container does not declare cannot be resolved, so the probe
+    fails on every attempt; a number that differs from every declared port usually is a typo
+    (8080 vs 8000). Either way the pod never becomes ready or is restarted in a loop.
+
+    Fix:
+        ports:
+          - name: http
+            containerPort: 8000
+        readinessProbe:
+          httpGet:
+            path: /readyz
+            port: http   # the name (or number) declared above
+    """
+    for w in k8s_index(ctx).workloads_in(f.path):
+        for c in w.all_containers:
+            declared = None if w.gaps.hides(c.data, "ports") or c.is_patch else c.port_names_and_numbers()
+            if declared is None:
+                continue
+            names, numbers = declared
+            for probe_key in PROBES:
+                probe = as_map(c.data.get(probe_key))
+                for kind in ("httpGet", "tcpSocket", "grpc"):
+                    action = as_map(probe.get(kind)) if probe is not None else None
+                    if action is None or "port" not in action or is_templated(action["port"]):
+                        continue
+                    port = action["port"]
+                    number = port if isinstance(port, int) else int(port) if str(port).isdigit() else None
+                    if number is None and str(port) not in names:
+                        yield Hit(action.line_of("port"), f"{probe_key} of `{c.name}` uses port name `{port}`, "
+                                  f"declared: {_declared(names, numbers)}")
+                    elif number is not None and numbers and number not in numbers:
+                        yield Hit(action.line_of("port"), f"{probe_key} of `{c.name}` uses port {number}, "
+                                  f"declared: {_declared(names, numbers)}")
+
+
+def _declared(names: set[str], numbers: set[int]) -> str:
+    parts = [*sorted(names), *map(str, sorted(numbers))]
+    return ", ".join(parts) if parts else "none"
+
+
+@rule("k8s-termination-grace-too-short", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING)
+def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Pod behind a Service gets almost no time to shut down
+
+    Why: on SIGTERM uvicorn stops accepting connections and finishes in-flight requests, while
+    endpoints take a few seconds to drop the pod. With a grace period under 5 s (0 means an
+    immediate SIGKILL) requests in flight are cut off on every rollout and scale-down.
+
+    Fix:
+        spec:
+          terminationGracePeriodSeconds: 30
+          containers:
+            - name: api
+              lifecycle:
+                preStop:
+                  exec: {command: ["sleep", "5"]}
+    """
+    idx = k8s_index(ctx)
+    for w in idx.workloads_in(f.path):
+        grace = w.pod_spec.get("terminationGracePeriodSeconds") if w.pod_spec is not None else None
+        if not isinstance(grace, int) or isinstance(grace, bool) or grace >= 5:
+            continue
+        services = idx.backing_services(w)
+        if services:
+            sev = Severity.ERROR if grace <= 0 else None
+            yield Hit(w.pod_spec.line_of("terminationGracePeriodSeconds"),  # type: ignore[union-attr]
+                      f"{grace} s for pods behind Service {service_list(services)}", severity=sev)

@@ -1,0 +1,146 @@
+"""Kubernetes security: literal secrets in env, containers running as root or privileged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from reviewer.model import Category, Severity
+from reviewer.project import SourceFile
+from reviewer.rules._k8s import KINDS, k8s_index, regular_containers
+from reviewer.rules.helpers import SECRET_NAME, URL_WITH_PASSWORD, is_literal_secret
+from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.helm import is_templated
+from reviewer.sources.k8s_objects import Container, Workload
+from reviewer.sources.yaml_docs import YMap
+
+_NOT_SECRET_NAME = re.compile(r"(?i)bypass|compass|passenger|passthrough|passive|(_|^)(file|path|dir|name|ttl|"
+                              r"expires?(_\w+)?|expiry|seconds|minutes|hours|days|length|algorithm|alg|url|host|"
+                              r"port|user|username|enabled|header|type|mount_path|key_id)$")
+_K8S_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
+# substituted before deploy (sed, envsubst, CI): GOOGLE_API_KEY_VAL, <your-api-key>, __TOKEN__
+_PLACEHOLDER = re.compile(r"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)+|<[^<>]+>|__\w+__|\{[^{}]+\})$")
+
+
+def _secret_literal(name: str, value: object) -> bool:
+    if not isinstance(value, str) or not SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
+        return False
+    text = value.strip()
+    return (is_literal_secret(text) and not text.isdigit() and text.lower() not in ("true", "false")
+            and not text.startswith("/") and not _K8S_REFERENCE.match(text) and "$(" not in text
+            and not _PLACEHOLDER.match(text))
+
+
+def _url_password(value: object) -> bool:
+    m = URL_WITH_PASSWORD.search(value) if isinstance(value, str) else None
+    return bool(m) and not m.group(1).startswith("$")  # type: ignore[union-attr]
+
+
+@rule("k8s-literal-secret-in-env", kinds=KINDS, category=Category.SECURITY, severity=Severity.ERROR,
+      equivalents=("sensitiveContainerEnvVar", "CKV_SECRET_4"))
+def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Secret written as a literal in a container's env
+
+    Why: the manifest lives in git and in every `kubectl get -o yaml`; anyone with read access to
+    the repo or the namespace now has the credential, and rotating it means a code change.
+
+    Fix:
+        env:
+          - name: DB_PASSWORD
+            valueFrom:
+              secretKeyRef:
+                name: orders-db
+                key: password
+          - name: DATABASE_URL
+            value: postgresql://orders:$(DB_PASSWORD)@db:5432/orders
+    """
+    for w in k8s_index(ctx).workloads_in(f.path):
+        for c in w.all_containers:
+            env = c.data.get("env")
+            for item in env if isinstance(env, list) else []:
+                if not isinstance(item, YMap) or "valueFrom" in item or "value" not in item:
+                    continue
+                name, value = str(item.get("name", "")), item["value"]
+                if is_templated(value) or is_templated(name):
+                    continue
+                if _secret_literal(name, value):
+                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` holds a literal value")
+                elif _url_password(value):
+                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` is a URL with a password in it")
+
+
+def _security(w: Workload, c: Container, key: str) -> tuple[object, int | None, bool]:
+    """(value, line, known) of a securityContext field, the container's overriding the pod's."""
+    for owner in (c.data, w.pod_spec):
+        if owner is None or w.gaps.hides(owner, "securityContext"):
+            return None, None, False
+        context = owner.get("securityContext")
+        if isinstance(context, YMap) and key in context:
+            value = context[key]
+            return value, context.line_of(key), not is_templated(value)
+        if isinstance(context, YMap) and w.gaps.may_hide_keys(context):
+            return None, None, False
+    return None, None, True
+
+
+@rule("k8s-runs-as-root", kinds=KINDS, category=Category.SECURITY, severity=Severity.WARNING,
+      equivalents=("run-as-non-root", "runAsRootAllowed", "CKV_K8S_23"))
+def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Container may run as root
+
+    Why: most images default to root; a remote-code-execution bug in the app or a dependency
+    then owns the container with root rights, one kernel bug away from the node.
+    `runAsNonRoot: true` makes the kubelet refuse to start a root container.
+
+    Fix:
+        spec:
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 10001
+          containers:
+            - name: api
+              securityContext:
+                allowPrivilegeEscalation: false
+    """
+    for w in k8s_index(ctx).workloads_in(f.path):
+        unset: list[Container] = []
+        containers = list(regular_containers(w))
+        for c in containers:
+            user, user_line, user_known = _security(w, c, "runAsUser")
+            non_root, non_root_line, non_root_known = _security(w, c, "runAsNonRoot")
+            if user_known and str(user) == "0" and user_line is not None:
+                yield Hit(user_line, f"`{c.name}` sets `runAsUser: 0`")
+            elif non_root_known and non_root is False and non_root_line is not None:
+                yield Hit(non_root_line, f"`{c.name}` sets `runAsNonRoot: false`")
+            elif user_known and non_root_known and non_root is None and user is None:
+                unset.append(c)
+        if unset and len(unset) == len(containers) and w.pod_spec is not None:
+            names = ", ".join(f"`{c.name}`" for c in unset)
+            line = w.pod_spec.line_of("securityContext", w.spec_line)
+            yield Hit(line, f"no `runAsNonRoot: true` for {names} of {w.title}")
+        else:
+            for c in unset:
+                yield Hit(c.line, f"`{c.name}` has no `runAsNonRoot: true`")
+
+
+@rule("k8s-privileged-container", kinds=KINDS, category=Category.SECURITY, severity=Severity.ERROR,
+      equivalents=("privileged-container", "runAsPrivileged", "CKV_K8S_16"))
+def privileged_container(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Container runs privileged
+
+    Why: a privileged container has every capability and the host's devices; escaping to the
+    node is trivial, so one compromised service compromises the cluster node and its secrets.
+
+    Fix:
+        securityContext:
+          privileged: false
+          allowPrivilegeEscalation: false
+          capabilities:
+            drop: ["ALL"]
+            add: ["NET_BIND_SERVICE"]   # only what the process needs
+    """
+    for w in k8s_index(ctx).workloads_in(f.path):
+        for c in w.all_containers:
+            context = c.data.get("securityContext")
+            if isinstance(context, YMap) and context.get("privileged") is True:
+                yield Hit(context.line_of("privileged"), f"`{c.name}` of {w.title}")
