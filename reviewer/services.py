@@ -5,20 +5,46 @@ Kubernetes workloads and directories with their own ``FastAPI()`` app or Dockerf
 code root, env vars (with file and line), database endpoints, outbound URLs, routes, ORM tables and
 Pydantic models. Cross-file rules and the Mermaid map read it; nothing here imports or runs code.
 Every file is parsed at most once (``SourceFile`` caches its parse), so the build is linear.
+Declarations are read in services_discovery, endpoints parsed in services_endpoints, the call
+graph lives in services_calls; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from reviewer.classify import FileKind
 from reviewer.project import Project, SourceFile
-from reviewer.services_code import CodeIndex, FileFacts, RouteFacts
-from reviewer.sources.yaml_docs import YList, YMap, get_path
+from reviewer.services_calls import RouteIndex, call_cycles, call_edges, path_matches, resolve_call, route_index
+from reviewer.services_code import CodeIndex, FileFacts
+from reviewer.services_discovery import (
+    EnvVar,
+    compose_services,
+    containers,
+    k8s_manifest_objects,
+    pod_spec,
+    workload_env,
+)
+from reviewer.services_endpoints import (
+    LOCAL_HOSTS,
+    DbEndpoint,
+    OutboundUrl,
+    add_endpoints,
+    canonical_host,
+    expand_vars,
+    parse_dsn,
+    parse_http_url,
+)
+from reviewer.sources.yaml_docs import YMap, get_path
+
+__all__ = [
+    "BROKER_IMAGES", "LOCAL_HOSTS", "WORKLOAD_KINDS", "Datastore", "DbEndpoint", "EnvVar", "OutboundUrl",
+    "RouteIndex", "Service", "ServiceModel", "Workload", "build_service_model", "call_cycles", "call_edges",
+    "canonical_host", "containers", "expand_vars", "image_name", "is_datastore_image", "is_test_path",
+    "parse_dsn", "parse_http_url", "path_matches", "resolve_call", "route_index",
+]
 
 
 def image_name(ref: str) -> str:
@@ -36,62 +62,8 @@ def is_datastore_image(ref: str) -> bool:
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",
                   "ReplicationController"}
 _BATCH_KINDS = {"Job", "CronJob"}
-_DSN_VAR = re.compile(r"(?i)(DATABASE_UR[LI]|DB_UR[LI]|_DSN$|^DSN$|SQLALCHEMY_DATABASE_URI|MONGO(DB)?_UR[LI])")
-_DB_HOST_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_HOST(NAME)?$")
-_DB_NAME_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_(NAME|DB|DATABASE)$|^PGDATABASE$")
-_DB_PORT_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_PORT$")
-# env URLs that point somewhere for the browser or for callbacks, not calls this service makes
-_NOT_A_CALL_VAR = re.compile(r"(?i)FRONTEND|PUBLIC|EXTERNAL|ORIGIN|CORS|ALLOWED|REDIRECT|CALLBACK|WEBHOOK|"
-                             r"SELF|ISSUER|JWKS|OTEL|OTLP|JAEGER|ZIPKIN|SENTRY|PROMETHEUS|LOKI|TEMPO")
-_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mongodb": 27017, "mssql": 1433,
-                  "oracle": 1521, "cockroachdb": 26257}
-_SCHEMES = {"postgres": "postgresql", "postgresql": "postgresql", "pgsql": "postgresql", "mysql": "mysql",
-            "mariadb": "mariadb", "mongodb": "mongodb", "mongodb+srv": "mongodb", "mssql": "mssql",
-            "oracle": "oracle", "cockroachdb": "cockroachdb", "timescaledb": "postgresql"}
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"}
-_VAR_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 BROKER_IMAGES = ("kafka", "cp-kafka", "redpanda", "rabbitmq", "nats", "redis", "valkey", "keydb", "zookeeper")
 _TEST_DIRS = {"tests", "test", "testing"}
-
-
-@dataclass(frozen=True)
-class EnvVar:
-    name: str
-    value: str | None
-    path: str
-    line: int
-
-
-@dataclass(frozen=True)
-class DbEndpoint:
-    scheme: str
-    host: str
-    port: int | None
-    database: str
-    var: str  # the env var, or "create_engine"
-    path: str
-    line: int
-
-    @property
-    def key(self) -> tuple[str, int | None, str]:
-        return (self.host, self.port, self.database)
-
-    @property
-    def label(self) -> str:
-        port = f":{self.port}" if self.port else ""
-        return f"{self.host}{port}/{self.database}"
-
-
-@dataclass(frozen=True)
-class OutboundUrl:
-    url: str
-    host: str
-    port: int | None
-    url_path: str
-    path: str
-    line: int
-    origin: str  # "env" or "code"
-    var: str | None = None
 
 
 @dataclass
@@ -182,207 +154,6 @@ class ServiceModel:
         return None
 
 
-def canonical_host(host: str) -> str:
-    """``orders.shop.svc.cluster.local`` and ``orders.shop.svc`` -> ``orders``."""
-    host = host.strip().lower().rstrip(".")
-    if ".svc" in host:
-        return host.split(".", 1)[0]
-    return host
-
-
-def expand_vars(value: str, env: dict[str, str]) -> str:
-    """Compose-style ``${VAR}``, ``${VAR:-default}``, ``$VAR`` from ``env``; unknown ones stay."""
-    def sub(m: re.Match) -> str:
-        name = m.group(1) or m.group(4)
-        op, arg = m.group(2), m.group(3) or ""
-        val = env.get(name)
-        if op in (":-", "-"):
-            if val is None or (op == ":-" and val == ""):
-                return arg
-            return val
-        if op in (":+", "+"):
-            return arg if val else ""
-        return val if val is not None else m.group(0)
-    return _VAR_REF.sub(sub, value)
-
-
-def parse_dsn(url: str) -> tuple[str, str, int | None, str] | None:
-    """(scheme, host, port, database) of a database DSN, or None (sqlite, templated, no host)."""
-    url = url.strip()
-    if url.startswith("jdbc:"):
-        url = url[5:]
-    if "://" not in url:
-        return None
-    scheme = url.split("://", 1)[0].lower().split("+", 1)[0]
-    scheme = _SCHEMES.get(scheme, "")
-    if not scheme:
-        return None
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return None
-    database = parts.path.lstrip("/").split("/", 1)[0]
-    if not host or "$" in url.split("@")[-1] or "{" in (host + database) or not database:
-        return None
-    if host in LOCAL_HOSTS:
-        return None
-    return scheme, canonical_host(host), port or _DEFAULT_PORTS.get(scheme), database
-
-
-def parse_http_url(url: str) -> tuple[str, int | None, str] | None:
-    """(host, port, path) of an http(s) URL with a concrete host, else None."""
-    if not url.startswith(("http://", "https://")):
-        return None
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return None
-    if not host or "$" in host or "{" in host:
-        return None
-    return host, port, parts.path or "/"
-
-
-def _norm(path: str) -> str | None:
-    """A repository-relative posix path, or None when it leaves the repository."""
-    p = posixpath.normpath(path)
-    if p == ".":
-        return ""
-    if p.startswith("..") or p.startswith("/"):
-        return None
-    return p
-
-
-def _dotenv(f: SourceFile) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for raw in f.lines:
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        out[key.strip()] = value
-    return out
-
-
-def _env_items(env: object, path: str, dotenv: dict[str, str]) -> Iterator[EnvVar]:
-    """Compose ``environment:`` in map or ``K=V`` list form, values expanded from ``.env``."""
-    if isinstance(env, YMap):
-        for key, value in env.items():
-            text = None if value is None else expand_vars(str(value), dotenv)
-            yield EnvVar(str(key), text, path, env.line_of(key))
-    elif isinstance(env, YList):
-        for i, item in enumerate(env):
-            if isinstance(item, str):
-                key, sep, value = item.partition("=")
-                yield EnvVar(key.strip(), expand_vars(value, dotenv) if sep else None, path, env.line_at(i))
-
-
-@dataclass
-class _ComposeService:
-    name: str
-    path: str
-    line: int
-    image: str | None
-    context: str | None
-    env: list[EnvVar]
-    aliases: set[str]
-
-
-def _compose_services(project: Project) -> Iterator[_ComposeService]:
-    dotenvs = {posixpath.dirname(f.path): _dotenv(f) for f in project.of_kind(FileKind.ENV)
-               if posixpath.basename(f.path) == ".env"}
-    for f in sorted(project.of_kind(FileKind.COMPOSE), key=lambda x: x.path):
-        base = posixpath.dirname(f.path)
-        dotenv = dotenvs.get(base, {})
-        for doc in f.yaml_docs:
-            services = get_path(doc.data, "services")
-            if not isinstance(services, YMap):
-                continue
-            for name, spec in services.items():
-                if not isinstance(spec, YMap):
-                    continue
-                root = _build_root(spec.get("build"), base, dotenv)
-                image = spec.get("image")
-                aliases = {str(spec[k]) for k in ("hostname", "container_name") if isinstance(spec.get(k), str)}
-                for net in (spec.get("networks") or {}).values() if isinstance(spec.get("networks"), dict) else ():
-                    if isinstance(net, dict) and isinstance(net.get("aliases"), list):
-                        aliases.update(str(a) for a in net["aliases"])
-                yield _ComposeService(str(name), f.path, services.line_of(name),
-                                      expand_vars(str(image), dotenv) if image else None, root,
-                                      list(_env_items(spec.get("environment"), f.path, dotenv)), aliases)
-
-
-def _build_root(build: object, base: str, dotenv: dict[str, str]) -> str | None:
-    """The service's code root: the build context, or the Dockerfile's directory when one context
-    (often the repository root, to reach shared libraries) builds several services."""
-    if not build:
-        return None
-    context = build.get("context", ".") if isinstance(build, dict) else build
-    root = _norm(posixpath.join(base, expand_vars(str(context), dotenv)))
-    dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
-    if root is not None and isinstance(dockerfile, str) and "/" in dockerfile.strip("./"):
-        sub = _norm(posixpath.join(root, posixpath.dirname(dockerfile)))
-        return sub if sub is not None and sub != root else root
-    return root
-
-
-def _pod_spec(kind: str, data: YMap) -> YMap | None:
-    if kind == "Pod":
-        spec = data.get("spec")
-    elif kind == "CronJob":
-        spec = get_path(data, "spec", "jobTemplate", "spec", "template", "spec")
-    else:
-        spec = get_path(data, "spec", "template", "spec")
-    return spec if isinstance(spec, YMap) else None
-
-
-def containers(spec: YMap) -> Iterator[YMap]:
-    """The long-running containers of a pod spec (init containers do not serve or get probed)."""
-    items = spec.get("containers")
-    if isinstance(items, list):
-        yield from (c for c in items if isinstance(c, YMap))
-
-
-def _k8s_objects(project: Project) -> Iterator[tuple[SourceFile, YMap]]:
-    for f in sorted(project.of_kind(FileKind.K8S), key=lambda x: x.path):
-        for doc in f.yaml_docs:
-            data = doc.data
-            if isinstance(data, YMap) and isinstance(data.get("kind"), str):
-                if data["kind"] == "List" and isinstance(data.get("items"), list):
-                    yield from ((f, item) for item in data["items"] if isinstance(item, YMap))
-                else:
-                    yield f, data
-
-
-def _workload_env(c: YMap, path: str, configmaps: dict[str, tuple[str, YMap]]) -> Iterator[EnvVar]:
-    for item in c.get("env") or []:
-        if not isinstance(item, YMap) or not isinstance(item.get("name"), str):
-            continue
-        if "value" in item:
-            value = item.get("value")
-            yield EnvVar(item["name"], None if value is None else str(value), path, item.value_line("value"))
-        ref = get_path(item, "valueFrom", "configMapKeyRef")
-        if isinstance(ref, dict) and ref.get("name") in configmaps:
-            cm_path, data = configmaps[ref["name"]]
-            key = ref.get("key")
-            if key in data:
-                yield EnvVar(item["name"], str(data[key]), cm_path, data.line_of(key))
-    for src in c.get("envFrom") or []:
-        name = get_path(src, "configMapRef", "name")
-        if name in configmaps:
-            cm_path, data = configmaps[name]
-            prefix = str(src.get("prefix") or "")
-            for key, value in data.items():
-                yield EnvVar(prefix + str(key), None if value is None else str(value), cm_path, data.line_of(key))
-
-
 class _Builder:
     def __init__(self, project: Project, service_roots: Iterable[str]) -> None:
         self.project = project
@@ -402,7 +173,7 @@ class _Builder:
         return svc
 
     def build(self) -> ServiceModel:
-        compose = list(_compose_services(self.project))
+        compose = list(compose_services(self.project))
         by_name: dict[str, Service] = {}
         for cs in compose:
             if cs.image and is_datastore_image(cs.image) and not cs.context:
@@ -482,7 +253,7 @@ class _Builder:
         configmaps: dict[str, tuple[str, YMap]] = {}
         workloads: list[tuple[SourceFile, YMap]] = []
         k8s_services: list[tuple[str, dict]] = []
-        for f, obj in _k8s_objects(self.project):
+        for f, obj in k8s_manifest_objects(self.project):
             kind = obj["kind"]
             if kind == "ConfigMap" and isinstance(obj.get("data"), YMap):
                 configmaps[str(get_path(obj, "metadata", "name"))] = (f.path, obj["data"])
@@ -494,7 +265,7 @@ class _Builder:
         self.k8s_service_map: dict[str, list[str]] = {}
         for f, obj in workloads:
             kind, name = obj["kind"], get_path(obj, "metadata", "name")
-            spec = _pod_spec(kind, obj)
+            spec = pod_spec(kind, obj)
             if not isinstance(name, str) or spec is None:
                 continue
             labels = get_path(obj, "spec", "template", "metadata", "labels") if kind != "Pod" else \
@@ -526,7 +297,7 @@ class _Builder:
                     svc.hosts.add(sname)
                     self.k8s_service_map.setdefault(sname, []).append(name)
             for c in wl.main:
-                svc.env.extend(_workload_env(c, f.path, configmaps))
+                svc.env.extend(workload_env(c, f.path, configmaps))
 
     def _match_workload(self, wl: Workload, compose_by_name: dict[str, Service]) -> Service | None:
         if wl.name in compose_by_name:
@@ -554,7 +325,7 @@ class _Builder:
             for h in s.hosts:
                 model.by_host.setdefault(canonical_host(h), s)
         for s in self.services:
-            _endpoints(s, model)
+            add_endpoints(s, model)
         return model
 
 
@@ -600,177 +371,7 @@ def _package_root(path: str, py_paths: set[str]) -> str:
     return d
 
 
-def _endpoints(s: Service, model: ServiceModel) -> None:
-    """Database endpoints and outbound URLs from env vars and code."""
-    hosts, names, ports = {}, {}, {}
-    for var in s.env:
-        if var.value is None:
-            continue
-        if _DSN_VAR.search(var.name):
-            dsn = parse_dsn(var.value)
-            if dsn:
-                s.databases.append(DbEndpoint(*dsn, var.name, var.path, var.line))
-                continue
-        if _DB_HOST_VAR.match(var.name):
-            hosts[var.path] = var
-        elif _DB_NAME_VAR.match(var.name):
-            names[var.path] = var
-        elif _DB_PORT_VAR.match(var.name):
-            ports[var.path] = var
-        url = parse_http_url(var.value)
-        if url and not _NOT_A_CALL_VAR.search(var.name):
-            s.urls.append(OutboundUrl(var.value, canonical_host(url[0]), url[1], url[2], var.path, var.line,
-                                      "env", var.name))
-    for path, name_var in names.items():
-        host_var = hosts.get(path)
-        if host_var is None or not host_var.value or "$" in host_var.value + (name_var.value or ""):
-            continue
-        if host_var.value in LOCAL_HOSTS or not name_var.value:
-            continue
-        port_var = ports.get(path)
-        port = int(port_var.value) if port_var and (port_var.value or "").isdigit() else None
-        datastore = model.datastore_hosts.get(canonical_host(host_var.value))
-        scheme = "mysql" if datastore and "mysql" in datastore.image else "postgresql"
-        s.databases.append(DbEndpoint(scheme, canonical_host(host_var.value), port or _DEFAULT_PORTS[scheme],
-                                      name_var.value, name_var.name, name_var.path, name_var.line))
-    for facts in s.facts(model):
-        for lit in facts.dsn_literals:
-            dsn = parse_dsn(lit.value)
-            if dsn:
-                s.databases.append(DbEndpoint(*dsn, "create_engine", facts.path, lit.line))
-        for lit in facts.url_literals:
-            url = parse_http_url(lit.value)
-            if url:
-                s.urls.append(OutboundUrl(lit.value, canonical_host(url[0]), url[1], url[2], facts.path, lit.line,
-                                          "code"))
-
-
 def build_service_model(project: Project, service_roots: Iterable[str] = ()) -> ServiceModel:
     """The service model of ``project``, built once per run and shared by every rule."""
     roots = tuple(service_roots)
     return project.memo(f"services:{','.join(roots)}", lambda: _Builder(project, roots).build())  # type: ignore[return-value]
-
-
-def call_edges(model: ServiceModel) -> dict[tuple[str, str], list[tuple[str, int]]]:
-    """(caller, callee) -> evidence lines, from env URLs and URL literals in code."""
-    edges: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for s in model.services:
-        for url in s.urls:
-            target = model.resolve_host(url.host)
-            if target is None or target is s:
-                continue
-            edges.setdefault((s.name, target.name), []).append((url.path, url.line))
-    return edges
-
-
-
-def resolve_call(model: ServiceModel, caller: Service, template: str) -> tuple[Service, str] | None:
-    """The service (other than ``caller``) and URL path an outbound call template reaches."""
-    env = {}
-    for var in caller.env:
-        if var.value is not None:
-            env.setdefault(var.name, var.value)
-    url = parse_http_url(expand_vars(template, env))
-    if url is None:
-        return None
-    target = model.resolve_host(url[0])
-    if target is None or target is caller:
-        return None
-    return target, url[2].split("?", 1)[0]
-
-
-def path_matches(route_path: str, url_path: str) -> bool:
-    """``/items/{item_id}`` matches ``/items/{}`` and ``/items/42``."""
-    a, b = route_path.rstrip("/").split("/"), url_path.rstrip("/").split("/")
-    if len(a) != len(b):
-        return bool(a) and a[-1].endswith(":path}") and len(b) >= len(a)
-    return all(x == y or x[:1] == "{" or y[:1] == "{" for x, y in zip(a, b, strict=True))
-
-
-class RouteIndex:
-    """A service's routes bucketed by segment count and first segment, for call-path lookups."""
-
-    def __init__(self, routes: Iterable[RouteFacts]) -> None:
-        self._buckets: dict[tuple[int, str], list[RouteFacts]] = {}
-        self._wild: list[RouteFacts] = []
-        for r in routes:
-            if r.path is None:
-                continue
-            parts = r.path.rstrip("/").split("/")
-            first = parts[1] if len(parts) > 1 else ""
-            if first[:1] == "{" or parts[-1].endswith(":path}"):
-                self._wild.append(r)
-            else:
-                self._buckets.setdefault((len(parts), first), []).append(r)
-
-    def matching(self, url_path: str) -> Iterator[RouteFacts]:
-        parts = url_path.rstrip("/").split("/")
-        first = parts[1] if len(parts) > 1 else ""
-        if first[:1] == "{":
-            candidates = [r for (n, _), rs in self._buckets.items() if n == len(parts) for r in rs]
-        else:
-            candidates = self._buckets.get((len(parts), first), [])
-        for r in [*candidates, *self._wild]:
-            if path_matches(r.path or "", url_path):
-                yield r
-
-
-def route_index(model: ServiceModel, svc: Service) -> RouteIndex:
-    key = svc.name
-    if key not in model.route_indexes:
-        model.route_indexes[key] = RouteIndex(r for f in svc.facts(model) for r in f.routes)
-    return model.route_indexes[key]
-
-
-def call_cycles(edges: dict[tuple[str, str], list[tuple[str, int]]]) -> list[list[str]]:
-    """One simple cycle per strongly connected component of the call graph."""
-    graph: dict[str, list[str]] = {}
-    for a, b in sorted(edges):
-        graph.setdefault(a, []).append(b)
-        graph.setdefault(b, [])
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    comps: list[list[str]] = []
-
-    def strong(v: str) -> None:  # Tarjan; service graphs are small, recursion depth is fine
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in graph[v]:
-            if w not in index:
-                strong(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                comps.append(sorted(comp))
-
-    for v in sorted(graph):
-        if v not in index:
-            strong(v)
-    out = []
-    for comp in comps:
-        members, start = set(comp), comp[0]
-        paths = {start: [start]}
-        queue = [start]
-        while queue:
-            v = queue.pop(0)
-            for w in graph[v]:
-                if w == start:
-                    out.append(paths[v])
-                    queue = []
-                    break
-                if w in members and w not in paths:
-                    paths[w] = paths[v] + [w]
-                    queue.append(w)
-    return out

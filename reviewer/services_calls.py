@@ -1,0 +1,136 @@
+"""The call graph between services: call edges, call targets, route lookups and cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from reviewer.services_code import RouteFacts
+from reviewer.services_endpoints import expand_vars, parse_http_url
+
+if TYPE_CHECKING:
+    from reviewer.services import Service, ServiceModel
+
+
+def call_edges(model: ServiceModel) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(caller, callee) -> evidence lines, from env URLs and URL literals in code."""
+    edges: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for s in model.services:
+        for url in s.urls:
+            target = model.resolve_host(url.host)
+            if target is None or target is s:
+                continue
+            edges.setdefault((s.name, target.name), []).append((url.path, url.line))
+    return edges
+
+
+def resolve_call(model: ServiceModel, caller: Service, template: str) -> tuple[Service, str] | None:
+    """The service (other than ``caller``) and URL path an outbound call template reaches."""
+    env = {}
+    for var in caller.env:
+        if var.value is not None:
+            env.setdefault(var.name, var.value)
+    url = parse_http_url(expand_vars(template, env))
+    if url is None:
+        return None
+    target = model.resolve_host(url[0])
+    if target is None or target is caller:
+        return None
+    return target, url[2].split("?", 1)[0]
+
+
+def path_matches(route_path: str, url_path: str) -> bool:
+    """``/items/{item_id}`` matches ``/items/{}`` and ``/items/42``."""
+    a, b = route_path.rstrip("/").split("/"), url_path.rstrip("/").split("/")
+    if len(a) != len(b):
+        return bool(a) and a[-1].endswith(":path}") and len(b) >= len(a)
+    return all(x == y or x[:1] == "{" or y[:1] == "{" for x, y in zip(a, b, strict=True))
+
+
+class RouteIndex:
+    """A service's routes bucketed by segment count and first segment, for call-path lookups."""
+
+    def __init__(self, routes: Iterable[RouteFacts]) -> None:
+        self._buckets: dict[tuple[int, str], list[RouteFacts]] = {}
+        self._wild: list[RouteFacts] = []
+        for r in routes:
+            if r.path is None:
+                continue
+            parts = r.path.rstrip("/").split("/")
+            first = parts[1] if len(parts) > 1 else ""
+            if first[:1] == "{" or parts[-1].endswith(":path}"):
+                self._wild.append(r)
+            else:
+                self._buckets.setdefault((len(parts), first), []).append(r)
+
+    def matching(self, url_path: str) -> Iterator[RouteFacts]:
+        parts = url_path.rstrip("/").split("/")
+        first = parts[1] if len(parts) > 1 else ""
+        if first[:1] == "{":
+            candidates = [r for (n, _), rs in self._buckets.items() if n == len(parts) for r in rs]
+        else:
+            candidates = self._buckets.get((len(parts), first), [])
+        for r in [*candidates, *self._wild]:
+            if path_matches(r.path or "", url_path):
+                yield r
+
+
+def route_index(model: ServiceModel, svc: Service) -> RouteIndex:
+    key = svc.name
+    if key not in model.route_indexes:
+        model.route_indexes[key] = RouteIndex(r for f in svc.facts(model) for r in f.routes)
+    return model.route_indexes[key]
+
+
+def call_cycles(edges: dict[tuple[str, str], list[tuple[str, int]]]) -> list[list[str]]:
+    """One simple cycle per strongly connected component of the call graph."""
+    graph: dict[str, list[str]] = {}
+    for a, b in sorted(edges):
+        graph.setdefault(a, []).append(b)
+        graph.setdefault(b, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comps: list[list[str]] = []
+
+    def strong(v: str) -> None:  # Tarjan; service graphs are small, recursion depth is fine
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                comps.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    out = []
+    for comp in comps:
+        members, start = set(comp), comp[0]
+        paths = {start: [start]}
+        queue = [start]
+        while queue:
+            v = queue.pop(0)
+            for w in graph[v]:
+                if w == start:
+                    out.append(paths[v])
+                    queue = []
+                    break
+                if w in members and w not in paths:
+                    paths[w] = paths[v] + [w]
+                    queue.append(w)
+    return out
