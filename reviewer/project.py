@@ -47,9 +47,28 @@ class DictSource:
 
 @dataclass
 class DirectorySource:
+    """A directory on disk. Inside a git work tree, the files git would track (``.gitignore`` is
+    honoured, so build output and virtualenvs stay out); elsewhere, a walk of the tree."""
+
     root: Path
 
     def paths(self) -> Iterable[str]:
+        listed = self._git_listing()
+        if listed is not None:
+            return [p for p in listed if not (set(p.split("/")[:-1]) & _SKIP_DIRS)]
+        return self._walk()
+
+    def _git_listing(self) -> list[str] | None:
+        try:
+            proc = subprocess.run(["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others",
+                                   "--exclude-standard"], capture_output=True, check=False)
+        except OSError:
+            return None
+        if proc.returncode != 0:
+            return None
+        return sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+
+    def _walk(self) -> Iterator[str]:
         root = str(self.root)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.endswith(".egg-info"))

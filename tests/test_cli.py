@@ -106,3 +106,13 @@ def test_review_of_an_unknown_ref_is_a_clear_error(tmp_path):
     git(tmp_path, "init", "-q")
     code, _, err = run(["review", "--base", "nope", "--repo", str(tmp_path)])
     assert code == 2 and "unknown git ref 'nope'" in err
+
+
+def test_audit_of_a_git_checkout_honours_gitignore(tmp_path):
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "generated.py").write_text(WORKER)
+    (tmp_path / "worker.py").write_text(WORKER)  # untracked but not ignored: still audited
+    _, out, _ = run(["audit", str(tmp_path), "--format", "json"])
+    assert {f["path"] for f in json.loads(out)["findings"]} == {"worker.py"}
