@@ -59,7 +59,13 @@ class DirectorySource:
         return self._walk()
 
     def _git_listing(self) -> list[str] | None:
+        """None outside a work tree, and for a directory its repository ignores (then the user
+        asked for exactly that directory: walk it)."""
         try:
+            ignored = subprocess.run(["git", "-C", str(self.root), "check-ignore", "-q", "."],
+                                     capture_output=True, check=False)
+            if ignored.returncode != 1:  # 0: ignored; 128: not in a work tree
+                return None
             proc = subprocess.run(["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others",
                                    "--exclude-standard"], capture_output=True, check=False)
         except OSError:

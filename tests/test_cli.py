@@ -116,3 +116,12 @@ def test_audit_of_a_git_checkout_honours_gitignore(tmp_path):
     (tmp_path / "worker.py").write_text(WORKER)  # untracked but not ignored: still audited
     _, out, _ = run(["audit", str(tmp_path), "--format", "json"])
     assert {f["path"] for f in json.loads(out)["findings"]} == {"worker.py"}
+
+
+def test_audit_of_an_ignored_directory_walks_it(tmp_path):
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "worker.py").write_text(WORKER)
+    _, out, _ = run(["audit", str(tmp_path / "generated"), "--format", "json"])
+    assert {f["path"] for f in json.loads(out)["findings"]} == {"worker.py"}
