@@ -241,6 +241,7 @@ class K8sIndex:
     kustomize_replicas: dict[str, object] = field(default_factory=dict)
     rewritten_images: set[str] = field(default_factory=set)  # tags set at deploy time (kustomize, skaffold)
     by_path: dict[str, list[Workload]] = field(default_factory=dict, repr=False)
+    _by_selector: tuple[dict[tuple[object, str], list[int]], list[int]] | None = field(default=None, repr=False)
 
     def workloads_in(self, path: str) -> list[Workload]:
         return self.by_path.get(path, [])
@@ -250,8 +251,30 @@ class K8sIndex:
 
     def backing_services(self, w: Workload) -> list[Service]:
         """Services whose selector certainly matches the workload's pods."""
-        return [s for s in self.services if s.known and same_namespace(s.namespace, w.namespace) is not False
+        if not isinstance(w.labels, dict):
+            return []
+        by_label, select_all = self._selector_index()
+        candidates = set(select_all)
+        for key, value in w.labels.items():
+            candidates.update(by_label.get((key, str(value)), ()))
+        return [s for i, s in enumerate(self.services) if i in candidates and s.known
+                and same_namespace(s.namespace, w.namespace) is not False
                 and selector_matches(s.selector, w.labels) is True]
+
+    def _selector_index(self) -> tuple[dict[tuple[object, str], list[int]], list[int]]:
+        """Services by one (key, value) of their selector: a workload then checks only those that
+        could match it, not every Service of the repository (quadratic in a large monorepo)."""
+        if self._by_selector is None:
+            by_label: dict[tuple[object, str], list[int]] = {}
+            select_all: list[int] = []
+            for i, s in enumerate(self.services):
+                if isinstance(s.selector, dict) and s.selector:
+                    key, value = next(iter(s.selector.items()))
+                    by_label.setdefault((key, str(value)), []).append(i)
+                elif isinstance(s.selector, dict):
+                    select_all.append(i)
+            self._by_selector = (by_label, select_all)
+        return self._by_selector
 
     def autoscaled(self, w: Workload) -> bool | None:
         """True when an autoscaler targets the workload, None when one might (templated name)."""

@@ -37,9 +37,9 @@ class ImportMap:
     names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, tree: ast.AST) -> ImportMap:
+    def of(cls, tree: ast.AST, nodes: list[ast.AST] | None = None) -> ImportMap:
         names: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in nodes if nodes is not None else ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -152,7 +152,7 @@ class PythonModule:
 
     @cached_property
     def imports(self) -> ImportMap:
-        return ImportMap.of(self.tree)
+        return ImportMap.of(self.tree, self.nodes)
 
     @cached_property
     def app_names(self) -> set[str]:
