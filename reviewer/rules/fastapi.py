@@ -221,7 +221,12 @@ def missing_response_model(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         returns_value, returns_response = _returns_response(route.func)
         if returns_value and not returns_response:
-            yield Hit(route.line, f"`{route.func.name}` has no `response_model=` and no typed return annotation")
+            if route.func.returns is None:
+                yield Hit(route.line, f"`{route.func.name}` has no `response_model=` and no return annotation")
+            else:
+                shown = ast.unparse(route.func.returns)
+                yield Hit(route.line, f"`{route.func.name}` has no `response_model=` and returns `{shown}`, "
+                                      "which FastAPI can neither document nor filter")
 
 
 def _route_is_exempt(route: Route) -> bool:
