@@ -19,8 +19,8 @@ from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse
 from reviewer.diff import ChangeSet
 from reviewer.engine import Report
 from reviewer.errors import ModelError, PublishError, ReadOnlyTokenError, ReviewerError, UsageError
-from reviewer.model import Severity, at_or_above
-from reviewer.render.annotations import escape_data, render_annotations
+from reviewer.model import Finding, Severity, at_or_above
+from reviewer.render.annotations import escape_data, not_annotated, render_annotations
 from reviewer.render.markdown import Links
 from reviewer.render.summary import render_summary
 from reviewer.routing import Routed, route_findings
@@ -230,7 +230,7 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
                                                                    report.notes)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
-        outcome.notes = [f"{exc}; findings are in this summary and in the annotations"]
+        outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]
         outcome.routed = route_findings(findings, None, 0)
         return outcome
     outcome.notes = list(result.notes)
@@ -242,6 +242,14 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     else:
         console.info("no findings; nothing posted")
     return outcome
+
+
+def _annotation_note(findings: list[Finding]) -> list[str]:
+    hidden = not_annotated(findings)
+    if not hidden:
+        return []
+    return [f"{hidden} finding{'s' if hidden != 1 else ''} beyond the runner's 10 annotations per type "
+            "are only in this summary"]
 
 
 def _skipped_notes(changes: ChangeSet, ctx: RuleContext, existing: list[str]) -> list[str]:
@@ -292,7 +300,8 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[fl
         result = sync_tracking_issue(repo, report.findings, links, runner.run_url, config.service_roots, service_map)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(report.findings))
-        outcome.notes = [f"{exc}; give the workflow `issues: write` to keep the tracking issue"]
+        outcome.notes = [f"{exc}; give the workflow `issues: write` to keep the tracking issue",
+                         *_annotation_note(report.findings)]
         return outcome
     if result.action != "none":
         console.info(f"tracking issue {result.action}: {result.url} ({result.new} new, {result.fixed} fixed)")

@@ -42,6 +42,12 @@ def annotation(finding: Finding) -> str:
     return f"::{_COMMAND[finding.severity]} {joined}::{escape_data(message)}"
 
 
+def not_annotated(findings: Iterable[Finding], limit_per_type: int = RUNNER_LIMIT_PER_TYPE) -> int:
+    """How many findings the runner's per-type limit leaves out of the annotations."""
+    per_type = Counter(f.severity for f in findings)
+    return sum(max(0, n - limit_per_type) for n in per_type.values())
+
+
 def render_annotations(findings: Iterable[Finding], limit_per_type: int = RUNNER_LIMIT_PER_TYPE) -> str:
     """Most severe first, at most ``limit_per_type`` per command, then one plain line counting the rest."""
     shown: Counter[Severity] = Counter()

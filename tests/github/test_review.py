@@ -261,3 +261,14 @@ def test_a_pr_over_githubs_3000_file_cap_completes_with_a_note(scenario: Scenari
     assert len(scenario.fake.calls("GET", r".*/pulls/7/files")) == 30
     assert "GitHub lists only the first 3000 of 3001 changed files" in scenario.summary
     assert len(scenario.fake.pulls[7].reviews) == 1
+
+
+def test_read_only_summary_counts_what_the_runner_annotation_limit_hides(scenario: Scenario) -> None:
+    calls = "".join(f"    requests.get('http://inventory:8000/stock/{i}')\n" for i in range(12))
+    app = APP_BASE.replace("from fastapi import FastAPI", "import requests\nfrom fastapi import FastAPI") + (
+        "\n\n@app.get('/bulk')\ndef bulk() -> None:\n" + calls)
+    scenario.open_pr(service_repo(APP_BASE), service_repo(app))
+    scenario.fake.read_only = True
+    assert scenario.run(scenario.pr_env()) == 0
+    assert scenario.stdout.count("::error ") == 10
+    assert "2 findings beyond the runner's 10 annotations per type are only in this summary" in scenario.summary
