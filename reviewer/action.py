@@ -275,7 +275,7 @@ def _with_model_review(inputs: Inputs, base_url: str | None, config: Config, ctx
                               base_url=base_url)
     except ModelError as exc:
         return replace(report, notes=[*report.notes, f"model review failed; rule findings still posted: {exc}"]), None
-    merged = merge_findings(report.findings, result.findings)
+    merged = merge_findings(report.findings, config.apply(result.findings))
     return replace(report, findings=merged.findings, notes=[*report.notes, *result.notes, *merged.notes]), \
         result.usage
 

@@ -10,11 +10,12 @@ from importlib import resources
 from typing import Any
 
 from reviewer.errors import ConfigError
-from reviewer.model import Severity
+from reviewer.model import Category, Finding, Severity
 
 DEFAULT_CONFIG_PATH = ".github/arch-review.yml"
 DEFAULT_MODEL = "claude-haiku-5-5"
 DEFAULT_MAX_COMMENTS = 20
+MODEL_RULE_IDS = frozenset(f"llm-{c.value}" for c in Category)  # the model's findings, one id per category
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class Config:
 
     def severity_for(self, rule_id: str, default: Severity) -> Severity:
         return self.severities.get(rule_id, default)
+
+    def apply(self, findings: list[Finding]) -> list[Finding]:
+        """The config's rule switches, severity overrides and path globs, for findings the engine did
+        not make itself (the model's ``llm-<category>`` ones)."""
+        return [f.with_(severity=self.severities.get(f.rule_id, f.severity)) for f in findings
+                if self.rule_enabled(f.rule_id) and self.path_included(f.path)]
 
     def path_included(self, path: str) -> bool:
         if self.include and not any(_glob(path, g) for g in self.include):
@@ -97,7 +104,7 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         raise ConfigError(source, key, err.message)
     disabled, severities = set(), {}
     for rule_id, setting in (data.get("rules") or {}).items():
-        if known_rules is not None and rule_id not in known_rules:
+        if known_rules is not None and rule_id not in known_rules and rule_id not in MODEL_RULE_IDS:
             raise ConfigError(source, f"rules.{rule_id}", "unknown rule id (see `arch-review rules`)")
         if isinstance(setting, dict):
             enabled, sev = setting.get("enabled", True), setting.get("severity")

@@ -61,7 +61,7 @@ def add_model_review(report: Report, ctx: RuleContext, config: Config, api_key: 
 
     result = model_review(ctx.changes, ctx, report.findings, config.model, api_key, pr_title=pr_title,
                           pr_body=pr_body, base_url=base_url)
-    merged = merge_findings(report.findings, result.findings)
+    merged = merge_findings(report.findings, config.apply(result.findings))
     report.findings = merged.findings
     report.notes.extend([*result.notes, *merged.notes])
     if result.usage.requests:

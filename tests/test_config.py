@@ -55,3 +55,18 @@ def test_invalid_yaml_is_a_config_error_with_the_line():
     with pytest.raises(ConfigError) as exc:
         load_config_text("rules: [\n", "cfg.yml", KNOWN)
     assert "not valid YAML" in str(exc.value)
+
+
+def test_model_findings_follow_the_same_switches_overrides_and_paths():
+    from reviewer.model import Category, Finding, Source
+
+    cfg = load_config_text("rules:\n  llm-security: off\n  llm-resilience: info\npaths:\n  exclude: [legacy/**]\n",
+                           "cfg.yml", KNOWN)
+
+    def model(category, path="svc/app.py"):
+        return Finding(f"llm-{category.value}", Severity.WARNING, category, path, 3, "t", "b", source=Source.LLM)
+
+    kept = cfg.apply([model(Category.SECURITY), model(Category.RESILIENCE), model(Category.API),
+                      model(Category.API, "legacy/app.py")])
+    assert [(f.rule_id, f.severity) for f in kept] == [("llm-resilience", Severity.INFO),
+                                                       ("llm-api", Severity.WARNING)]
