@@ -4,7 +4,8 @@
 Python, YAML and Dockerfiles. Kubernetes objects may carry ``arch-review.io/ignore: "rule-a"``,
 which survives Helm/kustomize rendering where comments do not. Peers' pragmas count where a rule
 declares the equivalent id: ``# noqa: S113``, ``# nosemgrep``, ``# hadolint ignore=DL3025``,
-``# checkov:skip=CKV_K8S_9``, the ``checkov.io/skipN`` and kube-linter/kube-score annotations.
+``# checkov:skip=CKV_K8S_9``, the ``checkov.io/skipN``, kube-linter, kube-score and Polaris
+(``polaris.fairwinds.com/<check>-exempt: "true"``) annotations.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _NOSEMGREP = re.compile(r"nosemgrep(?::\s*([\w.,\- ]+))?")
 _HADOLINT = re.compile(r"#\s*hadolint\s+ignore=([\w,]+)")
 _CHECKOV = re.compile(r"checkov:skip=([\w]+)")
 ANNOTATION = "arch-review.io/ignore"
+_POLARIS_ID = re.compile(r"^[a-z]+[A-Z][A-Za-z]*$")  # Polaris names checks in camelCase: readinessProbeMissing
 
 
 def _ids(text: str) -> set[str]:
@@ -70,7 +72,8 @@ def is_suppressed(rule: Rule, f: SourceFile | None, line: int) -> bool:
 
 def _annotation_suppresses(data: object, rule: Rule) -> bool:
     annotations = {}
-    for where in (("metadata", "annotations"), ("spec", "template", "metadata", "annotations")):
+    for where in (("metadata", "annotations"), ("spec", "template", "metadata", "annotations"),
+                  ("spec", "jobTemplate", "spec", "template", "metadata", "annotations")):
         found = get_path(data, *where)
         if isinstance(found, dict):
             annotations.update(found)
@@ -86,5 +89,11 @@ def _annotation_suppresses(data: object, rule: Rule) -> bool:
         if key.startswith("ignore-check.kube-linter.io/") and key.split("/", 1)[1] in eq:
             return True
         if key == "kube-score/ignore" and eq & _ids(str(value)):
+            return True
+        if key == "polaris.fairwinds.com/exempt" and str(value).lower() == "true" and any(
+                _POLARIS_ID.match(e) for e in eq):  # exempt from every Polaris check we have a twin of
+            return True
+        if (key.startswith("polaris.fairwinds.com/") and key.endswith("-exempt")
+                and key.split("/", 1)[1].removesuffix("-exempt") in eq and str(value).lower() == "true"):
             return True
     return False

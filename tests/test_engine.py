@@ -122,3 +122,47 @@ def test_fingerprint_survives_a_line_shift_and_repeats_are_distinct():
     fps_before = [f.fingerprint() for f in before.findings]
     assert len(set(fps_before)) == 3
     assert sorted(fps_before) == sorted(f.fingerprint() for f in after.findings)
+
+
+def test_polaris_and_cronjob_template_annotations_suppress():
+    rule = make_rule(every_line_with("# BAD"), equivalents=("readinessProbeMissing",))
+    manifest = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: a
+  annotations:
+    polaris.fairwinds.com/readinessProbeMissing-exempt: "true"
+spec: {}  # BAD
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: b
+spec:
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations:
+            arch-review.io/ignore: test-rule
+        spec: {}  # BAD
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: c
+  annotations:
+    polaris.fairwinds.com/exempt: "true"
+spec: {}  # BAD
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+  annotations:
+    polaris.fairwinds.com/cpuLimitsMissing-exempt: "true"
+spec: {}  # BAD
+"""
+    report = run({"k8s/d.yaml": manifest}, rule)
+    assert lines(report) == [("k8s/d.yaml", 36)]
