@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from reviewer.classify import FileKind, kind_from_path
 from reviewer.config import Config
 from reviewer.diff import ChangeSet, FileStatus
 from reviewer.engine import Report, review
 from reviewer.project import FileSource, Project
 from reviewer.rules.registry import RuleContext
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Parsing a large tree creates millions of objects that live until the run ends; CPython's
+    cycle collector re-walks all of them on every full pass, which doubled the parse time of a
+    2,000-file audit. Nothing the engine builds depends on cycle collection, so pause it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def change_notes(changes: ChangeSet, project: Project) -> list[str]:
@@ -27,6 +45,12 @@ def change_notes(changes: ChangeSet, project: Project) -> list[str]:
 def review_change(changes: ChangeSet, head: FileSource, config: Config,
                   base: FileSource | None = None) -> tuple[Report, RuleContext]:
     """Rules over the changed files, with the whole head tree as context for cross-file rules."""
+    with _no_cyclic_gc():
+        return _review_change(changes, head, config, base)
+
+
+def _review_change(changes: ChangeSet, head: FileSource, config: Config,
+                   base: FileSource | None) -> tuple[Report, RuleContext]:
     project = Project.load(head, include=config.path_included)
     targets = frozenset(p for p in changes.reviewable_paths if p in project.files)
     base_project = None
@@ -42,9 +66,10 @@ def review_change(changes: ChangeSet, head: FileSource, config: Config,
 
 
 def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]:
-    project = Project.load(source, include=config.path_included)
-    ctx = RuleContext(project=project, service_roots=config.service_roots)
-    return review(ctx, config), ctx
+    with _no_cyclic_gc():
+        project = Project.load(source, include=config.path_included)
+        ctx = RuleContext(project=project, service_roots=config.service_roots)
+        return review(ctx, config), ctx
 
 
 def add_model_review(report: Report, ctx: RuleContext, config: Config, api_key: str, pr_title: str = "",

@@ -71,8 +71,9 @@ def service_selects_nothing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if any(labels is None for _, labels in nearby) or not any(set(s.selector) & set(labels or {})
                                                                      for _, labels in nearby):
             continue  # the pods are defined elsewhere (another repo, an operator) or templated
-        if any(selector_matches(s.selector, labels)
-               for _, ns, labels in idx.pod_sources if same_namespace(ns, s.namespace) is not False):
+        key, value = next(iter(s.selector.items()))
+        if any(selector_matches(s.selector, labels) for ns, labels in idx.pod_sources_with(key, value)
+               if same_namespace(ns, s.namespace) is not False):
             continue
         wanted = ", ".join(f"{k}={v}" for k, v in s.selector.items())
         elsewhere = sorted({str(ns) for ns, labels in nearby if selector_matches(s.selector, labels)})

@@ -242,12 +242,37 @@ class K8sIndex:
     rewritten_images: set[str] = field(default_factory=set)  # tags set at deploy time (kustomize, skaffold)
     by_path: dict[str, list[Workload]] = field(default_factory=dict, repr=False)
     _by_selector: tuple[dict[tuple[object, str], list[int]], list[int]] | None = field(default=None, repr=False)
+    _services_by_path: dict[str, list[Service]] | None = field(default=None, repr=False)
+    _pods_by_folder: dict[str, list[tuple[str | None, dict | None]]] | None = field(default=None, repr=False)
+    _pods_by_label: dict[tuple[object, str], list[tuple[str | None, dict | None]]] | None = field(
+        default=None, repr=False)
 
     def workloads_in(self, path: str) -> list[Workload]:
         return self.by_path.get(path, [])
 
     def services_in(self, path: str) -> list[Service]:
-        return [s for s in self.services if s.file.path == path]
+        if self._services_by_path is None:
+            self._services_by_path = {}
+            for s in self.services:
+                self._services_by_path.setdefault(s.file.path, []).append(s)
+        return self._services_by_path.get(path, [])
+
+    def pod_sources_in(self, folder: str) -> list[tuple[str | None, dict | None]]:
+        """(namespace, labels) of the pod templates in one directory."""
+        if self._pods_by_folder is None:
+            self._pods_by_folder = {}
+            for path, ns, labels in self.pod_sources:
+                self._pods_by_folder.setdefault(posixpath.dirname(path), []).append((ns, labels))
+        return self._pods_by_folder.get(folder, [])
+
+    def pod_sources_with(self, key: object, value: object) -> list[tuple[str | None, dict | None]]:
+        """(namespace, labels) of the pod templates labelled ``key=value`` (a selector's candidates)."""
+        if self._pods_by_label is None:
+            self._pods_by_label = {}
+            for _, ns, labels in self.pod_sources:
+                for k, v in (labels or {}).items():
+                    self._pods_by_label.setdefault((k, str(v)), []).append((ns, labels))
+        return self._pods_by_label.get((key, str(value)), [])
 
     def backing_services(self, w: Workload) -> list[Service]:
         """Services whose selector certainly matches the workload's pods."""
@@ -480,5 +505,4 @@ def index_of(project: Project) -> K8sIndex:
 
 def pod_sources_near(idx: K8sIndex, s: Service) -> list[tuple[str | None, dict | None]]:
     """(namespace, labels) of the pod templates in the Service's directory: the app it fronts."""
-    folder = posixpath.dirname(s.file.path)
-    return [(ns, labels) for path, ns, labels in idx.pod_sources if posixpath.dirname(path) == folder]
+    return idx.pod_sources_in(posixpath.dirname(s.file.path))
