@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reviewer.sources.python_ast import HTTP_VERBS, FunctionNode, PythonModule, dotted
+from reviewer.sources.python_ast import HTTP_VERBS, FunctionNode, PythonModule, cached_walk, dotted
 
 Env = dict[str, "Kind | None"]
 
@@ -165,13 +165,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
     """Nodes that run as part of ``scope`` (a module, class, function or lambda body), not in nested
-    scopes. A nested def's decorators and defaults run in the enclosing scope, so they are included.
-    Computed once per scope and kept on the node (several rules walk every handler)."""
-    cached = getattr(scope, "_arch_own_nodes", None)
-    if cached is None:
-        cached = list(_own_nodes(scope))
-        scope._arch_own_nodes = cached  # type: ignore[attr-defined]
-    return iter(cached)
+    scopes. A nested def's decorators and defaults run in the enclosing scope, so they are included."""
+    return cached_walk(scope, "_arch_own_nodes", _own_nodes)
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

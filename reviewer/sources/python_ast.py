@@ -6,7 +6,7 @@ Pure ``ast``; no code is imported or run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -92,14 +92,20 @@ def is_const(node: ast.AST | None, value: object) -> bool:
     return isinstance(node, ast.Constant) and node.value is value
 
 
+def cached_walk(node: ast.AST, attr: str, walk: Callable[[ast.AST], Iterator[ast.AST]]) -> Iterator[ast.AST]:
+    """``walk(node)``, computed once and kept on the node itself (it lives exactly as long as the
+    tree): several rules walk every handler, and the walks dominated rule time on big trees."""
+    cached = getattr(node, attr, None)
+    if cached is None:
+        cached = list(walk(node))
+        setattr(node, attr, cached)
+    return iter(cached)
+
+
 def walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
     """Every node inside ``func``'s body, but not inside nested functions, lambdas or classes
-    (their code runs at another time, often in a thread). Cached on the node."""
-    cached = getattr(func, "_arch_own_body", None)
-    if cached is None:
-        cached = list(_walk_own_body(func))
-        func._arch_own_body = cached  # type: ignore[attr-defined]
-    return iter(cached)
+    (their code runs at another time, often in a thread)."""
+    return cached_walk(func, "_arch_own_body", _walk_own_body)
 
 
 def _walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
