@@ -3,6 +3,7 @@ contents of the changed files, the workspace as context, and the config from the
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,29 @@ from reviewer.project import DictSource, DirectorySource, FileSource, GitTreeSou
 
 # GitHub docs, "List pull requests files": "Responses include a maximum of 3000 files."
 MAX_PR_FILES = 3000
+# GitHub docs, "Rate limits for the REST API": GITHUB_TOKEN requests are limited to 1,000 per hour per
+# repository. Base contents (one request each) only feed the API-compatibility rules, so they are capped.
+MAX_BASE_READS = 200
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The object id git gives these bytes: what ``GET /pulls/{n}/files`` reports as each file's ``sha``."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _workspace_copy(workspace: Path | None, path: str, sha: object) -> bytes | None:
+    """The checked-out file when it is byte for byte the PR head's version (its blob id matches):
+    the default merge checkout has most files at head, and each saves a contents request."""
+    if workspace is None or not isinstance(sha, str):
+        return None
+    try:
+        target = workspace / path
+        if target.is_symlink() or not target.is_file():
+            return None
+        data = target.read_bytes()
+    except OSError:
+        return None
+    return data if git_blob_sha(data) == sha else None
 
 
 @dataclass(frozen=True)
@@ -123,8 +147,11 @@ def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: 
     else:
         reader = ContentsReader(repo)
         fetched: dict[str, bytes | str] = {}
+        blob_ids = {str(e["filename"]): e.get("sha") for e in entries}
         for path in sorted(p for p in changed if _relevant(p)):
-            data = reader.read(path, info.head_sha)
+            data = _workspace_copy(workspace, path, blob_ids.get(path))
+            if data is None:
+                data = reader.read(path, info.head_sha)
             if data is None:
                 continue
             if b"\0" in data[:8192]:
@@ -141,6 +168,10 @@ def _base_source(repo: Repository, changes: ChangeSet, info: PullInfo) -> FileSo
     reader = ContentsReader(repo)
     wanted = [c.old_path or p for p, c in changes.files.items()
               if c.status is not FileStatus.ADDED and kind_from_path(c.old_path or p) is FileKind.PYTHON]
+    if len(wanted) > MAX_BASE_READS:
+        changes.notes.append(f"API compatibility was checked for {MAX_BASE_READS} of the {len(wanted)} changed "
+                             "Python files (check out the base commit too, fetch-depth: 0, to check all)")
+        wanted = sorted(wanted)[:MAX_BASE_READS]
     base: dict[str, bytes | str] = {}
     for path in wanted:
         data = reader.read(path, info.base_sha)

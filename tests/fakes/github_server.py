@@ -278,8 +278,8 @@ class FakeGitHub:
         pull = self._pull(n)
         if pull is None:
             return self._not_found()
-        files = [dict(f, sha="0" * 40, changes=f.get("additions", 0) + f.get("deletions", 0))
-                 for f in pull.files[:FILES_CAP]]
+        files = [{"sha": "0" * 40, **f, "changes": f.get("additions", 0) + f.get("deletions", 0)}
+                 for f in pull.files[:FILES_CAP]]  # `sha`: the head version's blob id, when the test gives it
         return self._page(f"/repos/{self.repo}/pulls/{n}/files", query, files)
 
     def _list_review_comments(self, query: dict[str, str], body: Any, n: str) -> tuple[int, Any, dict[str, str]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from reviewer import action
+from reviewer.github.pull import git_blob_sha
 from tests.fakes.github_server import FakeGitHub, Pull
 
 TOKEN = "ghs_s3cr3tTOKENvalue0123456789"
@@ -76,6 +77,8 @@ def file_entry(path: str, old: str | None, new: str | None, with_patch: bool = T
     adds = sum(1 for ln in patch.splitlines() if ln.startswith("+"))
     dels = sum(1 for ln in patch.splitlines() if ln.startswith("-"))
     entry = {"filename": path, "status": status, "additions": adds, "deletions": dels}
+    if new is not None:  # GitHub reports the head version's git blob id
+        entry["sha"] = git_blob_sha(new.encode())
     if with_patch:
         entry["patch"] = patch
     return entry

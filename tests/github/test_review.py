@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from reviewer.render.markdown import fingerprints_in
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import (
     APP_BASE,
     APP_HEAD,
+    BASE_SHA,
     HEAD_SHA,
     TOKEN,
     Scenario,
@@ -272,3 +275,31 @@ def test_read_only_summary_counts_what_the_runner_annotation_limit_hides(scenari
     assert scenario.run(scenario.pr_env()) == 0
     assert scenario.stdout.count("::error ") == 10
     assert "2 findings beyond the runner's 10 annotations per type are only in this summary" in scenario.summary
+
+
+def test_checked_out_files_at_the_head_version_are_read_locally_others_through_the_api(scenario: Scenario) -> None:
+    head = service_repo(APP_HEAD)
+    head["k8s/deployment.yaml"] = head["k8s/deployment.yaml"].replace("spec:\n", "spec:\n  replicas: 2\n", 1)
+    scenario.open_pr(service_repo(APP_BASE), head)
+    # a merge checkout: the app is at the PR head, the manifest was changed on the base branch since
+    drifted = dict(head, **{"k8s/deployment.yaml": head["k8s/deployment.yaml"] + "# edited on main\n"})
+    env = scenario.pr_env()
+    env["GITHUB_WORKSPACE"] = str(scenario.workspace(drifted))
+    assert scenario.run(env) == 0
+    head_reads = [r.path.split("/contents/")[1] for r in scenario.fake.calls("GET", r".*/contents/.*")
+                  if r.query.get("ref") == HEAD_SHA]
+    assert head_reads == ["k8s/deployment.yaml"]
+    assert comments_of(scenario.review_posts()[0], RULE) == [("orders/app.py", CALL_LINE)]
+
+
+def test_base_contents_reads_are_capped_with_a_note(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.github import pull
+
+    monkeypatch.setattr(pull, "MAX_BASE_READS", 2)
+    base = {f"lib/mod{i}.py": f"X = {i}\n" for i in range(5)}
+    head = {path: text + "Y = 1\n" for path, text in base.items()}
+    scenario.open_pr(dict(base, **service_repo(APP_BASE)), dict(head, **service_repo(APP_HEAD)))
+    assert scenario.run(scenario.pr_env()) == 0
+    base_reads = [r for r in scenario.fake.calls("GET", r".*/contents/.*\.py") if r.query.get("ref") == BASE_SHA]
+    assert len(base_reads) == 2
+    assert "API compatibility was checked for 2 of the 6 changed Python files" in scenario.summary
