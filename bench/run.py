@@ -135,7 +135,23 @@ def bench_audit() -> Path:
     cmd = [sys.executable, "-m", "reviewer", "audit", str(repo_for_checkov), "--format", "json"]
     proc, _ = best_of(3, lambda: subprocess.run(cmd, capture_output=True, env=_clean_env(), check=False))
     print(f"  `python -m reviewer audit` on {CHECKOV_SIZE} files, process wall: {proc:.2f} s   target < 3 s")
+    for n in (SIZES[0], SIZES[-1]):
+        print(f"  peak memory (max RSS) of an audit of {n} files: {_peak_rss_mib(OUT / f'repo-{n}'):.0f} MiB")
     return repo_for_checkov
+
+
+_RSS_PROBE = """
+import io, resource, sys
+from reviewer.cli import main
+main(["audit", sys.argv[1], "--format", "json"], out=io.StringIO(), err=io.StringIO())
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+"""
+
+
+def _peak_rss_mib(repo: Path) -> float:
+    proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(repo)], capture_output=True, text=True,
+                          env=_clean_env(), check=True)
+    return int(proc.stdout.split()[-1]) / 1024
 
 
 def _checkov_bin() -> Path | None:
