@@ -140,11 +140,14 @@ def bench_audit() -> Path:
     return repo_for_checkov
 
 
+# VmHWM, not getrusage's ru_maxrss: Linux carries the parent's peak across fork+exec into ru_maxrss,
+# so the bench's own 400+ MiB would be reported for every child.
 _RSS_PROBE = """
-import io, resource, sys
+import io, sys
 from reviewer.cli import main
 main(["audit", sys.argv[1], "--format", "json"], out=io.StringIO(), err=io.StringIO())
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+with open("/proc/self/status") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))  # KiB
 """
 
 
