@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import github
+from github.NamedUser import NamedUser
 from github.PullRequest import PullRequest
 
 from reviewer.diff import ChangeSet, from_github_files
@@ -36,14 +37,35 @@ class PublishResult:
     notes: list[str] = field(default_factory=list)
 
 
-def posted_fingerprints(pull: PullRequest) -> set[str]:
-    """Fingerprints from the markers of every review comment and review body on the PR."""
+def own_login(gh: github.Github) -> str | None:
+    """The token's own account when GitHub tells it (a personal token); None for GITHUB_TOKEN, which
+    may not read ``GET /user`` ("Resource not accessible by integration")."""
+    try:
+        with calling("read the token's account"):
+            return gh.get_user().login
+    except PublishError:
+        return None
+
+
+def _written_by_us(user: NamedUser | None, login: str | None) -> bool:
+    """Markers count only from a bot account (GITHUB_TOKEN posts as github-actions[bot]) or from the
+    token's own account: a marker pasted by a person must not silence a finding. (GitHub sends the
+    author's ``login`` and ``type`` with every comment, so reading them costs no request.)"""
+    if user is None:
+        return False
+    return user.type == "Bot" or (login is not None and user.login == login)
+
+
+def posted_fingerprints(pull: PullRequest, login: str | None = None) -> set[str]:
+    """Fingerprints from the markers of our own review comments and review bodies on the PR."""
     found: set[str] = set()
     with calling(f"read the review comments of PR #{pull.number}"):
         for comment in pull.get_review_comments():
-            found |= fingerprints_in(comment.body)
+            if _written_by_us(comment.user, login):
+                found |= fingerprints_in(comment.body)
         for review in pull.get_reviews():
-            found |= fingerprints_in(review.body)
+            if _written_by_us(review.user, login):
+                found |= fingerprints_in(review.body)
     return found
 
 
@@ -75,7 +97,7 @@ class Publisher:
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int,
                 notes: Sequence[str] = (), extra: Sequence[str] = ()) -> PublishResult:
-        seen = posted_fingerprints(self.pull)
+        seen = posted_fingerprints(self.pull, own_login(self.gh))
         new = [f for f in findings if f.fingerprint() not in seen]
         result = PublishResult(posted=False, already_posted=len(findings) - len(new))
         if not new:

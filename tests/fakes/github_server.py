@@ -218,6 +218,8 @@ class FakeGitHub:
             ("PATCH", rf"{r}/issues/(\d+)", self._edit_issue),
             ("POST", rf"{r}/issues/(\d+)/comments", self._create_issue_comment),
         ]
+        if method == "GET" and path == "/user":  # what GITHUB_TOKEN gets: an installation token has no user
+            return 403, {"message": "Resource not accessible by integration", "documentation_url": DOCS}, {}
         for verb, pattern, fn in table:
             m = re.fullmatch(pattern, path)
             if verb == method and m:

@@ -303,3 +303,15 @@ def test_base_contents_reads_are_capped_with_a_note(scenario: Scenario, monkeypa
     base_reads = [r for r in scenario.fake.calls("GET", r".*/contents/.*\.py") if r.query.get("ref") == BASE_SHA]
     assert len(base_reads) == 2
     assert "API compatibility was checked for 2 of the 6 changed Python files" in scenario.summary
+
+
+def test_a_marker_pasted_by_a_person_does_not_silence_a_finding(scenario: Scenario) -> None:
+    scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))
+    assert scenario.run(scenario.pr_env()) == 0
+    pull = scenario.fake.pulls[7]
+    # the bot's review is gone; someone pasted its comments, hidden markers included, as their own
+    pasted = [dict(c, user={"login": "mallory", "type": "User"}) for c in pull.comments]
+    pull.reviews, pull.comments = [], pasted
+    assert scenario.run(scenario.pr_env()) == 0
+    assert len(scenario.review_posts()) == 2
+    assert comments_of(scenario.review_posts()[1], RULE) == [("orders/app.py", CALL_LINE)]
