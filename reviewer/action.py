@@ -281,7 +281,7 @@ def _with_model_review(inputs: Inputs, base_url: str | None, config: Config, ctx
 
 
 def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[float], None]) -> Outcome:
-    from reviewer.github.client import calling
+    from reviewer.github.client import calling, own_login
     from reviewer.github.tracking_issue import sync_tracking_issue
     from reviewer.project import DirectorySource
     from reviewer.run import audit_tree
@@ -297,7 +297,8 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[fl
     try:
         with calling(f"read {runner.repository}"):
             repo = gh.get_repo(runner.repository)
-        result = sync_tracking_issue(repo, report.findings, links, runner.run_url, config.service_roots, service_map)
+        result = sync_tracking_issue(repo, report.findings, links, runner.run_url, config.service_roots, service_map,
+                                     login=own_login(gh))
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(report.findings))
         outcome.notes = [f"{exc}; give the workflow `issues: write` to keep the tracking issue",

@@ -19,6 +19,7 @@ from typing import Any
 import github
 import requests
 from github import Auth, GithubException, GithubRetry
+from github.NamedUser import NamedUser
 from urllib3.exceptions import MaxRetryError, ResponseError
 
 from reviewer.errors import PublishError, ReadOnlyTokenError, UsageError
@@ -155,3 +156,22 @@ def is_transport_error(exc: BaseException) -> bool:
     cause = exc.__cause__ if isinstance(exc, PublishError) else exc
     return isinstance(cause, requests.exceptions.RequestException) and \
         not isinstance(cause, requests.exceptions.RetryError)
+
+
+def own_login(gh: github.Github) -> str | None:
+    """The token's own account when GitHub tells it (a personal token); None for GITHUB_TOKEN, which
+    may not read ``GET /user`` ("Resource not accessible by integration")."""
+    try:
+        with calling("read the token's account"):
+            return gh.get_user().login
+    except PublishError:
+        return None
+
+
+def written_by_us(user: NamedUser | None, login: str | None) -> bool:
+    """Markers count only from a bot account (GITHUB_TOKEN posts as github-actions[bot]) or from the
+    token's own account: a marker pasted by a person must not silence a finding. (GitHub sends the
+    author's ``login`` and ``type`` with every comment, so reading them costs no request.)"""
+    if user is None:
+        return False
+    return user.type == "Bot" or (login is not None and user.login == login)

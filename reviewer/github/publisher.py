@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import github
-from github.NamedUser import NamedUser
 from github.PullRequest import PullRequest
 
 from reviewer.diff import ChangeSet, from_github_files
 from reviewer.errors import PublishError
-from reviewer.github.client import calling, is_transport_error
+from reviewer.github.client import calling, is_transport_error, own_login, written_by_us
 from reviewer.model import Finding
 from reviewer.render.markdown import Links, comment_body, fingerprints_in, review_body
 from reviewer.routing import Route, Routed, route_findings
@@ -37,34 +36,15 @@ class PublishResult:
     notes: list[str] = field(default_factory=list)
 
 
-def own_login(gh: github.Github) -> str | None:
-    """The token's own account when GitHub tells it (a personal token); None for GITHUB_TOKEN, which
-    may not read ``GET /user`` ("Resource not accessible by integration")."""
-    try:
-        with calling("read the token's account"):
-            return gh.get_user().login
-    except PublishError:
-        return None
-
-
-def _written_by_us(user: NamedUser | None, login: str | None) -> bool:
-    """Markers count only from a bot account (GITHUB_TOKEN posts as github-actions[bot]) or from the
-    token's own account: a marker pasted by a person must not silence a finding. (GitHub sends the
-    author's ``login`` and ``type`` with every comment, so reading them costs no request.)"""
-    if user is None:
-        return False
-    return user.type == "Bot" or (login is not None and user.login == login)
-
-
 def posted_fingerprints(pull: PullRequest, login: str | None = None) -> set[str]:
     """Fingerprints from the markers of our own review comments and review bodies on the PR."""
     found: set[str] = set()
     with calling(f"read the review comments of PR #{pull.number}"):
         for comment in pull.get_review_comments():
-            if _written_by_us(comment.user, login):
+            if written_by_us(comment.user, login):
                 found |= fingerprints_in(comment.body)
         for review in pull.get_reviews():
-            if _written_by_us(review.user, login):
+            if written_by_us(review.user, login):
                 found |= fingerprints_in(review.body)
     return found
 

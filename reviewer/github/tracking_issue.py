@@ -10,7 +10,7 @@ from itertools import islice
 from github.Issue import Issue
 from github.Repository import Repository
 
-from reviewer.github.client import calling
+from reviewer.github.client import calling, written_by_us
 from reviewer.model import Finding
 from reviewer.render.markdown import (
     TRACKING_MARKER,
@@ -35,20 +35,27 @@ class TrackingResult:
     fixed: int = 0
 
 
-def find_tracking_issue(repo: Repository) -> Issue | None:
+def find_tracking_issue(repo: Repository, login: str | None = None) -> Issue | None:
+    """Our open tracking issue: the marker in an issue we opened (anyone can paste a marker, and we
+    must not rewrite a person's issue)."""
+    def ours(issue: Issue) -> bool:
+        return (issue.pull_request is None and TRACKING_MARKER in (issue.body or "")
+                and written_by_us(issue.user, login))
+
     with calling("list the open arch-review issues"):
         for issue in repo.get_issues(state="open", labels=[LABEL]):
-            if issue.pull_request is None and TRACKING_MARKER in (issue.body or ""):
+            if ours(issue):
                 return issue
         for issue in islice(repo.get_issues(state="open"), SCAN_UNLABELLED):
-            if issue.pull_request is None and TRACKING_MARKER in (issue.body or ""):
+            if ours(issue):
                 return issue
     return None
 
 
 def sync_tracking_issue(repo: Repository, findings: Sequence[Finding], links: Links | None, run_url: str | None,
-                        service_roots: Sequence[str] = (), service_map: str | None = None) -> TrackingResult:
-    issue = find_tracking_issue(repo)
+                        service_roots: Sequence[str] = (), service_map: str | None = None,
+                        login: str | None = None) -> TrackingResult:
+    issue = find_tracking_issue(repo, login)
     previous = unpack_tracked(issue.body) if issue is not None else None
     delta = audit_delta(findings, previous)
     if not findings:

@@ -81,6 +81,11 @@ class Pull:
     author: str = "dev"
 
 
+def _user(login: str) -> dict[str, str]:
+    """A user as GitHub embeds it in issues and comments: always with its login and type."""
+    return {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"}
+
+
 class FakeGitHub:
     def __init__(self, repo: str = "acme/shop", prefix: str = "") -> None:
         self.repo = repo
@@ -271,7 +276,7 @@ class FakeGitHub:
         return 200, {
             "url": self._url(f"/pulls/{n}"), "html_url": self._html(f"/pull/{n}"), "number": pull.number,
             "id": pull.number, "state": "open", "title": pull.title, "body": pull.body, "draft": False,
-            "user": {"login": pull.author}, "changed_files": len(pull.files),
+            "user": _user(pull.author), "changed_files": len(pull.files),
             "head": {"sha": pull.head_sha, "ref": pull.head_ref, "repo": head_repo},
             "base": {"sha": pull.base_sha, "ref": pull.base_ref, "repo": self._repo_json()},
         }, {}
@@ -357,7 +362,7 @@ class FakeGitHub:
         n = issue["number"]
         out = {"url": self._url(f"/issues/{n}"), "html_url": self._html(f"/issues/{n}"), "number": n, "id": n,
                "title": issue["title"], "body": issue["body"], "state": issue["state"],
-               "labels": [{"name": label} for label in issue["labels"]], "user": {"login": issue["user"]}}
+               "labels": [{"name": label} for label in issue["labels"]], "user": _user(issue["user"])}
         if issue.get("is_pull"):
             out["pull_request"] = {"url": self._url(f"/pulls/{n}")}
         return out
@@ -397,7 +402,7 @@ class FakeGitHub:
         return 200, self._issue_json(issue), {}
 
     def _comment_json(self, c: dict[str, Any]) -> dict[str, Any]:
-        return {"id": c["id"], "body": c["body"], "user": {"login": c["user"]},
+        return {"id": c["id"], "body": c["body"], "user": _user(c["user"]),
                 "url": self._url(f"/issues/comments/{c['id']}"),
                 "html_url": self._html(f"/issues/{c['issue']}#issuecomment-{c['id']}"),
                 "issue_url": self._url(f"/issues/{c['issue']}")}
@@ -418,6 +423,6 @@ class FakeGitHub:
         if body.get("content") not in {"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"}:
             return self._unprocessable("content is not included in the list")
         reaction = {"id": next(self._ids), "content": body["content"], "comment_id": int(cid),
-                    "user": {"login": "github-actions[bot]"}}
+                    "user": _user("github-actions[bot]")}
         self.reactions.append(reaction)
         return 201, reaction, {}

@@ -99,3 +99,12 @@ def test_delta_counts_new_and_fixed() -> None:
     old, new = _findings(5), _findings(7)[2:]
     previous = {f.fingerprint()[:8] for f in old}
     assert audit_delta(new, previous) == AuditDelta(new=2, fixed=2, first=False)
+
+
+def test_an_issue_a_person_opened_with_the_marker_is_never_rewritten(scenario: Scenario) -> None:
+    scenario.fake.issues[900] = {"number": 900, "title": "my notes", "body": f"copied {TRACKING_MARKER}",
+                                 "state": "open", "labels": ["arch-review"], "user": "mallory"}
+    assert audit(scenario, service_repo(APP_HEAD)) == 0
+    assert scenario.fake.issues[900]["body"] == f"copied {TRACKING_MARKER}"
+    assert not scenario.fake.calls("PATCH", r"/repos/acme/shop/issues/900")
+    assert len(scenario.fake.calls("POST", r"/repos/acme/shop/issues")) == 1  # ours, created alongside
