@@ -26,6 +26,7 @@ class Hunk:
     target_length: int
     added: frozenset[int]  # new-side line numbers added by the hunk
     visible: frozenset[int]  # new-side lines shown in the hunk (added + context): RIGHT-side commentable
+    removed: tuple[tuple[int, str], ...] = ()  # (new-side line it followed, text) of each deleted line
 
 
 @dataclass
@@ -77,14 +78,19 @@ class ChangeSet:
 def _hunks_from_patched_file(patched) -> list[Hunk]:
     hunks = []
     for h in patched:
-        added, visible = set(), set()
+        added, visible, removed = set(), set(), []
+        last = h.target_start - 1  # the new-side line a deletion follows
         for line in h:
+            if line.is_removed:
+                removed.append((last, line.value.rstrip("\r\n")))
+                continue
             if line.target_line_no is None:
                 continue
+            last = line.target_line_no
             visible.add(line.target_line_no)
             if line.is_added:
                 added.add(line.target_line_no)
-        hunks.append(Hunk(h.target_start, h.target_length, frozenset(added), frozenset(visible)))
+        hunks.append(Hunk(h.target_start, h.target_length, frozenset(added), frozenset(visible), tuple(removed)))
     return hunks
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -12,7 +13,7 @@ from string import Template
 from typing import Any
 
 from reviewer.classify import FileKind
-from reviewer.diff import ChangeSet, FileStatus
+from reviewer.diff import ChangeSet, FileStatus, Hunk
 from reviewer.llm.redact import Redactor
 from reviewer.model import Finding
 from reviewer.project import Project, SourceFile
@@ -91,13 +92,32 @@ class FileSection:
         return "\n".join(parts)
 
 
-def _render_line(number: int, text: str, added: bool) -> str:
+def _render_line(number: int | None, text: str, mark: str) -> str:
     if len(text) > MAX_LINE_CHARS:
         text = text[:MAX_LINE_CHARS] + " …(line cut)"
-    return f"{number:>5} {'+' if added else ' '} {neutralise(text)}"
+    return f"{'' if number is None else number:>5} {mark} {neutralise(text)}"
 
 
-def file_section(f: SourceFile, change, redacted_lines: list[str]) -> FileSection:
+def _hunk_lines(h: Hunk, numbers: list[int], redacted_lines: list[str],
+                redact: Callable[[str], str]) -> tuple[str, ...]:
+    """New-side lines with their numbers (``+`` when added), and the deleted lines, unnumbered with
+    ``-``, where they stood: what a change takes away (a timeout, a retry) matters to a reviewer."""
+    texts = [text for _, text in h.removed]
+    cleaned = redact("\n".join(texts)).split("\n") if texts else []  # one pass: key blocks span lines
+    if len(cleaned) != len(texts):  # the redactor keeps line counts; never show the raw lines if not
+        cleaned = ["[redacted]"] * len(texts)
+    gone: dict[int, list[str]] = {}
+    for (after, _), text in zip(h.removed, cleaned, strict=True):
+        gone.setdefault(after, []).append(text)
+    out = [_render_line(None, t, "-") for t in gone.get(numbers[0] - 1, ())]
+    for n in numbers:
+        out.append(_render_line(n, redacted_lines[n - 1], "+" if n in h.added else " "))
+        out.extend(_render_line(None, t, "-") for t in gone.get(n, ()))
+    return tuple(out)
+
+
+def file_section(f: SourceFile, change, redacted_lines: list[str],
+                 redact: Callable[[str], str] = lambda text: text) -> FileSection:
     status = change.status.value
     if change.status is FileStatus.RENAMED and change.old_path:
         status = f"renamed from {neutralise(change.old_path)}"
@@ -107,7 +127,7 @@ def file_section(f: SourceFile, change, redacted_lines: list[str]) -> FileSectio
         numbers = sorted(n for n in h.visible if 0 < n <= len(redacted_lines))
         if not numbers:
             continue
-        lines = tuple(_render_line(n, redacted_lines[n - 1], n in h.added) for n in numbers)
+        lines = _hunk_lines(h, numbers, redacted_lines, redact)
         hunks.append(HunkText(numbers[0], numbers[-1], lines, frozenset(numbers)))
     return FileSection(f.path, header, hunks, total_hunks=len(hunks))
 
@@ -138,7 +158,7 @@ def prepare_sections(changes: ChangeSet, project: Project, rule_findings: list[F
         if not change.hunks:
             no_hunks.append(path)
             continue
-        section = file_section(f, change, redactor.text(f.text).split("\n"))
+        section = file_section(f, change, redactor.text(f.text).split("\n"), redactor.text)
         if section.hunks:
             section.rule_lines = [redactor.line(neutralise(rule_line(x))) for x in sorted(by_path.get(path, []),
                                                                                      key=lambda x: x.line)]

@@ -88,3 +88,26 @@ def test_prices_by_family_and_unknown_models_fall_back_to_haiku():
     assert price_for("my-proxy-model") == ((0.10, 0.50), False)
     # 1M uncached in + 1M out + 1M cache read + 1M cache write on Haiku 5.5
     assert estimate_cost("claude-haiku-5-5", 10**6, 10**6, 10**6, 10**6) == round(0.10 + 0.50 + 0.01 + 0.125, 6)
+
+
+def test_deleted_lines_are_shown_where_they_stood_and_redacted():
+    from reviewer.diff import parse_unified_diff
+    from reviewer.project import DictSource, Project
+    from reviewer.rules.registry import RuleContext
+
+    head = "import requests\n\n\ndef stock(i):\n    return requests.get(URL)\n"
+    patch = (
+        "--- a/svc/app.py\n+++ b/svc/app.py\n@@ -1,6 +1,5 @@\n import requests\n"
+        "-API_TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'\n \n \n def stock(i):\n"
+        "-    return requests.get(URL, timeout=5)\n+    return requests.get(URL)\n"
+    )
+    changes = parse_unified_diff(patch)
+    project = Project.load(DictSource({"svc/app.py": head}))
+    ctx = RuleContext(project=project, changes=changes, targets=frozenset({"svc/app.py"}))
+    text = prepare_sections(changes, ctx.project, []).sections[0].render()
+    lines = text.splitlines()
+    removed = lines.index("      -     return requests.get(URL, timeout=5)")
+    assert lines[removed + 1] == "    5 +     return requests.get(URL)"
+    assert lines[removed - 1] == "    4   def stock(i):"
+    assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in text
+    assert any(line.startswith("      - API_TOKEN") for line in lines)
