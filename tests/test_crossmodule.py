@@ -66,11 +66,12 @@ def test_package_init_and_reexport():
 
 
 def test_ambiguous_or_uncertain_names_resolve_to_none():
-    files = {"app/main.py": "from app.clients import fetch_stock\nfrom app.util import fmt\n"
-                            "try:\n    from app.fast import parse\nexcept ImportError:\n    from app.slow import parse\n"
-                            "from app.util import Helper\n\n"
-                            "def handler(clients):\n    fetch_stock(1)\n    fmt()\n    parse()\n    clients.fetch_stock()\n"
-                            "    Helper()\n",
+    main = ("from app.clients import fetch_stock\nfrom app.util import fmt\n"
+            "try:\n    from app.fast import parse\nexcept ImportError:\n    from app.slow import parse\n"
+            "from app.util import Helper\n\n"
+            "def handler(clients):\n    fetch_stock(1)\n    fmt()\n    parse()\n    clients.fetch_stock()\n"
+            "    Helper()\n")
+    files = {"app/main.py": main,
              "app/clients.py": FETCH, "app/clients/__init__.py": FETCH,  # a module and a package: which one?
              "app/util.py": "class Helper:\n    pass\n\nfmt = str.format\n",
              "app/fast.py": "def parse():\n    pass\n", "app/slow.py": "def parse():\n    pass\n"}
@@ -107,7 +108,7 @@ def test_io_through_mutually_importing_helpers_terminates_and_is_found():
     mod = project.files["app/main.py"].python
     trail = reach(project, Resolved("app/main.py", mod, mod.functions["handler"]), depth=2)
     assert trail is not None and (trail.path, trail.io.name) == ("app/b.py", "requests.get")
-    assert trail.where() == "`requests.get()` (app/b.py:6, via `pong()`)"
+    assert trail.where() == "`requests.get()` at app/b.py:6 (via `pong()`)"
     project = _project(files)
     mod = project.files["app/main.py"].python
     assert reach(project, Resolved("app/main.py", mod, mod.functions["handler"]), depth=1) is None

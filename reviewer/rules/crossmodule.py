@@ -34,10 +34,10 @@ class Trail:
         return self.steps[0][1] if self.steps else self.io.node
 
     def where(self) -> str:
-        """```requests.get()` (app/clients.py:12, via `_get()`)``."""
+        """```requests.get()` at app/clients.py:12 (via `_get()`)``."""
         via = [f"`{_name(call)}()`" for _, call in self.steps[1:]]
-        tail = f", via {', '.join(via)}" if via else ""
-        return f"`{self.io.name}()` ({self.path}:{self.io.node.lineno}{tail})"
+        tail = f" (via {', '.join(via)})" if via else ""
+        return f"`{self.io.name}()` at {self.path}:{self.io.node.lineno}{tail}"
 
 
 def _name(call: ast.Call) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
+from reviewer.rules.crossmodule import Trail, blocking_helper, reach
 from reviewer.rules.pyflow import (
     Kind,
     flow,
@@ -21,7 +22,8 @@ from reviewer.rules.pyflow import (
     own_nodes,
 )
 from reviewer.rules.registry import Hit, RuleContext, rule
-from reviewer.sources.python_ast import PythonModule, Route, const_str, dotted, keyword
+from reviewer.sources.modules import Resolved
+from reviewer.sources.python_ast import FunctionNode, PythonModule, Route, const_str, dotted, keyword
 
 _ALTERNATIVE = {
     "sleep": "`await asyncio.sleep(...)`",
@@ -72,10 +74,21 @@ def blocking_call_in_async(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         for call, env in handler_calls(mod, fn):
             io = flow(mod).io_call(call, env)
-            if io is None or not io.blocking or mod.is_awaited(call) or offloaded(mod, call):
+            if io is None:
+                helper = blocking_helper(ctx.project, f.path, mod, fn, call)
+                if helper is not None:
+                    yield Hit(call.lineno, _blocking_helper_detail(fn, call, helper[1]))
+                continue
+            if not io.blocking or mod.is_awaited(call) or offloaded(mod, call):
                 continue
             yield Hit(call.lineno, f"`{io.name}()` blocks the event loop in `async def {fn.name}`: use "
                                    f"{_ALTERNATIVE[io.what]}, or declare it with plain `def`")
+
+
+def _blocking_helper_detail(fn: FunctionNode, call: ast.Call, trail: Trail) -> str:
+    name = dotted(call.func)
+    return (f"`{name}()` blocks the event loop in `async def {fn.name}`: it calls {trail.where()}; use "
+            f"{_ALTERNATIVE[trail.io.what]} there, `await run_in_threadpool({name}, ...)`, or a plain `def` route")
 
 
 @rule("fastapi-http-client-per-request", kinds={FileKind.PYTHON}, category=Category.FASTAPI,
@@ -277,8 +290,16 @@ def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         calls = function_io(mod, route.func)
         if calls:
             io = calls[0]
-            kind = "database" if io.what == "db" else "outbound HTTP" if io.what == "http" else io.what
-            yield Hit(io.node.lineno, f"liveness route `{path}` does {kind} I/O: `{io.name}()`")
+            yield Hit(io.node.lineno, f"liveness route `{path}` does {_io_kind(io.what)} I/O: `{io.name}()`")
+            continue
+        trail = reach(ctx.project, Resolved(f.path, mod, route.func), depth=2)
+        if trail is not None:
+            yield Hit(trail.call.lineno, f"liveness route `{path}` does {_io_kind(trail.io.what)} I/O: "
+                                         f"`{dotted(trail.call.func)}()` calls {trail.where()}")
+
+
+def _io_kind(what: str) -> str:
+    return "database" if what == "db" else "outbound HTTP" if what == "http" else what
 
 
 @rule("fastapi-dangling-task", kinds={FileKind.PYTHON}, category=Category.FASTAPI, severity=Severity.WARNING,
