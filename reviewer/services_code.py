@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reviewer.project import Project
+from reviewer.sources.modules import resolver
 from reviewer.sources.python_ast import (
     HTTP_VERBS,
     FunctionNode,
@@ -383,27 +384,26 @@ def _is_db_call(mod: PythonModule, call: ast.Call) -> bool:
 
 
 def function_does_io(index: CodeIndex, mod: PythonModule, path: str, func: FunctionNode, depth: int) -> bool:
-    """Whether ``func`` (or what it calls, ``depth`` levels down, or its Depends targets) does
-    database or outbound HTTP I/O."""
-    callees: list[ast.AST] = []
+    """Whether ``func`` (or what it calls, ``depth`` levels down, in this file or imported from
+    another file of the project, or its Depends targets) does database or outbound HTTP I/O."""
+    callees: list[tuple[ast.AST, ast.AST | None]] = []  # (callee expression, scope it is named in)
     for node in walk_own_body(func):
         if isinstance(node, ast.Call):
             if _is_db_call(mod, node) or http_call_url(mod, node) is not None:
                 return True
-            callees.append(node.func)
+            callees.append((node.func, func))
     args = func.args
     for default in [*args.defaults, *args.kw_defaults]:
         if isinstance(default, ast.Call) and (dotted(default.func) or "").endswith(("Depends", "Security")) \
                 and default.args:
-            callees.append(default.args[0])
+            callees.append((default.args[0], None))
     for ann in [a.annotation for a in [*args.args, *args.kwonlyargs] if a.annotation is not None]:
         for node in ast.walk(ann):
             if isinstance(node, ast.Call) and (dotted(node.func) or "").endswith("Depends") and node.args:
-                callees.append(node.args[0])
+                callees.append((node.args[0], None))
     if depth <= 0:
         return False
-    base = posixpath.dirname(path)
-    for target in callees:
+    for target, scope in callees:
         name = dotted(target)
         if not name:
             continue
@@ -412,18 +412,7 @@ def function_does_io(index: CodeIndex, mod: PythonModule, path: str, func: Funct
             if function_does_io(index, mod, path, local, depth - 1):
                 return True
             continue
-        qual = mod.imports.qualify(target) or ""
-        if "." in qual:
-            found = index.function(qual, _bases(base))
-            if found is not None and function_does_io(index, found[1], found[0], found[2], depth - 1):
-                return True
+        found = resolver(index.project).function(path, mod, target, scope)
+        if found is not None and function_does_io(index, found.module, found.path, found.func, depth - 1):
+            return True
     return False
-
-
-def _bases(d: str) -> tuple[str, ...]:
-    """Directories an absolute import may be resolved from: every ancestor of the file."""
-    out = [d]
-    while d:
-        d = posixpath.dirname(d)
-        out.append(d)
-    return tuple(out)
