@@ -1,8 +1,8 @@
 """I/O reached through helpers in other files of the project (``from .clients import fetch_stock``).
 
-``reach(project, path, mod, fn)`` is ``pyflow.function_io`` across modules: the first I/O call that
-``fn`` makes itself or through the helpers it calls, local or imported, two levels down. Only what
-``reviewer.sources.modules`` resolves with certainty is followed.
+``reach(project, Resolved(path, mod, fn), depth)`` is ``pyflow.function_io`` across modules: the
+first I/O call that ``fn`` makes itself or through the helpers it calls, local or imported, ``depth``
+levels down. Only what ``reviewer.sources.modules`` resolves with certainty is followed.
 """
 
 from __future__ import annotations
