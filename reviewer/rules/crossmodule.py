@@ -76,9 +76,9 @@ def runs_inline_sync(target: Resolved) -> bool:
 
 def blocking_helper(project: Project, path: str, mod: PythonModule, fn: FunctionNode,
                     call: ast.Call) -> tuple[Resolved, Trail] | None:
-    """An imported plain-``def`` helper called right here (not awaited, not offloaded) whose body
-    makes a blocking call, with where that call is."""
-    target = imported_function(project, path, mod, fn, call)
+    """A plain-``def`` project helper (in this file or imported) called right here (not awaited, not
+    offloaded) whose body makes a blocking call, with where that call is."""
+    target = callee(project, path, mod, fn, call)
     if target is None or not runs_inline_sync(target) or mod.is_awaited(call) or offloaded(mod, call):
         return None
     trail = reach(project, target, depth=1, blocking=True, loose=False)
