@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import weakref
@@ -16,7 +15,7 @@ from reviewer.classify import FileKind, classify, kind_from_path
 from reviewer.errors import GitError, SourceError
 from reviewer.sources.dockerfile import Dockerfile, parse_dockerfile
 from reviewer.sources.helm import HelmTemplate, sanitize_template
-from reviewer.sources.python_ast import PythonModule
+from reviewer.sources.python_ast import PythonModule, parse_python
 from reviewer.sources.yaml_docs import YamlDoc, parse_yaml
 
 # Generated or vendored files this large are not architecture; a note says they were skipped.
@@ -203,7 +202,7 @@ class SourceFile:
     @cached_property
     def python(self) -> PythonModule | None:
         try:
-            return PythonModule(self.path, ast.parse(self.text, filename=self.path))
+            return PythonModule(self.path, parse_python(self.text, self.path))
         except SyntaxError as exc:
             self.error = SourceError(self.path, f"Python syntax error: {exc.msg}", exc.lineno)
             return None

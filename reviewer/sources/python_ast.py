@@ -6,6 +6,7 @@ Pure ``ast``; no code is imported or run.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +17,26 @@ _APP_FACTORIES = {"fastapi.FastAPI", "fastapi.APIRouter", "FastAPI", "APIRouter"
 _APPLIKE_NAMES = ("app", "router", "api", "application")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+# PEP 758 (Python 3.14): `except A, B:` without parentheses. Older interpreters' ast rejects it; the
+# same clause with parentheses means the same thing, so it is rewritten in place (lines unchanged).
+_BARE_EXCEPT_LIST = re.compile(r"^(?P<lead>[ \t]*except\*?)[ \t]+(?P<types>[^\n():#=]+?,[^\n():#=]+?)[ \t]*:",
+                               re.MULTILINE)
+
+
+def parse_python(text: str, path: str) -> ast.Module:
+    """``ast.parse``, also accepting Python 3.14's unparenthesized ``except`` lists on older Pythons."""
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        if "parenthesized" not in (exc.msg or "") or not _BARE_EXCEPT_LIST.search(text):
+            raise
+        first = exc
+    try:
+        return ast.parse(_BARE_EXCEPT_LIST.sub(r"\g<lead> (\g<types>):", text), filename=path)
+    except SyntaxError:
+        raise first from None
 
 
 def dotted(node: ast.AST) -> str | None:
