@@ -28,13 +28,18 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _could_be_reviewed(path: str) -> bool:
+    """A path whose name alone makes it a candidate (code, Dockerfile, compose, YAML/JSON manifests)."""
+    return kind_from_path(path) is not FileKind.OTHER or path.lower().endswith((".yaml", ".yml", ".json"))
+
+
 def change_notes(changes: ChangeSet, project: Project) -> list[str]:
     """One line per changed file that is not reviewed the ordinary way, naming the file."""
     notes = list(changes.notes)
     for path, change in sorted(changes.files.items()):
         if change.status is FileStatus.REMOVED:
             continue
-        if change.binary:
+        if change.binary and _could_be_reviewed(path):  # a changed logo is not bad input: say nothing
             notes.append(f"{path}: skipped, binary file")
         elif change.patch_missing and path in project.files:
             notes.append(f"{path}: GitHub sent no diff (too large); reviewed from its contents, "

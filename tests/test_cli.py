@@ -125,3 +125,18 @@ def test_audit_of_an_ignored_directory_walks_it(tmp_path):
     (tmp_path / "generated" / "worker.py").write_text(WORKER)
     _, out, _ = run(["audit", str(tmp_path / "generated"), "--format", "json"])
     assert {f["path"] for f in json.loads(out)["findings"]} == {"worker.py"}
+
+
+def test_review_names_binary_candidates_but_not_images(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    (tmp_path / "deploy.yaml").write_bytes(b"kind: \0\0binary")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "head")
+    _, out, _ = run(["review", "--base", "HEAD~1", "--head", "HEAD", "--repo", str(tmp_path), "--format", "json"])
+    assert json.loads(out)["notes"] == ["deploy.yaml: skipped, binary file"]
