@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse_fail_on
+from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, load_config_text, parse_fail_on
 from reviewer.diff import ChangeSet
 from reviewer.engine import Report
 from reviewer.errors import ModelError, PublishError, ReadOnlyTokenError, ReviewerError, UsageError
@@ -179,9 +179,9 @@ def _client(inputs: Inputs, runner: Runner, sleep: Callable[[float], None]) -> A
 
 
 def _known_rules() -> set[str]:
-    from reviewer.rules.registry import all_rules
+    from reviewer.rules.registry import rule_ids
 
-    return {r.id for r in all_rules()}
+    return rule_ids()
 
 
 def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, console: Console,
@@ -288,7 +288,7 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[fl
 
     if runner.workspace is None or not runner.workspace.is_dir():
         raise UsageError("GITHUB_WORKSPACE is not a directory: check out the repository before arch-review")
-    config = _workspace_config(runner.workspace, inputs.config_path)
+    config = load_config_file(runner.workspace / inputs.config_path, inputs.config_path, _known_rules())
     report, ctx = audit_tree(DirectorySource(runner.workspace), config)
     service_map = _service_map(ctx)
     outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)
@@ -308,17 +308,6 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[fl
         console.info(f"tracking issue {result.action}: {result.url} ({result.new} new, {result.fixed} fixed)")
         outcome.notes = [f"tracking issue {result.action}: {result.url}"]
     return outcome
-
-
-def _workspace_config(workspace: Path, config_path: str) -> Config:
-    path = workspace / config_path
-    if not path.is_file():
-        return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read config file {config_path}: {exc}") from exc
-    return load_config_text(text, config_path, _known_rules())
 
 
 def _service_map(ctx: RuleContext) -> str | None:

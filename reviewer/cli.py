@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reviewer import __version__
-from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_text, parse_fail_on
+from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, parse_fail_on
 from reviewer.diff import parse_unified_diff
 from reviewer.engine import Report
 from reviewer.errors import ReviewerError, UsageError
@@ -57,19 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_config(explicit: str | None, root: Path) -> Config:
-    from reviewer.rules.registry import all_rules
+    from reviewer.rules.registry import rule_ids
 
-    known = {r.id for r in all_rules()}
+    if explicit and not Path(explicit).is_file():
+        raise UsageError(f"config file {explicit} does not exist")
     path = Path(explicit) if explicit else root / DEFAULT_CONFIG_PATH
-    if not path.is_file():
-        if explicit:
-            raise UsageError(f"config file {explicit} does not exist")
-        return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read config file {path}: {exc}") from exc
-    return load_config_text(text, str(explicit or DEFAULT_CONFIG_PATH), known)
+    return load_config_file(path, explicit or DEFAULT_CONFIG_PATH, rule_ids())
 
 
 def _render(report: Report, ctx: RuleContext, fmt: str) -> str:

@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from reviewer.errors import ConfigError
+from reviewer.errors import ConfigError, UsageError
 from reviewer.model import Category, Finding, Severity
 
 DEFAULT_CONFIG_PATH = ".github/arch-review.yml"
@@ -143,3 +144,14 @@ def load_config_text(text: str | None, source: str, known_rules: set[str] | None
         where = f"line {mark.line + 1}" if mark is not None else None
         raise ConfigError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     return config_from_mapping(data, source, known_rules)
+
+
+def load_config_file(path: Path, source: str, known_rules: set[str] | None = None) -> Config:
+    """A config file on disk (a local checkout or the Action's workspace); a missing file means defaults."""
+    if not path.is_file():
+        return Config(source=None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {source}: {exc}") from exc
+    return load_config_text(text, source, known_rules)

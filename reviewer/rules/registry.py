@@ -116,3 +116,8 @@ def all_rules() -> list[Rule]:
     import reviewer.rules  # noqa: F401  - importing the package registers every rule module
 
     return sorted(REGISTRY.values(), key=lambda r: (r.module, r.id))
+
+
+def rule_ids() -> set[str]:
+    """Every registered rule id: what a config file may name."""
+    return {r.id for r in all_rules()}
