@@ -127,17 +127,6 @@ class CodeIndex:
         f = self.project.get(path)
         return f.python if f is not None else None
 
-    def function(self, qualname: str, bases: tuple[str, ...]) -> tuple[str, PythonModule, FunctionNode] | None:
-        for base in bases:
-            found = self.module_file(qualname, base)
-            if found is None or not found[1] or "." in found[1] or found[0].endswith("/"):
-                continue
-            mod = self.module(found[0])
-            fn = mod.functions.get(found[1]) if mod else None
-            if mod is not None and fn is not None:
-                return found[0], mod, fn
-        return None
-
 
 def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
     for b in node.bases:

@@ -141,14 +141,6 @@ def _walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
             stack.append(child)
 
 
-def parent_map(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-    return parents
-
-
 @dataclass(frozen=True)
 class Route:
     func: FunctionNode
