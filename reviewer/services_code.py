@@ -123,10 +123,6 @@ class CodeIndex:
                 return rel + "/", rest
         return None
 
-    def module(self, path: str) -> PythonModule | None:
-        f = self.project.get(path)
-        return f.python if f is not None else None
-
 
 def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
     for b in node.bases:
