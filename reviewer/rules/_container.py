@@ -12,7 +12,7 @@ import posixpath
 import re
 from itertools import pairwise
 
-from reviewer.rules.helpers import image_name, is_literal_secret
+from reviewer.rules.helpers import URL_WITH_PASSWORD, image_name, is_literal_secret
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
 
 # ---- one build stage as Docker sees it -------------------------------------------------------
@@ -218,8 +218,6 @@ _NOT_SECRET_LAST = {"file", "path", "dir", "expire", "expires", "expiry", "expir
                     "url", "uri", "endpoint", "host", "port", "enabled", "enable", "required", "policy", "min",
                     "max", "issuer", "audience", "scope", "scopes", "prefix", "version", "lifetime", "timeout",
                     "location", "mode", "method", "id", "user", "username", "format", "backend", "provider"}
-# like helpers.URL_WITH_PASSWORD, but the user may be empty: redis://:s3cret@cache:6379/0
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
 _FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "none", "null", "1", "0"}
 _PLACEHOLDERS = re.compile(r"(?i)^(<.*>|\{\{.*\}\}|change[-_]?me|replace[-_]?me|placeholder|dummy|todo|x+|\*+)$")
 
@@ -249,7 +247,7 @@ def literal_secret(name: str, value: object) -> str | None:
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     text = str(value).strip()
-    url = _URL_PASSWORD.search(text)
+    url = URL_WITH_PASSWORD.search(text)
     if url and "$" not in url.group(1) and not _PLACEHOLDERS.match(url.group(1)):
         return f"`{name}` holds a URL with an inline password"
     if not is_secret_key(name):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 SECRET_NAME = re.compile(r"(?i)pass(word|wd)?|secret|token|api_?key|private_?key|credential")
-URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")
+# the user may be empty: redis://:s3cret@cache:6379/0 carries a password too
+URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
 ENV_REFERENCE = re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}?$")
 DATASTORE_IMAGES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "rabbitmq", "kafka",
                     "cp-kafka", "zookeeper", "elasticsearch", "opensearch", "memcached", "nats", "cassandra",
