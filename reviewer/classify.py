@@ -49,6 +49,11 @@ def kind_from_path(path: str) -> FileKind | None:
     return FileKind.OTHER
 
 
+def may_be_relevant(path: str) -> bool:
+    """False only when the path alone rules the file out; YAML and JSON need their content read."""
+    return kind_from_path(path) is not FileKind.OTHER
+
+
 def classify(path: str, text: str | None) -> FileKind:
     kind = kind_from_path(path)
     if kind is not None:

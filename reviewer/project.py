@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
-from reviewer.classify import FileKind, classify, kind_from_path
+from reviewer.classify import FileKind, classify, may_be_relevant
 from reviewer.errors import GitError, SourceError
 from reviewer.sources.dockerfile import Dockerfile, parse_dockerfile
 from reviewer.sources.helm import HelmTemplate, sanitize_template
@@ -249,13 +249,11 @@ class Project:
             data = source.read(path)
             if data is None:
                 continue
-            pre = kind_from_path(path)
-            if pre is FileKind.OTHER:
+            if not may_be_relevant(path):
                 continue
             text, problem = decode(path, data)
             if text is None:
-                if pre is not None or path.endswith((".yaml", ".yml", ".json")):
-                    skipped[path] = problem or path
+                skipped[path] = problem or path
                 continue
             kind = classify(path, text)
             if kind is FileKind.OTHER:

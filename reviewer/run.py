@@ -6,7 +6,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from reviewer.classify import FileKind, kind_from_path
+from reviewer.classify import FileKind, may_be_relevant
 from reviewer.config import Config
 from reviewer.diff import ChangeSet, FileStatus
 from reviewer.engine import Report, review
@@ -28,18 +28,13 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _could_be_reviewed(path: str) -> bool:
-    """A path whose name alone makes it a candidate (code, Dockerfile, compose, YAML/JSON manifests)."""
-    return kind_from_path(path) is not FileKind.OTHER or path.lower().endswith((".yaml", ".yml", ".json"))
-
-
 def change_notes(changes: ChangeSet, project: Project) -> list[str]:
     """One line per changed file that is not reviewed the ordinary way, naming the file."""
     notes = list(changes.notes)
     for path, change in sorted(changes.files.items()):
         if change.status is FileStatus.REMOVED:
             continue
-        if change.binary and _could_be_reviewed(path):  # a changed logo is not bad input: say nothing
+        if change.binary and may_be_relevant(path):  # a changed logo is not bad input: say nothing
             notes.append(f"{path}: skipped, binary file")
         elif change.patch_missing and path in project.files:
             notes.append(f"{path}: GitHub sent no diff (too large); reviewed from its contents, "
@@ -60,9 +55,7 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
     targets = frozenset(p for p in changes.reviewable_paths if p in project.files)
     base_project = None
     if base is not None:
-        old_paths = [c.old_path or p for p, c in changes.files.items()
-                     if c.status is not FileStatus.ADDED and kind_from_path(c.old_path or p) is FileKind.PYTHON]
-        base_project = Project.load(base, only=old_paths)
+        base_project = Project.load(base, only=changes.base_paths(FileKind.PYTHON))
     ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,
                       service_roots=config.service_roots)
     report = review(ctx, config)

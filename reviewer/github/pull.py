@@ -14,7 +14,7 @@ from github import GithubException, UnknownObjectException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
-from reviewer.classify import FileKind, kind_from_path
+from reviewer.classify import FileKind, may_be_relevant
 from reviewer.diff import ChangeSet, FileStatus, from_github_files
 from reviewer.github.client import calling
 from reviewer.project import DictSource, DirectorySource, FileSource, GitTreeSource
@@ -72,10 +72,6 @@ def _has_commit(workspace: Path, sha: str) -> bool:
                               capture_output=True).returncode == 0
     except OSError:
         return False
-
-
-def _relevant(path: str) -> bool:
-    return kind_from_path(path) is not FileKind.OTHER
 
 
 @dataclass
@@ -148,7 +144,7 @@ def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: 
         reader = ContentsReader(repo)
         fetched: dict[str, bytes | str] = {}
         blob_ids = {str(e["filename"]): e.get("sha") for e in entries}
-        for path in sorted(p for p in changed if _relevant(p)):
+        for path in sorted(p for p in changed if may_be_relevant(p)):
             data = _workspace_copy(workspace, path, blob_ids.get(path))
             if data is None:
                 data = reader.read(path, info.head_sha)
@@ -166,8 +162,7 @@ def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: 
 def _base_source(repo: Repository, changes: ChangeSet, info: PullInfo) -> FileSource:
     """Base contents of the changed Python files, for rules that compare base with head."""
     reader = ContentsReader(repo)
-    wanted = [c.old_path or p for p, c in changes.files.items()
-              if c.status is not FileStatus.ADDED and kind_from_path(c.old_path or p) is FileKind.PYTHON]
+    wanted = changes.base_paths(FileKind.PYTHON)
     if len(wanted) > MAX_BASE_READS:
         changes.notes.append(f"API compatibility was checked for {MAX_BASE_READS} of the {len(wanted)} changed "
                              "Python files (check out the base commit too, fetch-depth: 0, to check all)")
