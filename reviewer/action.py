@@ -283,8 +283,8 @@ def _with_model_review(inputs: Inputs, base_url: str | None, config: Config, ctx
 def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[float], None]) -> Outcome:
     from reviewer.github.client import calling, own_login
     from reviewer.github.tracking_issue import sync_tracking_issue
-    from reviewer.project import DirectorySource
     from reviewer.run import audit_tree
+    from reviewer.workspace.files import DirectorySource
 
     if runner.workspace is None or not runner.workspace.is_dir():
         raise UsageError("GITHUB_WORKSPACE is not a directory: check out the repository before arch-review")

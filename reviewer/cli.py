@@ -15,8 +15,9 @@ from reviewer.diff import parse_unified_diff
 from reviewer.engine import Report
 from reviewer.errors import ReviewerError, UsageError
 from reviewer.model import at_or_above
-from reviewer.project import DirectorySource, GitTreeSource
 from reviewer.rules.registry import RuleContext
+from reviewer.workspace.files import DirectorySource
+from reviewer.workspace.git import GitTreeSource
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
 
@@ -86,8 +87,8 @@ def _render(report: Report, ctx: RuleContext, fmt: str) -> str:
 
 
 def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
-    from reviewer import local_git
     from reviewer.run import review_change
+    from reviewer.workspace import git as local_git
 
     root = local_git.repo_root(Path(args.repo))
     head_sha = local_git.resolve(root, args.head) if args.head else None

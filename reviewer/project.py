@@ -1,18 +1,16 @@
-"""The files a run looks at: read once, classified once, parsed lazily and at most once."""
+"""The files a run looks at: read once, classified once, parsed lazily and at most once.
+
+Pure: the bytes come from a ``FileSource`` (see ``reviewer.workspace``)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Protocol
 
 from reviewer.classify import FileKind, classify, may_be_relevant
-from reviewer.errors import GitError, SourceError
+from reviewer.errors import SourceError
 from reviewer.sources.dockerfile import Dockerfile, parse_dockerfile
 from reviewer.sources.helm import HelmTemplate, sanitize_template
 from reviewer.sources.python_ast import PythonModule, parse_python
@@ -20,8 +18,6 @@ from reviewer.sources.yaml_docs import YamlDoc, parse_yaml
 
 # Generated or vendored files this large are not architecture; a note says they were skipped.
 MAX_FILE_BYTES = 1_000_000
-_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
-              ".pytest_cache", "site-packages", "dist", "build", ".ruff_cache"}
 
 
 class FileSource(Protocol):
@@ -30,136 +26,6 @@ class FileSource(Protocol):
     def paths(self) -> Iterable[str]: ...
 
     def read(self, path: str) -> bytes | None: ...
-
-
-@dataclass
-class DictSource:
-    files: dict[str, bytes | str]
-
-    def paths(self) -> Iterable[str]:
-        return list(self.files)
-
-    def read(self, path: str) -> bytes | None:
-        data = self.files.get(path)
-        return data.encode() if isinstance(data, str) else data
-
-
-@dataclass
-class DirectorySource:
-    """A directory on disk. Inside a git work tree, the files git would track (``.gitignore`` is
-    honoured, so build output and virtualenvs stay out); elsewhere, a walk of the tree."""
-
-    root: Path
-
-    def paths(self) -> Iterable[str]:
-        listed = self._git_listing()
-        if listed is not None:
-            return [p for p in listed if not (set(p.split("/")[:-1]) & _SKIP_DIRS)]
-        return self._walk()
-
-    def _git_listing(self) -> list[str] | None:
-        """None outside a work tree, and for a directory its repository ignores (then the user
-        asked for exactly that directory: walk it)."""
-        try:
-            ignored = subprocess.run(["git", "-C", str(self.root), "check-ignore", "-q", "."],
-                                     capture_output=True, check=False)
-            if ignored.returncode != 1:  # 0: ignored; 128: not in a work tree
-                return None
-            proc = subprocess.run(["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others",
-                                   "--exclude-standard"], capture_output=True, check=False)
-        except OSError:
-            return None
-        if proc.returncode != 0:
-            return None
-        return sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
-
-    def _walk(self) -> Iterator[str]:
-        root = str(self.root)
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
-            rel = os.path.relpath(dirpath, root)
-            for name in sorted(filenames):
-                yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
-
-    def read(self, path: str) -> bytes | None:
-        try:
-            full = self.root / path
-            if full.is_symlink() or not full.is_file():
-                return None
-            return full.read_bytes()
-        except OSError:
-            return None
-
-
-@dataclass
-class GitTreeSource:
-    """Files of one commit, read with ``git cat-file --batch`` (one process for all blobs)."""
-
-    repo: Path
-    ref: str
-    _blobs: dict[str, str] | None = None
-    _proc: subprocess.Popen[bytes] | None = field(default=None, repr=False, compare=False)
-
-    def _git(self, *args: str, data: bytes | None = None) -> bytes:
-        try:
-            return subprocess.run(["git", "-C", str(self.repo), *args], input=data,
-                                  capture_output=True, check=True).stdout
-        except subprocess.CalledProcessError as exc:
-            raise GitError(f"git {' '.join(args)} failed: {exc.stderr.decode(errors='replace').strip()}") from exc
-        except FileNotFoundError as exc:
-            raise GitError("git is not installed") from exc
-
-    def _index(self) -> dict[str, str]:
-        if self._blobs is None:
-            out = self._git("ls-tree", "-r", "-z", "--full-tree", self.ref)
-            blobs = {}
-            for entry in out.split(b"\0"):
-                if not entry:
-                    continue
-                meta, _, name = entry.partition(b"\t")
-                mode, kind, sha = meta.split()
-                if kind == b"blob" and mode != b"120000":
-                    blobs[name.decode("utf-8", "surrogateescape")] = sha.decode()
-            self._blobs = blobs
-        return self._blobs
-
-    def paths(self) -> Iterable[str]:
-        return [p for p in self._index() if not (set(p.split("/")[:-1]) & _SKIP_DIRS)]
-
-    def read(self, path: str) -> bytes | None:
-        sha = self._index().get(path)
-        if sha is None:
-            return None
-        proc = self._batch()
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(sha.encode() + b"\n")
-        proc.stdin.flush()
-        header = proc.stdout.readline().split()  # "<sha> blob <size>" or "<sha> missing"
-        if len(header) != 3:
-            return None
-        data = proc.stdout.read(int(header[2]))
-        proc.stdout.read(1)  # the newline after each object
-        return data
-
-    def _batch(self) -> subprocess.Popen[bytes]:
-        """One ``git cat-file --batch`` for every blob: a process per file costs seconds on a big tree."""
-        if self._proc is None:
-            try:
-                self._proc = subprocess.Popen(["git", "-C", str(self.repo), "cat-file", "--batch"],
-                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                              stderr=subprocess.DEVNULL)
-            except FileNotFoundError as exc:
-                raise GitError("git is not installed") from exc
-            weakref.finalize(self, _close_batch, self._proc)
-        return self._proc
-
-
-def _close_batch(proc: subprocess.Popen[bytes]) -> None:
-    if proc.stdin is not None:
-        proc.stdin.close()
-    proc.wait()
-    if proc.stdout is not None:
-        proc.stdout.close()
 
 
 @dataclass

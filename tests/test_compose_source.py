@@ -8,10 +8,11 @@ import pytest
 
 from reviewer.config import Config
 from reviewer.engine import review
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import REGISTRY, RuleContext
 from reviewer.sources.compose import ComposeIndex, Item, parse_compose, parse_port, volume_source
 from reviewer.sources.yaml_docs import parse_yaml
+from reviewer.workspace.files import DictSource
 
 COMPOSE = textwrap.dedent("""\
     x-env: &env

@@ -5,8 +5,9 @@ from reviewer.config import Config
 from reviewer.diff import from_github_files
 from reviewer.engine import review
 from reviewer.model import Category, Severity
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import Hit, Rule, RuleContext, Scope
+from reviewer.workspace.files import DictSource
 
 
 def make_rule(check, kinds=(FileKind.K8S, FileKind.PYTHON, FileKind.DOCKERFILE), scope=Scope.FILE,

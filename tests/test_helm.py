@@ -3,10 +3,11 @@
 from reviewer.classify import FileKind
 from reviewer.config import Config
 from reviewer.engine import review
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
 from reviewer.sources.helm import is_templated, sanitize_template
 from reviewer.sources.yaml_docs import get_path, line_of, parse_yaml
+from reviewer.workspace.files import DictSource
 
 CHART_DEPLOYMENT = """\
 apiVersion: apps/v1

@@ -3,7 +3,7 @@
 from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.model import Severity
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
 from reviewer.sources.k8s_objects import (
     index_of,
@@ -11,6 +11,7 @@ from reviewer.sources.k8s_objects import (
     selector_matches,
     workloads_of,
 )
+from reviewer.workspace.files import DictSource
 
 POD_SPEC = """\
       containers:

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from reviewer.cli import main
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.render.mermaid import render_service_map
+from reviewer.workspace.files import DictSource
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 COMPOSE = """\

@@ -2,8 +2,9 @@ import ast
 
 import pytest
 
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.sources.python_ast import parse_python
+from reviewer.workspace.files import DictSource
 
 PY314 = """\
 import requests

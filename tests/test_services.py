@@ -5,9 +5,10 @@ from __future__ import annotations
 from reviewer.config import Config
 from reviewer.diff import parse_unified_diff
 from reviewer.engine import review
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
 from reviewer.services import build_service_model, call_edges, expand_vars, parse_dsn, resolve_call
+from reviewer.workspace.files import DictSource
 
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /srv\n"
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"

@@ -4,7 +4,6 @@ contents of the changed files, the workspace as context, and the config from the
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,9 @@ from github.Repository import Repository
 from reviewer.classify import FileKind, may_be_relevant
 from reviewer.diff import ChangeSet, FileStatus, from_github_files
 from reviewer.github.client import calling
-from reviewer.project import DictSource, DirectorySource, FileSource, GitTreeSource
+from reviewer.project import FileSource
+from reviewer.workspace.files import DictSource, DirectorySource
+from reviewer.workspace.git import GitTreeSource, has_commit
 
 # GitHub docs, "List pull requests files": "Responses include a maximum of 3000 files."
 MAX_PR_FILES = 3000
@@ -64,14 +65,6 @@ def pull_info(pull: PullRequest, repo_name: str) -> PullInfo:
     return PullInfo(number=pull.number, head_sha=pull.head.sha, base_sha=pull.base.sha, base_ref=pull.base.ref,
                     title=pull.title or "", body=pull.body or "", html_url=pull.html_url,
                     is_fork=head_repo is not None and head_repo != repo_name, changed_files=pull.changed_files)
-
-
-def _has_commit(workspace: Path, sha: str) -> bool:
-    try:
-        return subprocess.run(["git", "-C", str(workspace), "cat-file", "-e", f"{sha}^{{commit}}"],
-                              capture_output=True).returncode == 0
-    except OSError:
-        return False
 
 
 @dataclass
@@ -135,9 +128,9 @@ def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: 
     removed = {p for p, c in changes.files.items() if c.status is FileStatus.REMOVED}
     changed = set(changes.files) - removed
     rest = DirectorySource(workspace) if workspace is not None and workspace.is_dir() else None
-    if workspace is not None and _has_commit(workspace, info.head_sha):
+    if workspace is not None and has_commit(workspace, info.head_sha):
         head: FileSource = GitTreeSource(workspace, info.head_sha)
-        base = GitTreeSource(workspace, info.base_sha) if _has_commit(workspace, info.base_sha) else None
+        base = GitTreeSource(workspace, info.base_sha) if has_commit(workspace, info.base_sha) else None
         if base is not None:
             return PullChange(changes, head, base)
     else:

@@ -17,8 +17,9 @@ from typing import Any
 
 from reviewer.config import ModelSettings
 from reviewer.diff import ChangeSet, FileChange, FileStatus, Hunk
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
+from reviewer.workspace.files import DictSource
 
 _PY = '''"""Orders service, handler {i}."""
 import httpx

@@ -7,8 +7,9 @@ from dataclasses import replace
 from reviewer.config import ModelSettings
 from reviewer.diff import ChangeSet, FileChange, FileStatus, Hunk
 from reviewer.llm.anthropic_client import AnthropicModelClient
-from reviewer.project import DictSource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
+from reviewer.workspace.files import DictSource
 
 CONTEXT = 3
 

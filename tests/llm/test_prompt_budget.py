@@ -92,8 +92,9 @@ def test_prices_by_family_and_unknown_models_fall_back_to_haiku():
 
 def test_deleted_lines_are_shown_where_they_stood_and_redacted():
     from reviewer.diff import parse_unified_diff
-    from reviewer.project import DictSource, Project
+    from reviewer.project import Project
     from reviewer.rules.registry import RuleContext
+    from reviewer.workspace.files import DictSource
 
     head = "import requests\n\n\ndef stock(i):\n    return requests.get(URL)\n"
     patch = (

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from reviewer.config import Config
 from reviewer.engine import review
-from reviewer.project import DirectorySource, Project
+from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
+from reviewer.workspace.files import DirectorySource
 
 CASES = Path(__file__).parent / "cases"
 _EXPECT = re.compile(r"#\s*expect:\s*([\w\-, ]+)")
