@@ -37,6 +37,7 @@ from reviewer.services_endpoints import (
     parse_dsn,
     parse_http_url,
 )
+from reviewer.sources.images import image_name, is_datastore_image
 from reviewer.sources.yaml_docs import YMap, get_path
 
 __all__ = [
@@ -45,18 +46,6 @@ __all__ = [
     "canonical_host", "containers", "expand_vars", "image_name", "is_datastore_image", "is_test_path",
     "parse_dsn", "parse_http_url", "path_matches", "resolve_call", "route_index",
 ]
-
-
-def image_name(ref: str) -> str:
-    from reviewer.rules.helpers import image_name as name  # lazy: importing reviewer.rules loads every rule
-
-    return name(ref)
-
-
-def is_datastore_image(ref: str) -> bool:
-    from reviewer.rules.helpers import is_datastore_image as check
-
-    return check(ref)
 
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob",

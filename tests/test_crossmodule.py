@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from reviewer.project import Project
-from reviewer.rules.crossmodule import reach
 from reviewer.sources.modules import Resolved, resolver
+from reviewer.sources.python_reach import reach
 from reviewer.workspace.files import DictSource
 
 FETCH = "import requests\n\n\ndef fetch_stock(item_id):\n    return requests.get(f'http://inv/{item_id}')\n"

@@ -13,17 +13,6 @@ from posixpath import basename
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules._container import (
-    TOOL_CALL,
-    external_base,
-    healthcheck_args,
-    installs_tool,
-    literal_secret,
-    nearest,
-    stage_for,
-    tool_missing_reason,
-)
-from reviewer.rules.helpers import image_name, is_datastore_image, is_mutable_image
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.compose import (
     ComposeFile,
@@ -33,7 +22,18 @@ from reviewer.sources.compose import (
     resolve_default,
     volume_source,
 )
+from reviewer.sources.container import (
+    TOOL_CALL,
+    external_base,
+    healthcheck_args,
+    installs_tool,
+    nearest,
+    stage_for,
+    tool_missing_reason,
+)
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
+from reviewer.sources.images import image_name, is_datastore_image, is_mutable_image
+from reviewer.sources.secrets import literal_secret
 
 _NOT_A_STORE = re.compile(r"exporter|commander|express|insight|admin|operator|-ui$|^ui-")
 _DEV_FILE = re.compile(r"(?i)(^|[.\-_])(override|dev|development|local|test|tests|ci|e2e)([.\-_]|$)")

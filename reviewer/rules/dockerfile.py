@@ -14,23 +14,23 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules._container import (
+from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.compose import compose_index
+from reviewer.sources.container import (
     effective_command,
     effective_shell,
     external_base,
     global_args,
     keeps_shell_as_pid1,
-    literal_secret,
     nearest,
     shell_command,
     stage_for,
     strip_init,
     substitute,
 )
-from reviewer.rules.helpers import is_mutable_image
-from reviewer.rules.registry import Hit, RuleContext, rule
-from reviewer.sources.compose import compose_index
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
+from reviewer.sources.images import is_mutable_image
+from reviewer.sources.secrets import literal_secret
 
 
 def _final(f: SourceFile) -> tuple[Dockerfile, Stage] | None:

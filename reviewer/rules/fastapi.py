@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.crossmodule import Trail, blocking_helper, reach
-from reviewer.rules.pyflow import (
+from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.modules import Resolved
+from reviewer.sources.python_ast import FunctionNode, PythonModule, Route, const_str, dotted, keyword
+from reviewer.sources.python_flow import (
     Kind,
     flow,
     function_io,
@@ -21,9 +23,7 @@ from reviewer.rules.pyflow import (
     offloaded,
     own_nodes,
 )
-from reviewer.rules.registry import Hit, RuleContext, rule
-from reviewer.sources.modules import Resolved
-from reviewer.sources.python_ast import FunctionNode, PythonModule, Route, const_str, dotted, keyword
+from reviewer.sources.python_reach import Trail, blocking_helper, reach
 
 _ALTERNATIVE = {
     "sleep": "`await asyncio.sleep(...)`",

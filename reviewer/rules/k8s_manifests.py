@@ -6,10 +6,17 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules._k8s import KINDS, k8s_index
-from reviewer.rules.helpers import is_mutable_image
 from reviewer.rules.registry import Hit, RuleContext, rule
-from reviewer.sources.k8s_objects import K8sIndex, manifest_docs, pod_sources_near, same_namespace, selector_matches
+from reviewer.sources.images import is_mutable_image
+from reviewer.sources.k8s_objects import (
+    K8sIndex,
+    index_of,
+    manifest_docs,
+    pod_sources_near,
+    same_namespace,
+    selector_matches,
+)
+from reviewer.sources.k8s_workloads import KINDS
 
 
 def _rewritten(idx: K8sIndex, image: str) -> bool:
@@ -32,7 +39,7 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         # or pinned by digest
         image: ghcr.io/acme/orders-api@sha256:4f3c...e9a1
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         for c in w.all_containers:
             image = c.data.get("image")
@@ -63,7 +70,7 @@ def service_selects_nothing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
               labels:
                 app: orders-api
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for s in idx.services_in(f.path):
         if not s.known or not s.selector:
             continue

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules._k8s import KINDS, k8s_index, service_list, serving_containers
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.helm import is_templated
-from reviewer.sources.k8s_objects import PROBES, Container, as_map
+from reviewer.sources.k8s_objects import PROBES, Container, as_map, index_of
+from reviewer.sources.k8s_workloads import KINDS, service_list, serving_containers
 
 
 @rule("k8s-missing-readiness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -31,7 +31,7 @@ def missing_readiness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
               periodSeconds: 5
               failureThreshold: 3
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         services = idx.backing_services(w) if w.kind in ("Deployment", "StatefulSet") else []
         for c in serving_containers(w, services) if services else []:
@@ -56,7 +56,7 @@ def missing_liveness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
           periodSeconds: 10
           failureThreshold: 3
     """
-    for w in k8s_index(ctx).workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         if w.job_like:
             continue
         for c in w.containers:
@@ -114,7 +114,7 @@ def identical_liveness_readiness(f: SourceFile, ctx: RuleContext) -> Iterator[Hi
         readinessProbe:
           httpGet: {path: /readyz, port: http}  # may check the DB pool
     """
-    for w in k8s_index(ctx).workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
             live = _handler(c.data.get("livenessProbe"), c)
             if live is not None and live == _handler(c.data.get("readinessProbe"), c):
@@ -140,7 +140,7 @@ def probe_port_not_exposed(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             path: /readyz
             port: http   # the name (or number) declared above
     """
-    for w in k8s_index(ctx).workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
             declared = None if w.gaps.hides(c.data, "ports") or c.is_patch else c.port_names_and_numbers()
             if declared is None:
@@ -184,7 +184,7 @@ def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit
                 preStop:
                   exec: {command: ["sleep", "5"]}
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         grace = w.pod_spec.get("terminationGracePeriodSeconds") if w.pod_spec is not None else None
         if not isinstance(grace, int) or isinstance(grace, bool) or grace >= 5:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules._k8s import KINDS, is_dev_path, k8s_index, regular_containers, service_list
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.k8s_objects import (
     Container,
@@ -14,9 +13,11 @@ from reviewer.sources.k8s_objects import (
     Workload,
     as_map,
     gaps_of,
+    index_of,
     manifest_docs,
     same_namespace,
 )
+from reviewer.sources.k8s_workloads import KINDS, is_dev_path, regular_containers, service_list
 from reviewer.sources.yaml_docs import YMap, get_path
 
 
@@ -59,7 +60,7 @@ def missing_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
           limits:
             memory: 512Mi
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         if _defaulted(idx, w, "limits.memory"):
             continue
@@ -87,7 +88,7 @@ def missing_resource_requests(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
           limits:
             memory: 512Mi
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         for c in regular_containers(w):
             missing, anchor, unknown = [], c.line, False
@@ -139,7 +140,7 @@ def single_replica(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
           replicas: 2
         # or a HorizontalPodAutoscaler with minReplicas: 2 targeting this Deployment
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     if is_dev_path(f.path):
         return
     for w in idx.workloads_in(f.path):
@@ -200,7 +201,7 @@ def missing_pdb(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             matchLabels:
               app: api
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     if is_dev_path(f.path):
         return
     for w in idx.workloads_in(f.path):
@@ -229,7 +230,7 @@ def recreate_strategy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             maxUnavailable: 0
             maxSurge: 1
     """
-    idx = k8s_index(ctx)
+    idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         strategy = as_map(get_path(w.data, "spec", "strategy"))
         if w.kind != "Deployment" or strategy is None or strategy.get("type") != "Recreate":

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules._k8s import KINDS, k8s_index, regular_containers
-from reviewer.rules.helpers import SECRET_NAME, URL_WITH_PASSWORD, is_literal_secret
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.helm import is_templated
-from reviewer.sources.k8s_objects import Container, Workload
+from reviewer.sources.k8s_objects import Container, Workload, index_of
+from reviewer.sources.k8s_workloads import KINDS, regular_containers
+from reviewer.sources.secrets import URL_WITH_PASSWORD, is_committed_value, is_secret_key
 from reviewer.sources.yaml_docs import YMap
-
-_NOT_SECRET_NAME = re.compile(r"(?i)bypass|compass|passenger|passthrough|passive|(_|^)(file|path|dir|name|ttl|"
-                              r"expires?(_\w+)?|expiry|seconds|minutes|hours|days|length|algorithm|alg|url|host|"
-                              r"port|user|username|enabled|header|type|mount_path|key_id)$")
-_K8S_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
-# substituted before deploy (sed, envsubst, CI): GOOGLE_API_KEY_VAL, <your-api-key>, __TOKEN__
-_PLACEHOLDER = re.compile(r"^([A-Z][A-Z0-9]*(_[A-Z0-9]+)+|<[^<>]+>|__\w+__|\{[^{}]+\})$")
 
 
 def _secret_literal(name: str, value: object) -> bool:
-    if not isinstance(value, str) or not SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
-        return False
-    text = value.strip()
-    return (is_literal_secret(text) and not text.isdigit() and text.lower() not in ("true", "false")
-            and not text.startswith("/") and not _K8S_REFERENCE.match(text) and "$(" not in text
-            and not _PLACEHOLDER.match(text))
+    return isinstance(value, str) and is_secret_key(name) and is_committed_value(value.strip())
 
 
 def _url_password(value: object) -> bool:
@@ -54,7 +41,7 @@ def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
           - name: DATABASE_URL
             value: postgresql://orders:$(DB_PASSWORD)@db:5432/orders
     """
-    for w in k8s_index(ctx).workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
             env = c.data.get("env")
             for item in env if isinstance(env, list) else []:
@@ -102,7 +89,7 @@ def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
               securityContext:
                 allowPrivilegeEscalation: false
     """
-    for w in k8s_index(ctx).workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         unset: list[Container] = []
         containers = list(regular_containers(w))
         for c in containers:
@@ -139,7 +126,7 @@ def privileged_container(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             drop: ["ALL"]
             add: ["NET_BIND_SERVICE"]   # only what the process needs
     """
-    for w in k8s_index(ctx).workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
             context = c.data.get("securityContext")
             if isinstance(context, YMap) and context.get("privileged") is True:

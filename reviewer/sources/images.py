@@ -1,13 +1,7 @@
-"""Small shared predicates for rules (names of secrets, datastore images, image tags)."""
+"""Container image references: names, tags, datastore images."""
 
 from __future__ import annotations
 
-import re
-
-SECRET_NAME = re.compile(r"(?i)pass(word|wd)?|secret|token|api_?key|private_?key|credential")
-# the user may be empty: redis://:s3cret@cache:6379/0 carries a password too
-URL_WITH_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
-ENV_REFERENCE = re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}?$")
 DATASTORE_IMAGES = ("postgres", "postgis", "mysql", "mariadb", "mongo", "redis", "rabbitmq", "kafka",
                     "cp-kafka", "zookeeper", "elasticsearch", "opensearch", "memcached", "nats", "cassandra",
                     "cockroach", "timescale", "valkey", "keydb", "bitnami/kafka", "redpanda")
@@ -39,11 +33,3 @@ def is_datastore_image(ref: str) -> bool:
     name = image_name(ref)
     full = ref.split(":", 1)[0].lower()
     return any(name == d or name.startswith(d + "-") or full.endswith(d) for d in DATASTORE_IMAGES)
-
-
-def is_literal_secret(value: object) -> bool:
-    """A non-empty literal that is not a ``${VAR}`` reference or an obvious placeholder."""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        return False
-    text = str(value).strip()
-    return bool(text) and not ENV_REFERENCE.match(text) and text.lower() not in {"changeme", "<secret>", "xxx"}

@@ -1,8 +1,7 @@
 """Facts about container images for the compose and Dockerfile rules.
 
 One build stage as Docker sees it (the stage plus the earlier stages it is built ``FROM``),
-whether a shell sits between PID 1 and the server, which tools a base image lacks, and which
-environment variables hold committed secrets.
+whether a shell sits between PID 1 and the server, and which tools a base image lacks.
 """
 
 from __future__ import annotations
@@ -10,10 +9,9 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from itertools import pairwise
 
-from reviewer.rules.helpers import URL_WITH_PASSWORD, image_name, is_literal_secret
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
+from reviewer.sources.images import image_name
 
 # ---- one build stage as Docker sees it -------------------------------------------------------
 
@@ -206,57 +204,3 @@ def effective_shell(df: Dockerfile, stage: Stage) -> str:
     ins = nearest(df, stage, "SHELL")
     argv = ins.exec_form if ins is not None else None
     return argv[0] if argv else "/bin/sh"
-
-
-# ---- secrets -----------------------------------------------------------------------------------
-
-_SECRET_WORDS = {"pass", "password", "passwords", "passwd", "passphrase", "secret", "secrets", "token",
-                 "tokens", "apikey", "credential", "credentials", "privatekey"}
-_SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("signing", "key"), ("encryption", "key")}
-_NOT_SECRET_LAST = {"file", "path", "dir", "expire", "expires", "expiry", "expiration", "ttl", "minutes",
-                    "seconds", "hours", "days", "length", "len", "algorithm", "alg", "header", "name", "type",
-                    "url", "uri", "endpoint", "host", "port", "enabled", "enable", "required", "policy", "min",
-                    "max", "issuer", "audience", "scope", "scopes", "prefix", "version", "lifetime", "timeout",
-                    "location", "mode", "method", "id", "user", "username", "format", "backend", "provider"}
-_FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "none", "null", "1", "0"}
-_PLACEHOLDERS = re.compile(r"(?i)^(<.*>|\{\{.*\}\}|change[-_]?me|replace[-_]?me|placeholder|dummy|todo|x+|\*+)$")
-
-
-def _words(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
-
-
-def is_secret_key(name: str) -> bool:
-    """A variable name that holds a secret (DB_PASSWORD, jwtSecret), not one about it (TOKEN_TTL)."""
-    words = _words(name)
-    if not words or words[-1] in _NOT_SECRET_LAST:
-        return False
-    return any(w in _SECRET_WORDS for w in words) or any(p in _SECRET_PAIRS for p in pairwise(words))
-
-
-def _literal(text: str) -> bool:
-    if text.isdigit() and len(text) < 4:  # a count or a flag, not a credential
-        return False
-    return is_literal_secret(text) and not _PLACEHOLDERS.match(text) and text.lower() not in _FLAG_VALUES \
-        and not text.startswith(("/", "./", "~/"))
-
-
-def literal_secret(name: str, value: object) -> str | None:
-    """Why this variable's value is a committed secret; None when it is not one."""
-    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
-    text = str(value).strip()
-    url = URL_WITH_PASSWORD.search(text)
-    if url and "$" not in url.group(1) and not _PLACEHOLDERS.match(url.group(1)):
-        return f"`{name}` holds a URL with an inline password"
-    if not is_secret_key(name):
-        return None
-    if "$" in text:
-        m = re.fullmatch(r"\$\{[A-Za-z_]\w*:?-([^}]*)\}", text)
-        if m and _literal(m.group(1).strip().strip("\"'")):
-            return f"`{name}` falls back to a literal default when the variable is unset"
-        return None
-    if _literal(text):
-        return f"`{name}` is set to a literal value"
-    return None

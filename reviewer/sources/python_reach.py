@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from reviewer.project import Project
-from reviewer.rules.pyflow import IOCall, flow, handler_calls, offloaded, own_nodes
 from reviewer.sources.modules import Resolved, resolver
 from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted
+from reviewer.sources.python_flow import IOCall, flow, handler_calls, offloaded, own_nodes
 
 # Decorators that may run the function elsewhere (a thread, a worker, the loop): its calls are not ours.
 _DEFERRING_DECORATOR = re.compile(r"(?i)async|thread|executor|task|background|defer|actor|job|remote|worker|celery")

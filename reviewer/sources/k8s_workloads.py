@@ -1,4 +1,4 @@
-"""Shared helpers of the Kubernetes rule modules (k8s_*.py).
+"""Kubernetes workloads as the k8s rules read them: which containers serve, dev overlays.
 
 Rules that need other objects (the Service in front of a Deployment, its HPA or PDB) are file
 rules on the workload's file that read the project-wide index from ``k8s_objects``. In Helm
@@ -11,16 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reviewer.classify import FileKind
-from reviewer.rules.registry import RuleContext
-from reviewer.sources.k8s_objects import Container, K8sIndex, Service, Workload, index_of
+from reviewer.sources.k8s_objects import Container, Service, Workload
 
 KINDS = {FileKind.K8S, FileKind.HELM}
 # Environment overlays where one replica is the point (kustomize overlays, values per env).
 DEV_DIRS = {"dev", "development", "local", "test", "tests", "testing", "sandbox", "minikube", "kind", "e2e"}
-
-
-def k8s_index(ctx: RuleContext) -> K8sIndex:
-    return index_of(ctx.project)
 
 
 def is_dev_path(path: str) -> bool:
