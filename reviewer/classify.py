@@ -76,3 +76,11 @@ def classify(path: str, text: str | None) -> FileKind:
 
 def _looks_like_k8s(text: str) -> bool:
     return all(m.search(text) for m in _K8S_MARKERS)
+
+
+def is_test_path(path: str) -> bool:
+    """Test code: under a tests/ directory, ``test_*.py``, ``*_test.py``, ``conftest.py``, test settings."""
+    parts = path.split("/")
+    name = parts[-1]
+    return bool({"tests", "test", "testing"} & set(parts[:-1])) or name.startswith("test_") or name.endswith(
+        "_test.py") or name in ("conftest.py", "test.py", "tests.py", "testing.py")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from reviewer.apidiff import ApiSurface, Differ
 from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
+from reviewer.services.api import ApiSurface, Differ
 from reviewer.workspace.files import DictSource
 
 SCHEMAS = """\

@@ -7,7 +7,9 @@ from reviewer.diff import parse_unified_diff
 from reviewer.engine import review
 from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
-from reviewer.services import build_service_model, call_edges, expand_vars, parse_dsn, resolve_call
+from reviewer.services.build import build_service_model
+from reviewer.services.calls import call_edges, resolve_call
+from reviewer.services.endpoints import expand_vars, parse_dsn
 from reviewer.workspace.files import DictSource
 
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /srv\n"

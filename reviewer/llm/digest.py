@@ -26,7 +26,7 @@ def _from_service_model(project: Project, service_roots: tuple[str, ...]) -> lis
     """reviewer.services' model (built once per run, shared with the rules); its shape is read with
     getattr so that a change there degrades the digest to the file-kind one instead of failing."""
     try:
-        from reviewer.services import build_service_model
+        from reviewer.services.build import build_service_model
     except ImportError:
         return None
     try:

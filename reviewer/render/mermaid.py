@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterable
 
 from reviewer.project import Project
-from reviewer.services import ServiceModel, build_service_model, call_cycles, call_edges, canonical_host
+from reviewer.services.build import build_service_model
+from reviewer.services.calls import call_cycles, call_edges
+from reviewer.services.model import ServiceModel, canonical_host
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _PROBLEM_STYLE = "stroke:#d62728,stroke-width:3px"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewer.apidiff import ApiSurface, Change, Differ
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services import build_service_model
+from reviewer.services.api import ApiSurface, Change, Differ
+from reviewer.services.build import build_service_model
 
 
 def _changes(ctx: RuleContext) -> list[Change]:

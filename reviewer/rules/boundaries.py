@@ -6,20 +6,13 @@ import ast
 import posixpath
 from collections.abc import Iterator
 
-from reviewer.classify import FileKind
+from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services import (
-    Service,
-    ServiceModel,
-    build_service_model,
-    call_cycles,
-    call_edges,
-    is_test_path,
-    resolve_call,
-    route_index,
-)
+from reviewer.services.build import build_service_model
+from reviewer.services.calls import call_cycles, call_edges, resolve_call, route_index
+from reviewer.services.model import Service, ServiceModel
 
 # Tables that every service keeps for itself by design (transactional outbox, migrations).
 _PER_SERVICE_TABLES = {"outbox", "outbox_messages", "outbox_events", "inbox", "inbox_messages", "alembic_version",

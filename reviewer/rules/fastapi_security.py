@@ -7,12 +7,12 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from reviewer.classify import FileKind
+from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.python_ast import PythonModule, const_str, dotted, has_star_kwargs, keyword
-from reviewer.sources.python_flow import imported_name, is_test_path, nodes
+from reviewer.sources.python_flow import imported_name, nodes
 from reviewer.sources.secrets import URL_WITH_PASSWORD
 
 _PROBE_ORIGIN = "https://attacker.example"

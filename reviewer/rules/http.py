@@ -6,12 +6,12 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reviewer.classify import FileKind
+from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
-from reviewer.sources.python_flow import Env, Flow, Kind, flow, imported_name, is_test_path, nodes, own_nodes
+from reviewer.sources.python_flow import Env, Flow, Kind, flow, imported_name, nodes, own_nodes
 
 _REQUESTS_CALLS = {f"requests.{v}" for v in HTTP_VERBS | {"request"}}
 _HTTPX_CALLS = {f"httpx.{v}" for v in HTTP_VERBS | {"request", "stream"}}

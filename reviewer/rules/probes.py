@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from reviewer.model import Category, Severity
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services import Service, ServiceModel, build_service_model, path_matches
-from reviewer.services_code import RouteFacts
+from reviewer.services.build import build_service_model
+from reviewer.services.calls import path_matches
+from reviewer.services.code import RouteFacts
+from reviewer.services.model import Service, ServiceModel
 from reviewer.sources.yaml_docs import YMap
 
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -25,13 +27,13 @@ class _Probe:
 
 def _service_probes(svc: Service) -> Iterator[_Probe]:
     """httpGet probes of the containers that run this service's image (not its sidecars)."""
-    for wl in svc.workloads:
-        for c in wl.main:
+    for placement in svc.workloads:
+        for c in placement.main:
             for kind in _PROBES:
-                probe = c.get(kind)
+                probe = c.data.get(kind)
                 http = probe.get("httpGet") if isinstance(probe, dict) else None
                 if isinstance(http, YMap) and isinstance(http.get("path"), str):
-                    yield _Probe(kind, http["path"].split("?", 1)[0], wl.path, http.line_of("path"))
+                    yield _Probe(kind, http["path"].split("?", 1)[0], placement.workload.path, http.line_of("path"))
 
 
 class _RouteTable:

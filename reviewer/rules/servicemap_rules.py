@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewer.classify import FileKind
+from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services import (
-    LOCAL_HOSTS,
-    build_service_model,
-    canonical_host,
-    is_test_path,
-    parse_http_url,
-    resolve_call,
-)
-from reviewer.services_code import BREAKER_MODULES
+from reviewer.services.build import build_service_model
+from reviewer.services.calls import resolve_call
+from reviewer.services.code import BREAKER_MODULES
+from reviewer.services.endpoints import parse_http_url
+from reviewer.services.model import LOCAL_HOSTS, canonical_host
 
 
 @rule("http-no-circuit-breaker", category=Category.RESILIENCE, severity=Severity.INFO, scope=Scope.PROJECT)

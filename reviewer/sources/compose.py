@@ -370,3 +370,20 @@ class ComposeIndex:
 
 def compose_index(project: Project) -> ComposeIndex:
     return project.memo("compose-index", lambda: ComposeIndex.build(project))  # type: ignore[return-value]
+
+
+def parse_dotenv(lines: list[str]) -> dict[str, str]:
+    """``KEY=value`` lines of a ``.env`` file, as compose reads them for ``${KEY}``."""
+    out: dict[str, str] = {}
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        out[key.strip()] = value
+    return out

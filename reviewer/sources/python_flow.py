@@ -131,14 +131,6 @@ def imported_name(mod: PythonModule, node: ast.AST) -> str | None:
     return mod.imports.qualify(node)
 
 
-def is_test_path(path: str) -> bool:
-    """Test code: under a tests/ directory, ``test_*.py``, ``*_test.py``, ``conftest.py``, test settings."""
-    parts = path.split("/")
-    name = parts[-1]
-    return bool({"tests", "test", "testing"} & set(parts[:-1])) or name.startswith("test_") or name.endswith(
-        "_test.py") or name in ("conftest.py", "test.py", "tests.py", "testing.py")
-
-
 def nodes(mod: PythonModule, *types: type[ast.AST]) -> list[ast.AST]:
     """Every node of the given types, from one cached walk of the module (rules ask often)."""
     index = mod.__dict__.get("_by_type")

@@ -4,12 +4,9 @@ expansion, and the endpoints read from a service's env vars and code (part of th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from reviewer.services import Service, ServiceModel
+from reviewer.services.model import LOCAL_HOSTS, DbEndpoint, OutboundUrl, Service, ServiceModel, canonical_host
 
 _DSN_VAR = re.compile(r"(?i)(DATABASE_UR[LI]|DB_UR[LI]|_DSN$|^DSN$|SQLALCHEMY_DATABASE_URI|MONGO(DB)?_UR[LI])")
 _DB_HOST_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_HOST(NAME)?$")
@@ -23,48 +20,7 @@ _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mongodb":
 _SCHEMES = {"postgres": "postgresql", "postgresql": "postgresql", "pgsql": "postgresql", "mysql": "mysql",
             "mariadb": "mariadb", "mongodb": "mongodb", "mongodb+srv": "mongodb", "mssql": "mssql",
             "oracle": "oracle", "cockroachdb": "cockroachdb", "timescaledb": "postgresql"}
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"}
 _VAR_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-
-
-@dataclass(frozen=True)
-class DbEndpoint:
-    scheme: str
-    host: str
-    port: int | None
-    database: str
-    var: str  # the env var, or "create_engine"
-    path: str
-    line: int
-
-    @property
-    def key(self) -> tuple[str, int | None, str]:
-        return (self.host, self.port, self.database)
-
-    @property
-    def label(self) -> str:
-        port = f":{self.port}" if self.port else ""
-        return f"{self.host}{port}/{self.database}"
-
-
-@dataclass(frozen=True)
-class OutboundUrl:
-    url: str
-    host: str
-    port: int | None
-    url_path: str
-    path: str
-    line: int
-    origin: str  # "env" or "code"
-    var: str | None = None
-
-
-def canonical_host(host: str) -> str:
-    """``orders.shop.svc.cluster.local`` and ``orders.shop.svc`` -> ``orders``."""
-    host = host.strip().lower().rstrip(".")
-    if ".svc" in host:
-        return host.split(".", 1)[0]
-    return host
 
 
 def expand_vars(value: str, env: dict[str, str]) -> str:

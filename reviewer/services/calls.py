@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from reviewer.services_code import RouteFacts
-from reviewer.services_endpoints import expand_vars, parse_http_url
+from reviewer.services.code import RouteFacts
+from reviewer.services.endpoints import expand_vars, parse_http_url
 
 if TYPE_CHECKING:
-    from reviewer.services import Service, ServiceModel
+    from reviewer.services.model import Service, ServiceModel
 
 
 def call_edges(model: ServiceModel) -> dict[tuple[str, str], list[tuple[str, int]]]:

@@ -1,0 +1,305 @@
+"""Build the service model from the sources' objects: compose services, Kubernetes workloads and
+Services, directories with their own ``FastAPI()`` app or Dockerfile, and the code facts.
+
+Built once per run from the whole head tree (``project.memo``); every file is parsed at most once
+(``SourceFile`` caches its parse), so the build is linear. Nothing here imports or runs code.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator
+
+from reviewer.classify import FileKind, is_test_path
+from reviewer.project import Project, SourceFile
+from reviewer.services.code import CodeIndex
+from reviewer.services.endpoints import add_endpoints, expand_vars
+from reviewer.services.model import Datastore, EnvVar, Placement, Service, ServiceModel, canonical_host
+from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
+from reviewer.sources.images import image_name, is_datastore_image
+from reviewer.sources.k8s_objects import Container, index_of, manifest_docs, selector_matches
+from reviewer.sources.k8s_objects import Workload as K8sWorkload
+from reviewer.sources.yaml_docs import YMap, get_path
+
+_BATCH_KINDS = {"Job", "CronJob"}
+
+
+class _Builder:
+    def __init__(self, project: Project, service_roots: Iterable[str]) -> None:
+        self.project = project
+        self.config_roots = [r.strip("/") for r in service_roots]
+        self.services: list[Service] = []
+        self.datastores: list[Datastore] = []
+        self.by_root: dict[str, Service] = {}
+        self.code = CodeIndex(project)
+
+    def _service_for_root(self, root: str, name: str, origin: str, decl: tuple[str, int] | None) -> Service:
+        svc = self.by_root.get(root)
+        if svc is None:
+            svc = Service(name=name, root=root, decl=decl)
+            self.services.append(svc)
+            self.by_root[root] = svc
+        svc.origins.add(origin)
+        return svc
+
+    def build(self) -> ServiceModel:
+        by_name: dict[str, Service] = {}
+        dotenvs = {posixpath.dirname(f.path): parse_dotenv(f.lines) for f in self.project.of_kind(FileKind.ENV)
+                   if posixpath.basename(f.path) == ".env"}
+        for cf in sorted(compose_index(self.project).files.values(), key=lambda c: c.path):
+            dotenv = dotenvs.get(cf.directory, {})
+            for cs in cf.services.values():
+                self._compose_service(cf, cs, dotenv, by_name)
+        self._code_roots()
+        self._k8s(by_name)
+        return self._finish()
+
+    def _compose_service(self, cf: ComposeFile, cs: ComposeService, dotenv: dict[str, str],
+                         by_name: dict[str, Service]) -> None:
+        image = expand_vars(str(cs.data["image"]), dotenv) if cs.data.get("image") else None
+        root = _build_root(cs.data.get("build"), cf.directory, dotenv)
+        if image and is_datastore_image(image) and not root:
+            self.datastores.append(Datastore(cs.name, image, cf.path, cs.line))
+            return
+        svc = by_name.get(cs.name)
+        if svc is None and root is not None:
+            svc = self.by_root.get(root)
+        if svc is None and image:
+            svc = next((s for s in self.services if image in s.images), None)
+        if svc is None:
+            svc = Service(name=cs.name, root=root, decl=(cf.path, cs.line),
+                          third_party=not root and _public_image(image))
+            self.services.append(svc)
+            if root is not None:
+                self.by_root[root] = svc
+        elif root is not None and svc.root is None:
+            svc.root = root
+            self.by_root[root] = svc
+        if root is not None:
+            svc.third_party = False
+        svc.origins.add("compose")
+        svc.aliases.add(cs.name)
+        svc.hosts |= {cs.name, *_host_aliases(cs)}
+        if image:
+            svc.images.add(image)
+        svc.env.extend(_compose_env(cs, cf.path, dotenv))
+        by_name[cs.name] = svc
+
+    def _code_roots(self) -> None:
+        for root in self.config_roots:
+            self._service_for_root(root, posixpath.basename(root) or "app", "config", None)
+        py_paths = {f.path for f in self.project.of_kind(FileKind.PYTHON)}
+        py_dirs: set[str] = set()
+        for p in py_paths:
+            d = posixpath.dirname(p)
+            while d not in py_dirs:
+                py_dirs.add(d)
+                if not d:
+                    break
+                d = posixpath.dirname(d)
+        for f in sorted(self.project.of_kind(FileKind.DOCKERFILE), key=lambda x: x.path):
+            d = posixpath.dirname(f.path)
+            if d in py_dirs and not is_test_path(f.path):
+                self._service_for_root(d, posixpath.basename(d) or "app", "dockerfile", (f.path, 1))
+        apps: dict[str, list[SourceFile]] = {}
+        for f in sorted(self.project.of_kind(FileKind.PYTHON), key=lambda x: x.path):
+            if is_test_path(f.path) or f.python is None or not f.python.has_fastapi_app:
+                continue
+            if self._root_above(f.path) is not None:
+                continue
+            apps.setdefault(_package_root(f.path, py_paths), []).append(f)
+        for root, files in apps.items():
+            firsts = {f.path[len(root):].lstrip("/").split("/", 1)[0] for f in files}
+            if len(files) > 1 and len(firsts) > 1:  # several apps share a package root: one service each
+                for f in files:
+                    sub = posixpath.join(root, f.path[len(root):].lstrip("/").split("/", 1)[0]) if root else \
+                        f.path.split("/", 1)[0]
+                    sub = posixpath.dirname(f.path) if sub == f.path else sub
+                    self._service_for_root(sub, posixpath.basename(sub) or "app", "fastapi", (f.path, 1))
+            else:
+                self._service_for_root(root, posixpath.basename(root) or "app", "fastapi", (files[0].path, 1))
+
+    def _root_above(self, path: str) -> str | None:
+        d = posixpath.dirname(path)
+        while True:
+            if d in self.by_root:
+                return d
+            if not d:
+                return None
+            d = posixpath.dirname(d)
+
+    def _k8s(self, compose_by_name: dict[str, Service]) -> None:
+        configmaps: dict[str, tuple[str, YMap]] = {}
+        for f in self.project.of_kind(FileKind.K8S):
+            for _, data, kind in manifest_docs(f):
+                if kind == "ConfigMap" and isinstance(data.get("data"), YMap):
+                    configmaps[str(get_path(data, "metadata", "name"))] = (f.path, data["data"])
+        idx = index_of(self.project)
+        k8s_services = [(s.name, s.selector) for s in idx.services
+                        if s.file.kind is FileKind.K8S and s.name is not None and s.selector]
+        self.k8s_service_map: dict[str, list[str]] = {}
+        for wl in idx.workloads:
+            if wl.file.kind is not FileKind.K8S or wl.name is None or wl.pod_spec is None:
+                continue
+            labels = wl.labels or {}
+            images = [str(c.data["image"]) for c in wl.containers if isinstance(c.data.get("image"), str)]
+            line = wl.data.line_of("metadata")
+            selected_by = [name for name, selector in k8s_services if selector_matches(selector, labels)]
+            if images and all(is_datastore_image(i) for i in images):
+                self.datastores.append(Datastore(wl.name, images[0], wl.path, line))
+                self.datastores.extend(Datastore(name, images[0], wl.path, line) for name in selected_by)
+                continue
+            svc = self._match_workload(wl, images, compose_by_name)
+            if svc is None:
+                if wl.kind in _BATCH_KINDS:
+                    continue
+                svc = Service(name=wl.name, decl=(wl.path, line))
+                self.services.append(svc)
+            svc.origins.add("k8s")
+            placement = Placement(wl, _main_containers(wl.containers, svc, wl.name))
+            svc.workloads.append(placement)
+            svc.images.update(str(c.data["image"]) for c in placement.main if c.data.get("image"))
+            svc.hosts.add(wl.name)
+            for name in selected_by:
+                svc.hosts.add(name)
+                self.k8s_service_map.setdefault(name, []).append(wl.name)
+            for c in placement.main:
+                svc.env.extend(_workload_env(c.data, wl.path, configmaps))
+
+    def _match_workload(self, wl: K8sWorkload, images: list[str],
+                        compose_by_name: dict[str, Service]) -> Service | None:
+        assert wl.name is not None
+        if wl.name in compose_by_name:
+            return compose_by_name[wl.name]
+        names = {image_name(i) for i in images}
+        for svc in self.services:
+            if svc.images & set(images) or {image_name(i) for i in svc.images} & names:
+                return svc
+        stems = {_stem(n) for n in names | {wl.name}}
+        for svc in self.services:
+            if svc.root is not None and _stem(posixpath.basename(svc.root) or svc.name) in stems:
+                return svc
+        return None
+
+    def _finish(self) -> ServiceModel:
+        model = ServiceModel(self.services, self.datastores, self.code, self.k8s_service_map)
+        model._roots = {s.root: s for s in self.services if s.root is not None}
+        for f in self.project.of_kind(FileKind.PYTHON):
+            owner = model.owner_of(f.path)
+            if owner is not None and not is_test_path(f.path[len(owner.root or ""):]):
+                owner.files.append(f.path)
+        for d in self.datastores:
+            model.datastore_hosts[canonical_host(d.name)] = d
+        for s in self.services:
+            for h in s.hosts:
+                model.by_host.setdefault(canonical_host(h), s)
+        for s in self.services:
+            add_endpoints(s, model)
+        return model
+
+
+def _main_containers(cs: list[Container], svc: Service, workload_name: str) -> list[Container]:
+    """Containers whose image is the service's own; sidecars (proxies, agents) are left out."""
+    if len(cs) <= 1:
+        return cs
+    stems = {_stem(svc.name), _stem(workload_name), *(_stem(image_name(i)) for i in svc.images)}
+    if svc.root:
+        stems.add(_stem(posixpath.basename(svc.root)))
+    main = [c for c in cs if isinstance(c.data.get("image"), str) and
+            (c.data["image"] in svc.images or _stem(image_name(c.data["image"])) in stems)]
+    return main or cs[:1]
+
+
+def _public_image(image: str | None) -> bool:
+    """An image from Docker Hub (``adminer``, ``hasura/graphql-engine``): someone else's software.
+    Images from a registry host (``ghcr.io/acme/reporting``) or templated ones are taken as ours."""
+    if not image or "$" in image:
+        return False
+    first = image.split("/", 1)[0]
+    return "/" not in image or not ("." in first or ":" in first or first == "localhost")
+
+
+def _stem(name: str) -> str:
+    name = name.lower()
+    for suffix in ("-service", "_service", "-svc", "-api", "_api", "-app"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _package_root(path: str, py_paths: set[str]) -> str:
+    """The directory above the topmost package holding ``path`` (a service's working directory)."""
+    d = posixpath.dirname(path)
+    while d and posixpath.join(d, "__init__.py") in py_paths:
+        d = posixpath.dirname(d)
+    return d
+
+
+def build_service_model(project: Project, service_roots: Iterable[str] = ()) -> ServiceModel:
+    """The service model of ``project``, built once per run and shared by every rule."""
+    roots = tuple(service_roots)
+    return project.memo(f"services:{','.join(roots)}", lambda: _Builder(project, roots).build())  # type: ignore[return-value]
+
+
+def _norm(path: str) -> str | None:
+    """A repository-relative posix path, or None when it leaves the repository."""
+    p = posixpath.normpath(path)
+    if p == ".":
+        return ""
+    if p.startswith("..") or p.startswith("/"):
+        return None
+    return p
+
+
+def _build_root(build: object, base: str, dotenv: dict[str, str]) -> str | None:
+    """The service's code root: the build context, or the Dockerfile's directory when one context
+    (often the repository root, to reach shared libraries) builds several services."""
+    if not build:
+        return None
+    context = build.get("context", ".") if isinstance(build, dict) else build
+    root = _norm(posixpath.join(base, expand_vars(str(context), dotenv)))
+    dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
+    if root is not None and isinstance(dockerfile, str) and "/" in dockerfile.strip("./"):
+        sub = _norm(posixpath.join(root, posixpath.dirname(dockerfile)))
+        return sub if sub is not None and sub != root else root
+    return root
+
+
+def _host_aliases(cs: ComposeService) -> set[str]:
+    """Other names the service answers to on the compose network."""
+    data = cs.data
+    aliases = {str(data[k]) for k in ("hostname", "container_name") if isinstance(data.get(k), str)}
+    networks = data.get("networks")
+    for net in networks.values() if isinstance(networks, dict) else ():
+        if isinstance(net, dict) and isinstance(net.get("aliases"), list):
+            aliases.update(str(a) for a in net["aliases"])
+    return aliases
+
+
+def _compose_env(cs: ComposeService, path: str, dotenv: dict[str, str]) -> Iterator[EnvVar]:
+    """Compose ``environment:`` in map or ``K=V`` list form, values expanded from ``.env``."""
+    for var in cs.environment:
+        value = None if var.value is None else expand_vars(str(var.value), dotenv)
+        yield EnvVar(var.name, value, path, var.line)
+
+
+def _workload_env(c: YMap, path: str, configmaps: dict[str, tuple[str, YMap]]) -> Iterator[EnvVar]:
+    for item in c.get("env") or []:
+        if not isinstance(item, YMap) or not isinstance(item.get("name"), str):
+            continue
+        if "value" in item:
+            value = item.get("value")
+            yield EnvVar(item["name"], None if value is None else str(value), path, item.value_line("value"))
+        ref = get_path(item, "valueFrom", "configMapKeyRef")
+        if isinstance(ref, dict) and ref.get("name") in configmaps:
+            cm_path, data = configmaps[ref["name"]]
+            key = ref.get("key")
+            if key in data:
+                yield EnvVar(item["name"], str(data[key]), cm_path, data.line_of(key))
+    for src in c.get("envFrom") or []:
+        name = get_path(src, "configMapRef", "name")
+        if name in configmaps:
+            cm_path, data = configmaps[name]
+            prefix = str(src.get("prefix") or "")
+            for key, value in data.items():
+                yield EnvVar(prefix + str(key), None if value is None else str(value), cm_path, data.line_of(key))

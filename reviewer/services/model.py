@@ -1,0 +1,166 @@
+"""The service model: which services a tree holds, and what each one touches.
+
+Plain values built by ``services.build`` from the sources' compose and Kubernetes objects and
+the Python code facts (``services.code``); cross-file rules, the Mermaid map and the model's
+context read it. Nothing here parses a file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reviewer.sources.images import image_name
+from reviewer.sources.k8s_objects import Container
+from reviewer.sources.k8s_objects import Workload as K8sWorkload
+
+if TYPE_CHECKING:
+    from reviewer.services.calls import RouteIndex
+    from reviewer.services.code import CodeIndex, FileFacts
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"}
+
+
+def canonical_host(host: str) -> str:
+    """``orders.shop.svc.cluster.local`` and ``orders.shop.svc`` -> ``orders``."""
+    host = host.strip().lower().rstrip(".")
+    if ".svc" in host:
+        return host.split(".", 1)[0]
+    return host
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """A setting a service runs with, its value expanded, where it is written (compose or ConfigMap)."""
+
+    name: str
+    value: str | None
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DbEndpoint:
+    scheme: str
+    host: str
+    port: int | None
+    database: str
+    var: str  # the env var, or "create_engine"
+    path: str
+    line: int
+
+    @property
+    def key(self) -> tuple[str, int | None, str]:
+        return (self.host, self.port, self.database)
+
+    @property
+    def label(self) -> str:
+        port = f":{self.port}" if self.port else ""
+        return f"{self.host}{port}/{self.database}"
+
+
+@dataclass(frozen=True)
+class OutboundUrl:
+    url: str
+    host: str
+    port: int | None
+    url_path: str
+    path: str
+    line: int
+    origin: str  # "env" or "code"
+    var: str | None = None
+
+
+BROKER_IMAGES = ("kafka", "cp-kafka", "redpanda", "rabbitmq", "nats", "redis", "valkey", "keydb", "zookeeper")
+
+
+@dataclass
+class Placement:
+    """A Kubernetes workload that runs the service, and which of its containers are the service's
+    own (sidecars such as proxies and agents are left out)."""
+
+    workload: K8sWorkload
+    main: list[Container] = field(default_factory=list)
+
+    @property
+    def images(self) -> list[str]:
+        return [c.image for c in self.workload.containers if c.image]
+
+
+@dataclass
+class Datastore:
+    """A database, broker or cache container (by image), the thing services connect to."""
+
+    name: str
+    image: str
+    path: str
+    line: int
+
+    @property
+    def is_broker(self) -> bool:
+        name = image_name(self.image)
+        return any(name == b or name.startswith(b + "-") for b in BROKER_IMAGES)
+
+
+@dataclass
+class Service:
+    name: str
+    root: str | None = None
+    origins: set[str] = field(default_factory=set)  # compose, k8s, fastapi, dockerfile, config
+    images: set[str] = field(default_factory=set)
+    aliases: set[str] = field(default_factory=set)  # other compose/k8s names merged into this one
+    env: list[EnvVar] = field(default_factory=list)
+    databases: list[DbEndpoint] = field(default_factory=list)
+    urls: list[OutboundUrl] = field(default_factory=list)
+    workloads: list[Placement] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # Python files under the root (not nested roots)
+    hosts: set[str] = field(default_factory=set)
+    decl: tuple[str, int] | None = None  # where it is declared (compose key, k8s metadata, app file)
+    third_party: bool = False  # an image we do not build (compose image-only service)
+    batch: bool = False  # only Jobs/CronJobs
+
+    def facts(self, model: ServiceModel) -> Iterator[FileFacts]:
+        for path in self.files:
+            facts = model.code.get(path)
+            if facts is not None:
+                yield facts
+
+
+@dataclass
+class ServiceModel:
+    services: list[Service]
+    datastores: list[Datastore]
+    code: CodeIndex
+    k8s_services: dict[str, list[str]] = field(default_factory=dict)  # k8s Service name -> workload names
+    by_host: dict[str, Service] = field(default_factory=dict)
+    datastore_hosts: dict[str, Datastore] = field(default_factory=dict)
+    route_indexes: dict[str, RouteIndex] = field(default_factory=dict)
+    _roots: dict[str, Service] = field(default_factory=dict)
+
+    def owner_of(self, path: str) -> Service | None:
+        """The service whose root is the longest prefix of ``path``."""
+        d = posixpath.dirname(path)
+        while True:
+            svc = self._roots.get(d)
+            if svc is not None:
+                return svc
+            if not d:
+                return None
+            d = posixpath.dirname(d)
+
+    def resolve_host(self, host: str) -> Service | None:
+        return self.by_host.get(canonical_host(host))
+
+    def service_names(self) -> set[str]:
+        """Every host name that reaches a container: compose services and k8s Services/workloads."""
+        return set(self.by_host) | set(self.datastore_hosts)
+
+    def named(self, name: str) -> Service | None:
+        for s in self.services:
+            if s.name == name:
+                return s
+        return None
+
+
