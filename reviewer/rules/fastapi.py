@@ -10,8 +10,9 @@ from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
-from reviewer.sources.python_ast import FunctionNode, PythonModule, Route, const_str, dotted, keyword
+from reviewer.sources.python_ast import FunctionNode, PythonModule, const_str, dotted, keyword
 from reviewer.sources.python_flow import (
     Kind,
     flow,
@@ -40,7 +41,7 @@ _LIVENESS_PATH = re.compile(r"(^|/)(health|healthz|live|livez|liveness)$")
 
 def _app_like(mod: PythonModule, owner: str) -> bool:
     last = owner.rsplit(".", 1)[-1].lower()
-    return owner in mod.app_names or last in ("app", "application", "router", "api") or last.endswith(
+    return owner in app_names(mod) or last in ("app", "application", "router", "api") or last.endswith(
         ("_app", "_router"))
 
 
@@ -69,7 +70,7 @@ def blocking_call_in_async(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python if "async def" in f.text else None
     if mod is None:
         return
-    for fn in mod.handler_functions:
+    for fn in handler_functions(mod):
         if not isinstance(fn, ast.AsyncFunctionDef):
             continue
         for call, env in handler_calls(mod, fn):
@@ -116,7 +117,7 @@ def http_client_per_request(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for fn in mod.handler_functions:
+    for fn in handler_functions(mod):
         for call, _ in handler_calls(mod, fn):
             name = imported_name(mod, call.func)
             if name in _CLIENT_CONSTRUCTORS:
@@ -145,7 +146,7 @@ def session_not_injected(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if mod is None:
         return
     fl = flow(mod)
-    for route in mod.routes:
+    for route in routes_of(mod):
         for call, env in handler_calls(mod, route.func):
             kind = fl.kind_of(call, env)
             name = dotted(call.func) or ""
@@ -227,7 +228,7 @@ def missing_response_model(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for route in mod.routes:
+    for route in routes_of(mod):
         if route.method in ("websocket", "route") or _route_is_exempt(route):
             continue
         if route.func.returns is not None and not _untyped_annotation(route.func.returns):
@@ -248,16 +249,6 @@ def _route_is_exempt(route: Route) -> bool:
     hidden = route.kwarg("include_in_schema")
     return (isinstance(hidden, ast.Constant) and hidden.value is False) or _status_code(
         route.kwarg("status_code")) in (204, 304)
-
-
-def _full_path(mod: PythonModule, route: Route) -> str:
-    prefix = ""
-    for node in mod.tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
-                dotted(t) == route.router for t in node.targets):
-            kw = keyword(node.value, "prefix")
-            prefix = (const_str(kw.value) if kw else None) or ""
-    return (prefix + (route.path or "")).rstrip("/")
 
 
 @rule("fastapi-health-calls-downstream", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
@@ -283,8 +274,8 @@ def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for route in mod.routes:
-        path = _full_path(mod, route)
+    for route in routes_of(mod):
+        path = (route_path(mod, route) or route.path or "").rstrip("/")
         if not _LIVENESS_PATH.search(path):
             continue
         calls = function_io(mod, route.func)
@@ -321,7 +312,7 @@ def dangling_task(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if mod is None:
         return
     fl = flow(mod)
-    for fn in mod.handler_functions:
+    for fn in handler_functions(mod):
         env = fl.env(fn)
         for node in own_nodes(fn):
             if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
@@ -395,7 +386,7 @@ def swallowed_exception(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for route in mod.routes:
+    for route in routes_of(mod):
         for node in own_nodes(route.func):
             if isinstance(node, ast.ExceptHandler) and _broad_handler(node):
                 outcome = _handler_outcome(node)

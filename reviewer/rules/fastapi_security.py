@@ -11,6 +11,7 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.fastapi_routes import app_names
 from reviewer.sources.python_ast import PythonModule, const_str, dotted, has_star_kwargs, keyword
 from reviewer.sources.python_flow import imported_name, nodes
 from reviewer.sources.secrets import URL_WITH_PASSWORD
@@ -337,5 +338,5 @@ def debug_enabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         elif isinstance(node, ast.Assign) and _module_literal(mod, node.value) is True:
             for t in node.targets:
                 name = dotted(t) or ""
-                if name.endswith(".debug") and name.rsplit(".", 1)[0] in mod.app_names:
+                if name.endswith(".debug") and name.rsplit(".", 1)[0] in app_names(mod):
                     yield Hit(node.lineno, f"`{name} = True` sends tracebacks to clients")

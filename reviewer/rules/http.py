@@ -10,6 +10,7 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
 from reviewer.sources.python_flow import Env, Flow, Kind, flow, imported_name, nodes, own_nodes
 
@@ -52,7 +53,7 @@ def _sessions_have_default_timeout(mod: PythonModule) -> bool:
 
 def _handler_ids(f: SourceFile) -> set[int]:
     mod = f.python
-    return {id(fn) for fn in mod.handler_functions} if mod is not None else set()
+    return {id(fn) for fn in handler_functions(mod)} if mod is not None else set()
 
 
 @rule("http-call-without-timeout", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,

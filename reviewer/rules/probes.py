@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from reviewer.model import Category, Severity
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
 from reviewer.services.build import build_service_model
-from reviewer.services.calls import path_matches
 from reviewer.services.code import RouteFacts
 from reviewer.services.model import Service, ServiceModel
+from reviewer.sources.fastapi_routes import AppRoutes, Route
 from reviewer.sources.yaml_docs import YMap
 
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -36,95 +36,35 @@ def _service_probes(svc: Service) -> Iterator[_Probe]:
                     yield _Probe(kind, http["path"].split("?", 1)[0], placement.workload.path, http.line_of("path"))
 
 
-class _RouteTable:
-    """The routes a service's app serves, with the prefixes ``include_router`` puts in front of
-    each router; ``known`` is False when we cannot see them all (dynamic paths, foreign routers)."""
-
-    def __init__(self, model: ServiceModel, svc: Service) -> None:
-        self.model, self.svc = model, svc
-        self.routes: list[RouteFacts] = []
-        self.extra: list[str] = []
-        self.mounts: list[str] = []
-        self.includes: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        self.known = self._collect()
-
-    def _collect(self) -> bool:
-        has_app = False
-        for facts in self.svc.facts(self.model):
-            has_app = has_app or facts.module.has_fastapi_app
-            self.routes.extend(facts.routes)
-            self.extra.extend(facts.extra_paths)
-            if facts.dynamic_routes or None in facts.mounts:
-                return False
-            self.mounts.extend(m for m in facts.mounts if m is not None)
-            for includer, router, prefix in facts.include_routers:
-                target = self._resolve(facts.path, router)
-                if prefix is None or target is None:
-                    return False
-                self.includes.setdefault(target, []).append((facts.path, includer, prefix))
-        return has_app and bool(self.routes)
-
-    def _resolve(self, path: str, router: str) -> tuple[str, str] | None:
-        """(file, variable) of an included router, when it is this service's own code."""
-        if "." not in router:
-            return path, router
+def _routes(model: ServiceModel, svc: Service) -> AppRoutes:
+    """The paths the service's app serves; routers in other services' code cannot be placed."""
+    def lookup(path: str, router: str) -> tuple[str, str] | None:
         d = posixpath.dirname(path)
         while True:
-            found = self.model.code.module_file(router, d)
+            found = model.code.module_file(router, d)
             if found is not None:
                 file, rest = found
-                if file.endswith("/") or not rest or "." in rest or self.model.owner_of(file) is not self.svc:
+                if file.endswith("/") or not rest or "." in rest or model.owner_of(file) is not svc:
                     return None
                 return file, rest
             if not d:
                 return None
             d = posixpath.dirname(d)
 
-    def _prefixes(self, file: str, var: str, depth: int = 0) -> set[str] | None:
-        facts = self.model.code.get(file)
-        if facts is not None and var in facts.fastapi_vars:
-            return {""}
-        includes = self.includes.get((file, var))
-        if not includes or depth > 4:
-            return None
-        out: set[str] = set()
-        for parent_file, parent_var, prefix in includes:
-            above = self._prefixes(parent_file, parent_var, depth + 1)
-            if above is None:
-                return None
-            out |= {a + prefix for a in above}
-        return out
-
-    def matching(self, path: str) -> list[RouteFacts]:
-        out = []
-        for r in self.routes:
-            if r.path is None or r.method not in ("get", "api_route", "route", "head"):
-                continue
-            prefixes = self._prefixes(r.file, r.router)
-            if prefixes is None:  # a router we cannot place: any prefix may stand before it
-                if _suffix_matches(r.path, path):
-                    out.append(r)
-            elif any(path_matches(p + r.path, path) for p in prefixes):
-                out.append(r)
-        return out
-
-    def serves(self, path: str) -> bool:
-        if self.matching(path) or any(path == m or path.startswith(m.rstrip("/") + "/") for m in self.mounts):
-            return True
-        return any(_suffix_matches(e, path) for e in self.extra)
+    modules = [(f.path, f.module) for f in svc.facts(model)]
+    return AppRoutes(modules, lookup)
 
 
-def _suffix_matches(route_path: str, path: str) -> bool:
-    parts = path.rstrip("/").split("/")
-    n = len(route_path.rstrip("/").split("/"))
-    return any(path_matches(route_path, "/".join(parts[i:]) if i else path) for i in range(max(1, len(parts) - n + 1)))
+def _route_facts(model: ServiceModel, file: str, route: Route) -> RouteFacts | None:
+    facts = model.code.get(file)
+    return next((r for r in facts.routes if r.route is route), None) if facts is not None else None
 
 
-def _tables(ctx: RuleContext) -> Iterator[tuple[Service, _RouteTable]]:
+def _tables(ctx: RuleContext) -> Iterator[tuple[ServiceModel, Service, AppRoutes]]:
     model = build_service_model(ctx.project, ctx.service_roots)
     for svc in model.services:
         if svc.workloads and svc.root is not None and svc.files:
-            yield svc, _RouteTable(model, svc)
+            yield model, svc, _routes(model, svc)
 
 
 @rule("k8s-liveness-probe-hits-dependencies", category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -148,13 +88,14 @@ def liveness_hits_dependencies(ctx: RuleContext) -> Iterator[Hit]:
         readinessProbe:
           httpGet: {path: /readyz, port: http}   # this one may check the database
     """
-    for svc, table in _tables(ctx):
+    for model, svc, table in _tables(ctx):
         if not table.known:
             continue
         for probe in _service_probes(svc):
             if probe.kind != "livenessProbe":
                 continue
-            io_routes = [r for r in table.matching(probe.path) if r.does_io]
+            matched = (_route_facts(model, file, route) for file, route in table.matching(probe.path))
+            io_routes = [r for r in matched if r is not None and r.does_io]
             if io_routes:
                 r = io_routes[0]
                 yield Hit(probe.line, f"`{probe.path}` runs `{r.handler}()` ({r.file}:{r.line}), which does I/O",
@@ -178,7 +119,7 @@ def probe_path_unknown(ctx: RuleContext) -> Iterator[Hit]:
         readinessProbe:
           httpGet: {path: /readyz, port: http}
     """
-    for svc, table in _tables(ctx):
+    for _, svc, table in _tables(ctx):
         if not table.known:
             continue
         for probe in _service_probes(svc):

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import ast
 import copy
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from reviewer.project import SourceFile
+from reviewer.sources.fastapi_routes import Route, route_path, routes_of
 from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, keyword
 
 _MODEL_ROOTS = {"BaseModel", "SQLModel", "RootModel"}
 _ENUM_ROOTS = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 _NOT_BODY = {"Depends", "Security", "Query", "Path", "Header", "Cookie", "File", "Form", "UploadFile"}
-_STATUS_NAME = re.compile(r"HTTP_(\d{3})")
 _TYPING_ALIASES = {"List": "list", "Dict": "dict", "Set": "set", "FrozenSet": "frozenset", "Tuple": "tuple",
                    "Sequence": "list", "Type": "type"}
 
@@ -47,20 +46,34 @@ class ClassInfo:
 
 @dataclass
 class ApiRoute:
-    method: str
+    """A route of the API surface: the parsed route with its full path and file."""
+
+    route: Route
     path: str
     file: str
-    line: int
-    func: FunctionNode
-    decorator: ast.Call
-    deprecated: bool
-    status: int | None
+
+    @property
+    def method(self) -> str:
+        return self.route.method
+
+    @property
+    def line(self) -> int:
+        return self.route.line
+
+    @property
+    def func(self) -> FunctionNode:
+        return self.route.func
+
+    @property
+    def deprecated(self) -> bool:
+        return self.route.deprecated
+
+    @property
+    def status(self) -> int | None:
+        return self.route.status_code
 
     def response_expr(self) -> ast.expr | None:
-        kw = keyword(self.decorator, "response_model")
-        if kw is not None:
-            return kw.value
-        return self.func.returns
+        return self.route.response_expr()
 
 
 @dataclass(frozen=True)
@@ -96,15 +109,11 @@ class ApiSurface:
             info = ClassInfo(node.name, path, node.lineno, node,
                              [(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases])
             self.classes.setdefault(node.name, []).append(info)
-        prefixes = _router_prefixes(mod)
-        for r in mod.routes:
-            if r.path is None or r.method == "websocket":
+        for r in routes_of(mod):
+            full = route_path(mod, r)
+            if full is None or r.method == "websocket":
                 continue
-            full = prefixes.get(r.router, "") + r.path
-            flag = r.kwarg("deprecated")
-            deprecated = isinstance(flag, ast.Constant) and flag.value is True
-            route = ApiRoute(r.method, full, path, r.line, r.func, r.decorator, deprecated,
-                             _status(r.kwarg("status_code")))
+            route = ApiRoute(r, full, path)
             self.routes[(self.root_of(path), r.method, full)] = route
             self.routes_by_file.setdefault(path, []).append(route)
 
@@ -215,23 +224,6 @@ def _annotated_marker(annotation: ast.expr) -> bool:
         elts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
         return any(_is_param_marker(e) for e in elts[1:])
     return False
-
-
-def _status(node: ast.AST | None) -> int | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int):
-        return node.value
-    m = _STATUS_NAME.search(dotted(node) or "") if node is not None else None
-    return int(m.group(1)) if m else None
-
-
-def _router_prefixes(mod: PythonModule) -> dict[str, str]:
-    out = {}
-    for node in mod.tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            kw = keyword(node.value, "prefix")
-            if kw is not None and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                out.update({t.id: kw.value.value for t in node.targets if isinstance(t, ast.Name)})
-    return out
 
 
 def _fields(node: ast.ClassDef) -> Iterator[tuple[str, Field]]:

@@ -16,6 +16,7 @@ from reviewer.services.code import CodeIndex
 from reviewer.services.endpoints import add_endpoints, expand_vars
 from reviewer.services.model import Datastore, EnvVar, Placement, Service, ServiceModel, canonical_host
 from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
+from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.images import image_name, is_datastore_image
 from reviewer.sources.k8s_objects import Container, index_of, manifest_docs, selector_matches
 from reviewer.sources.k8s_objects import Workload as K8sWorkload
@@ -103,7 +104,7 @@ class _Builder:
                 self._service_for_root(d, posixpath.basename(d) or "app", "dockerfile", (f.path, 1))
         apps: dict[str, list[SourceFile]] = {}
         for f in sorted(self.project.of_kind(FileKind.PYTHON), key=lambda x: x.path):
-            if is_test_path(f.path) or f.python is None or not f.python.has_fastapi_app:
+            if is_test_path(f.path) or f.python is None or not has_fastapi_app(f.python):
                 continue
             if self._root_above(f.path) is not None:
                 continue

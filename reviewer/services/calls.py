@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from reviewer.services.code import RouteFacts
 from reviewer.services.endpoints import expand_vars, parse_http_url
+from reviewer.sources.fastapi_routes import path_matches
 
 if TYPE_CHECKING:
     from reviewer.services.model import Service, ServiceModel
@@ -37,14 +38,6 @@ def resolve_call(model: ServiceModel, caller: Service, template: str) -> tuple[S
     if target is None or target is caller:
         return None
     return target, url[2].split("?", 1)[0]
-
-
-def path_matches(route_path: str, url_path: str) -> bool:
-    """``/items/{item_id}`` matches ``/items/{}`` and ``/items/42``."""
-    a, b = route_path.rstrip("/").split("/"), url_path.rstrip("/").split("/")
-    if len(a) != len(b):
-        return bool(a) and a[-1].endswith(":path}") and len(b) >= len(a)
-    return all(x == y or x[:1] == "{" or y[:1] == "{" for x, y in zip(a, b, strict=True))
 
 
 class RouteIndex:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reviewer.project import Project
+from reviewer.sources.fastapi_routes import Route, route_path, routes_of
 from reviewer.sources.modules import resolver
 from reviewer.sources.python_ast import (
     HTTP_VERBS,
@@ -56,17 +57,26 @@ class HttpCall:
 
 @dataclass
 class RouteFacts:
-    method: str
-    path: str | None  # with the module's APIRouter(prefix=...) applied
-    raw_path: str | None
-    handler: str
+    """A route as the service model sees it: the parsed route, its path behind its own router's
+    prefix (None when not a literal), whether it does I/O, and the HTTP calls it makes."""
+
+    route: Route
+    path: str | None
     file: str
-    line: int
-    func: FunctionNode
-    decorator: ast.Call
-    router: str = ""
     does_io: bool = False
     calls: list[HttpCall] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        return self.route.method
+
+    @property
+    def handler(self) -> str:
+        return self.route.func.name
+
+    @property
+    def line(self) -> int:
+        return self.route.line
 
 
 @dataclass
@@ -79,12 +89,6 @@ class FileFacts:
     tables: list[tuple[str, int]] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     breaker: bool = False
-    # app.include_router(x.router, prefix="/p"): (including variable, included router's qualified name, prefix)
-    include_routers: list[tuple[str, str, str | None]] = field(default_factory=list)
-    fastapi_vars: set[str] = field(default_factory=set)  # module variables holding a FastAPI() app
-    mounts: list[str | None] = field(default_factory=list)
-    extra_paths: list[str] = field(default_factory=list)  # add_api_route("/x", ...)
-    dynamic_routes: bool = False  # add_api_route/Route() with a non-literal path
 
 
 class CodeIndex:
@@ -132,30 +136,6 @@ def _is_model_class(node: ast.ClassDef, known: set[str]) -> bool:
     return False
 
 
-def _fastapi_vars(mod: PythonModule) -> set[str]:
-    out = set()
-    for node in mod.tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) \
-                and (mod.imports.qualify(node.value.func) or "").rsplit(".", 1)[-1] == "FastAPI":
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            out.update(t.id for t in targets if isinstance(t, ast.Name))
-    return out
-
-
-def _router_prefixes(mod: PythonModule) -> dict[str, str]:
-    out = {}
-    for node in mod.tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-            qual = mod.imports.qualify(node.value.func) or ""
-            if qual.endswith("APIRouter"):
-                prefix = const_str(keyword(node.value, "prefix").value) if keyword(node.value, "prefix") else ""
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for t in targets:
-                    if isinstance(t, ast.Name):
-                        out[t.id] = prefix if prefix is not None else "\0"
-    return out
-
-
 def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     facts = FileFacts(path, mod)
     facts.breaker = any(mod.imports.imports_module(m) for m in BREAKER_MODULES)
@@ -185,12 +165,8 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     for node in urls:
         value = node.value if isinstance(node, ast.Constant) else _template(mod, node, {})
         facts.url_literals.append(Literal(value, node.lineno, id(node) in config_nodes))  # type: ignore[arg-type]
-    facts.fastapi_vars = _fastapi_vars(mod)
-    prefixes = _router_prefixes(mod)
-    for r in mod.routes:
-        prefix = prefixes.get(r.router, "")
-        full = None if r.path is None or prefix == "\0" else prefix + r.path
-        rf = RouteFacts(r.method, full, r.path, r.func.name, path, r.line, r.func, r.decorator, r.router)
+    for r in routes_of(mod):
+        rf = RouteFacts(r, route_path(mod, r), path)
         rf.does_io = function_does_io(index, mod, path, r.func, depth=2)
         rf.calls = list(_handler_calls(facts, r.func))
         facts.routes.append(rf)
@@ -208,18 +184,6 @@ def _call_facts(facts: FileFacts, mod: PythonModule, node: ast.Call) -> None:
         name = const_str(node.args[0])
         if name:
             facts.tables.append((name, node.lineno))
-    elif isinstance(node.func, ast.Attribute) and node.func.attr == "include_router" and node.args:
-        kw = keyword(node, "prefix")
-        prefix = "" if kw is None else const_str(kw.value)
-        facts.include_routers.append((dotted(node.func.value) or "", mod.imports.qualify(node.args[0]) or "", prefix))
-    elif isinstance(node.func, ast.Attribute) and node.func.attr == "mount":
-        facts.mounts.append(const_str(node.args[0]) if node.args else None)
-    elif isinstance(node.func, ast.Attribute) and node.func.attr in ("add_api_route", "add_route"):
-        path = const_str(node.args[0]) if node.args else None
-        if path is None:
-            facts.dynamic_routes = True
-        else:
-            facts.extra_paths.append(path)
 
 
 def _class_facts(facts: FileFacts, node: ast.ClassDef, known_models: set[str]) -> None:

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
-ROUTE_ATTRS = HTTP_VERBS | {"api_route", "websocket", "route"}
-_APP_FACTORIES = {"fastapi.FastAPI", "fastapi.APIRouter", "FastAPI", "APIRouter"}
-_APPLIKE_NAMES = ("app", "router", "api", "application")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -88,10 +85,6 @@ class ImportMap:
         return any(q == prefix or q.startswith(prefix + ".") for q in self.names.values())
 
 
-def call_name(call: ast.Call, imports: ImportMap) -> str | None:
-    return imports.qualify(call.func)
-
-
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
     for kw in call.keywords:
         if kw.arg == name:
@@ -141,27 +134,6 @@ def _walk_own_body(func: ast.AST) -> Iterator[ast.AST]:
             stack.append(child)
 
 
-@dataclass(frozen=True)
-class Route:
-    func: FunctionNode
-    decorator: ast.Call
-    router: str  # the app/router variable name
-    method: str  # get/post/.../api_route/websocket
-    path: str | None
-
-    @property
-    def is_async(self) -> bool:
-        return isinstance(self.func, ast.AsyncFunctionDef)
-
-    @property
-    def line(self) -> int:
-        return self.decorator.lineno
-
-    def kwarg(self, name: str) -> ast.AST | None:
-        kw = keyword(self.decorator, name)
-        return kw.value if kw else None
-
-
 @dataclass
 class PythonModule:
     """A parsed module with the lookups rules keep asking for, computed once."""
@@ -174,47 +146,6 @@ class PythonModule:
         return ImportMap.of(self.tree, self.nodes)
 
     @cached_property
-    def app_names(self) -> set[str]:
-        """Module variables bound to ``FastAPI(...)`` or ``APIRouter(...)``."""
-        names = set()
-        for node in self.nodes:
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-                qual = self.imports.qualify(node.value.func) or ""
-                if qual in _APP_FACTORIES or qual.endswith((".FastAPI", ".APIRouter")):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    names.update(t.id for t in targets if isinstance(t, ast.Name))
-        return names
-
-    @cached_property
-    def has_fastapi_app(self) -> bool:
-        for node in self.nodes:
-            if isinstance(node, ast.Call):
-                qual = self.imports.qualify(node.func) or ""
-                if qual in ("fastapi.FastAPI", "FastAPI") or qual.endswith(".FastAPI"):
-                    return True
-        return False
-
-    @cached_property
-    def routes(self) -> list[Route]:
-        out = []
-        for node in self.nodes:
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for dec in node.decorator_list:
-                if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
-                    continue
-                if dec.func.attr not in ROUTE_ATTRS:
-                    continue
-                owner = dotted(dec.func.value) or ""
-                last = owner.rsplit(".", 1)[-1]
-                if owner not in self.app_names and not last.lower().endswith(_APPLIKE_NAMES):
-                    continue
-                path = const_str(dec.args[0]) if dec.args else const_str(
-                    keyword(dec, "path").value if keyword(dec, "path") else None)
-                out.append(Route(node, dec, owner, dec.func.attr, path))
-        return out
-
-    @cached_property
     def functions(self) -> dict[str, FunctionNode]:
         """Module-level functions (and methods, last one wins) by name."""
         out: dict[str, FunctionNode] = {}
@@ -222,31 +153,6 @@ class PythonModule:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 out.setdefault(node.name, node)
         return out
-
-    @cached_property
-    def depends_targets(self) -> set[str]:
-        """Names of functions used as ``Depends(x)`` / ``Security(x)`` anywhere in the module."""
-        names = set()
-        for node in self.nodes:
-            if isinstance(node, ast.Call) and node.args:
-                qual = self.imports.qualify(node.func) or ""
-                if qual.rsplit(".", 1)[-1] in ("Depends", "Security"):
-                    target = dotted(node.args[0])
-                    if target:
-                        names.add(target.rsplit(".", 1)[-1])
-        return names
-
-    @cached_property
-    def handler_functions(self) -> list[FunctionNode]:
-        """Route handlers and dependency functions: code that runs on the request path."""
-        seen: dict[int, FunctionNode] = {}
-        for r in self.routes:
-            seen[id(r.func)] = r.func
-        for name in self.depends_targets:
-            fn = self.functions.get(name)
-            if fn is not None:
-                seen[id(fn)] = fn
-        return list(seen.values())
 
     @cached_property
     def nodes(self) -> list[ast.AST]:
