@@ -11,15 +11,13 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, load_config_text, parse_fail_on
-from reviewer.diff import ChangeSet
-from reviewer.engine import Report
-from reviewer.errors import ModelError, PublishError, ReadOnlyTokenError, ReviewerError, UsageError
-from reviewer.model import Finding, Severity, at_or_above
+from reviewer.config import DEFAULT_CONFIG_PATH, load_config_file, load_config_text, parse_fail_on
+from reviewer.errors import PublishError, ReadOnlyTokenError, ReviewerError, UsageError
+from reviewer.model import Finding, Report, Severity, at_or_above
 from reviewer.render.annotations import escape_data, not_annotated, render_annotations
 from reviewer.render.markdown import Links
 from reviewer.render.summary import render_summary
@@ -28,7 +26,7 @@ from reviewer.rules.registry import RuleContext
 
 if TYPE_CHECKING:
     from reviewer.github.event import Event
-    from reviewer.github.pull import PullInfo
+    from reviewer.github.session import Session
 
 DEFAULT_TRIGGER = "/arch-review"
 
@@ -130,7 +128,6 @@ class Outcome:
     report: Report
     routed: list[Routed] | None = None
     notes: list[str] | None = None
-    usage: Any = None
     review_url: str | None = None
     service_map: str | None = None
     fail_on: Severity | None = None
@@ -162,20 +159,21 @@ def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None
         console.info(f"nothing to do: {reason}")
         return 0
     console.info(f"{mode.value}: {reason}")
+    session = _session(inputs, runner, sleep)
     if mode is Mode.AUDIT:
-        outcome = _audit(inputs, runner, console, sleep)
+        outcome = _audit(inputs, runner, console, session)
     else:
-        outcome = _review(inputs, runner, event, mode is Mode.COMMENT_TRIGGER, console, sleep,
+        outcome = _review(inputs, runner, event, mode is Mode.COMMENT_TRIGGER, console, session,
                           env.get("ANTHROPIC_BASE_URL") or None)
         if outcome is None:
             return 0
     return _finish(outcome, inputs, runner, console)
 
 
-def _client(inputs: Inputs, runner: Runner, sleep: Callable[[float], None]) -> Any:
-    from reviewer.github.client import WaitBudget, connect
+def _session(inputs: Inputs, runner: Runner, sleep: Callable[[float], None]) -> Session:
+    from reviewer.github.session import PyGithubSession
 
-    return connect(inputs.token, runner.api_url, WaitBudget(sleep=sleep))
+    return PyGithubSession(inputs.token, runner.api_url, runner.repository, sleep)
 
 
 def _known_rules() -> set[str]:
@@ -185,57 +183,46 @@ def _known_rules() -> set[str]:
 
 
 def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, console: Console,
-            sleep: Callable[[float], None], env_base_url: str | None = None) -> Outcome | None:
-    from reviewer.github.client import calling
-    from reviewer.github.event import is_trusted, trigger_command
-    from reviewer.github.publisher import Publisher
-    from reviewer.github.pull import load_change, pull_info, read_config
+            session: Session, env_base_url: str | None = None) -> Outcome | None:
+    from reviewer.engine import review_change, with_model_review
+    from reviewer.github.event import trigger_command
     from reviewer.render.markdown import usage_comment
-    from reviewer.run import review_change
 
-    gh = _client(inputs, runner, sleep)
-    with calling(f"read {runner.repository}"):
-        repo = gh.get_repo(runner.repository)
     if by_comment:
-        trusted, why = is_trusted(repo, event)
+        trusted, why = session.trusted(event)
         if not trusted:
             console.info(f"ignored {inputs.trigger_phrase} from {event.commenter}: {why}; "
                          "only people with write access can trigger a review")
             return None
         try:
-            with calling("react to the comment"):
-                repo.get_issue(event.pr_number).get_comment(event.comment_id).create_reaction("eyes")
+            session.acknowledge(event)
         except PublishError as exc:  # the acknowledgement is a courtesy; the review still runs
             console.warning(str(exc))
         if trigger_command(event.comment_body, inputs.trigger_phrase) == "help":
-            with calling("reply with usage"):
-                repo.get_issue(event.pr_number).create_comment(usage_comment(inputs.trigger_phrase))
+            session.reply(event, usage_comment(inputs.trigger_phrase))
             return None
-    with calling(f"read PR #{event.pr_number}"):
-        pull = repo.get_pull(event.pr_number)
-        info = pull_info(pull, runner.repository)
-    config = load_config_text(read_config(repo, inputs.config_path, info.base_ref), inputs.config_path,
+    info, change = session.open_pull(event.pr_number, runner.workspace)
+    config = load_config_text(session.read_config(inputs.config_path, info.base_ref), inputs.config_path,
                               _known_rules())
-    change = load_change(repo, pull, info, runner.workspace)
     report, ctx = review_change(change.changes, change.head, config, base=change.base)
-    report.notes.extend(_skipped_notes(change.changes, ctx, report.notes))
-    report, usage = _with_model_review(inputs, env_base_url, config, ctx, report, info)
+    if inputs.api_key:
+        report = with_model_review(report, ctx, config, inputs.api_key, model_name=inputs.model,
+                                   pr_title=info.title, pr_body=info.body, base_url=env_base_url)
     findings = report.findings
     max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
     links = Links(runner.server_url, runner.repository, info.head_sha)
-    outcome = Outcome(report, route_findings(findings, change.changes, max_inline), [], usage,
-                      fail_on=inputs.fail_on or config.fail_on)
+    outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
-        result = Publisher(gh, pull, info.head_sha, links).publish(findings, change.changes, max_inline,
-                                                                   report.notes)
+        result = session.publish(findings, change.changes, max_inline, report.notes, links)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]
         outcome.routed = route_findings(findings, None, 0)
         return outcome
     outcome.notes = list(result.notes)
+    outcome.routed = result.routed  # the summary says what was posted, after any 422 demotion
     if result.posted:
-        console.info(f"posted a review with {len(result.routed)} new finding(s): {result.url}")
+        console.info(f"posted a review with {result.new} new finding(s): {result.url}")
         outcome.review_url = result.url
     elif findings:
         console.info(f"all {len(findings)} finding(s) were posted by an earlier run; nothing new to post")
@@ -252,38 +239,8 @@ def _annotation_note(findings: list[Finding]) -> list[str]:
             "are only in this summary"]
 
 
-def _skipped_notes(changes: ChangeSet, ctx: RuleContext, existing: list[str]) -> list[str]:
-    """Changed files the loader skipped (not UTF-8, too large) are named, never silently dropped."""
-    said = "\n".join(existing)
-    return [reason for path, reason in sorted(ctx.project.skipped.items())
-            if path in changes.files and path not in said]
-
-
-def _with_model_review(inputs: Inputs, base_url: str | None, config: Config, ctx: RuleContext, report: Report,
-                       info: PullInfo) -> tuple[Report, Any]:
-    """Claude's review of the same diff, merged (rules win); rules only, anthropic never imported, without a key."""
-    if not inputs.api_key:
-        return report, None
-    if not config.model.enabled:
-        return replace(report, notes=[*report.notes, "model review disabled in the config file"]), None
-    from reviewer.llm import model_review  # lazy: importing anthropic costs over a second
-    from reviewer.merge import merge_findings
-
-    settings = replace(config.model, name=inputs.model or config.model.name)
-    try:
-        result = model_review(ctx.changes, ctx, report.findings, settings, inputs.api_key, info.title, info.body,
-                              base_url=base_url)
-    except ModelError as exc:
-        return replace(report, notes=[*report.notes, f"model review failed; rule findings still posted: {exc}"]), None
-    merged = merge_findings(report.findings, config.apply(result.findings))
-    return replace(report, findings=merged.findings, notes=[*report.notes, *result.notes, *merged.notes]), \
-        result.usage
-
-
-def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[float], None]) -> Outcome:
-    from reviewer.github.client import calling, own_login
-    from reviewer.github.tracking_issue import sync_tracking_issue
-    from reviewer.run import audit_tree
+def _audit(inputs: Inputs, runner: Runner, console: Console, session: Session) -> Outcome:
+    from reviewer.engine import audit_tree
     from reviewer.workspace.files import DirectorySource
 
     if runner.workspace is None or not runner.workspace.is_dir():
@@ -293,12 +250,9 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, sleep: Callable[[fl
     service_map = _service_map(ctx)
     outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)
     links = Links(runner.server_url, runner.repository, runner.sha) if runner.sha else None
-    gh = _client(inputs, runner, sleep)
     try:
-        with calling(f"read {runner.repository}"):
-            repo = gh.get_repo(runner.repository)
-        result = sync_tracking_issue(repo, report.findings, links, runner.run_url, config.service_roots, service_map,
-                                     login=own_login(gh))
+        result = session.sync_tracking_issue(report.findings, links, runner.run_url, config.service_roots,
+                                             service_map)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(report.findings))
         outcome.notes = [f"{exc}; give the workflow `issues: write` to keep the tracking issue",
@@ -333,7 +287,7 @@ def _finish(outcome: Outcome, inputs: Inputs, runner: Runner, console: Console) 
         target.write_text(render_sarif(report), encoding="utf-8")
         outputs["sarif-file"] = inputs.sarif_file
     summary = render_summary(report, outcome.routed, rules_only=not inputs.api_key, notes=outcome.notes or [],
-                             usage=outcome.usage, service_map=outcome.service_map, review_url=outcome.review_url)
+                             usage=report.usage, service_map=outcome.service_map, review_url=outcome.review_url)
     _append(runner.summary, console.redact(summary))
     _append(runner.output, "".join(f"{k}={v}\n" for k, v in outputs.items()))
     for note in report.notes:

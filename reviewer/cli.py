@@ -12,9 +12,8 @@ from typing import TextIO
 from reviewer import __version__
 from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, parse_fail_on
 from reviewer.diff import parse_unified_diff
-from reviewer.engine import Report
 from reviewer.errors import ReviewerError, UsageError
-from reviewer.model import at_or_above
+from reviewer.model import Report, at_or_above
 from reviewer.rules.registry import RuleContext
 from reviewer.workspace.files import DirectorySource
 from reviewer.workspace.git import GitTreeSource
@@ -87,7 +86,7 @@ def _render(report: Report, ctx: RuleContext, fmt: str) -> str:
 
 
 def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
-    from reviewer.run import review_change
+    from reviewer.engine import review_change
     from reviewer.workspace import git as local_git
 
     root = local_git.repo_root(Path(args.repo))
@@ -99,14 +98,16 @@ def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
     head = GitTreeSource(root, head_sha) if head_sha else DirectorySource(root)
     report, ctx = review_change(changes, head, config, base=GitTreeSource(root, base_sha))
     if args.model_review:
-        from reviewer.run import add_model_review
+        from reviewer.engine import with_model_review
 
-        report = add_model_review(report, ctx, config, os.environ.get("ANTHROPIC_API_KEY", ""))
+        report = with_model_review(report, ctx, config, os.environ.get("ANTHROPIC_API_KEY", ""))
+        if report.usage is not None:
+            report.notes.append(report.usage.summary())
     return report, ctx, config
 
 
 def _audit(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
-    from reviewer.run import audit_tree
+    from reviewer.engine import audit_tree
 
     root = Path(args.path)
     if not root.is_dir():

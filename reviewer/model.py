@@ -1,4 +1,4 @@
-"""The values the whole pipeline passes around: severities, categories and findings."""
+"""The values the whole pipeline passes around: severities, categories, findings, reports."""
 
 from __future__ import annotations
 
@@ -83,3 +83,37 @@ def at_or_above(findings: list[Finding], threshold: Severity | None) -> list[Fin
     if threshold is None:
         return []
     return [f for f in findings if f.severity.rank >= threshold.rank]
+
+
+@dataclass
+class ModelUsage:
+    requests: int = 0  # answered Messages requests (failed attempts cost nothing and are not counted)
+    input_tokens: int = 0  # uncached input
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    est_cost_usd: float = 0.0
+    wall_seconds: float = 0.0
+
+    def summary(self) -> str:
+        if not self.requests:
+            return "model review: no requests made"
+        cache = ""
+        if self.cache_read_tokens or self.cache_write_tokens:
+            cache = f" (+{self.cache_read_tokens:,} read from cache, {self.cache_write_tokens:,} written to it)"
+        return (f"model review: {self.requests} request{'s' if self.requests != 1 else ''}, "
+                f"{self.input_tokens:,} input tokens{cache}, {self.output_tokens:,} output tokens, "
+                f"about ${self.est_cost_usd:.4f}, {self.wall_seconds:.1f} s")
+
+
+@dataclass
+class Report:
+    """What one run found: the findings, the notes that explain what was skipped or how, and the
+    model's usage when it was asked."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files_reviewed: list[str] = field(default_factory=list)
+    rules_run: int = 0
+    suppressed: int = 0
+    usage: ModelUsage | None = None

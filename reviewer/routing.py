@@ -21,6 +21,7 @@ class Route(StrEnum):
     FILE = "file"  # in a changed file but outside the hunks: listed per file in the review body
     BODY = "body"  # over the inline cap, or not in a changed file: <details> in the review body
     SUMMARY = "summary"  # no PR to post on: job summary and annotations only
+    EARLIER = "earlier"  # posted by an earlier run on this PR: not posted again
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,3 @@ def route_findings(findings: Iterable[Finding], changes: ChangeSet | None, max_i
         else:
             out.append(Routed(finding, Route.BODY, False))
     return out
-
-
-def demote(routed: list[Routed], bad: set[tuple[str, int]]) -> list[Routed]:
-    """Move inline comments GitHub refused (path, line) to the file-level list."""
-    return [Routed(r.finding, Route.FILE, False) if r.route is Route.INLINE and
-            (r.finding.path, r.finding.line) in bad else r for r in routed]

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from reviewer.config import Config  # noqa: E402
 from reviewer.diff import parse_unified_diff  # noqa: E402
-from reviewer.run import review_change  # noqa: E402
+from reviewer.engine import review_change  # noqa: E402
 from reviewer.workspace.files import DirectorySource  # noqa: E402
 
 

@@ -13,12 +13,12 @@ import pytest
 from reviewer import __version__
 from reviewer.config import Config
 from reviewer.diff import parse_unified_diff
+from reviewer.engine import audit_tree, review_change
 from reviewer.render.markdown import Links, comment_body, review_body
 from reviewer.render.mermaid import render_service_map
 from reviewer.render.sarif import render_sarif
 from reviewer.render.summary import render_summary
 from reviewer.routing import Route, route_findings
-from reviewer.run import audit_tree, review_change
 from reviewer.workspace.files import DirectorySource
 
 ROOT = Path(__file__).resolve().parents[1]

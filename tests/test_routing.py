@@ -1,6 +1,6 @@
 from reviewer.diff import from_github_files
 from reviewer.model import Category, Finding, Severity
-from reviewer.routing import HARD_MAX_INLINE, Route, demote, route_findings
+from reviewer.routing import HARD_MAX_INLINE, Route, route_findings
 
 CHANGES = from_github_files([
     {"filename": "a.py", "status": "modified", "additions": 3,
@@ -42,9 +42,3 @@ def test_range_in_one_hunk_becomes_multi_line_comment():
 
 def test_no_pull_request_routes_everything_to_the_summary():
     assert {r.route for r in route_findings([f(2), f(9)], None, 20)} == {Route.SUMMARY}
-
-
-def test_demote_moves_refused_anchors_to_file_level():
-    routed = route_findings([f(2), f(3)], CHANGES, 20)
-    after = demote(routed, {("a.py", 3)})
-    assert [(r.finding.line, r.route) for r in after] == [(2, Route.INLINE), (3, Route.FILE)]

@@ -30,8 +30,12 @@ REVIEW_EVENT = "COMMENT"
 class PublishResult:
     posted: bool
     url: str | None = None
-    routed: list[Routed] = field(default_factory=list)  # what this run posted (new findings only)
+    routed: list[Routed] = field(default_factory=list)  # where every finding ended up (EARLIER: not again)
     already_posted: int = 0
+
+    @property
+    def new(self) -> int:
+        return sum(1 for r in self.routed if r.route is not Route.EARLIER)
     demoted: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -79,7 +83,8 @@ class Publisher:
                 notes: Sequence[str] = (), extra: Sequence[str] = ()) -> PublishResult:
         seen = posted_fingerprints(self.pull, own_login(self.gh))
         new = [f for f in findings if f.fingerprint() not in seen]
-        result = PublishResult(posted=False, already_posted=len(findings) - len(new))
+        earlier = [Routed(f, Route.EARLIER, False) for f in findings if f.fingerprint() in seen]
+        result = PublishResult(posted=False, already_posted=len(earlier), routed=earlier)
         if not new:
             return result
         routed = route_findings(new, changes, max_inline)
@@ -102,7 +107,7 @@ class Publisher:
                 routed = _demote_all(routed)
                 payload = review_payload(routed, self.head_sha, self.links, notes, self.run_marker, extra)
                 review = self._post(payload)
-        result.posted, result.url, result.routed = True, review.get("html_url"), routed
+        result.posted, result.url, result.routed = True, review.get("html_url"), [*routed, *earlier]
         return result
 
     def _post(self, payload: dict[str, Any]) -> dict[str, Any]:

@@ -6,32 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from reviewer.model import ModelUsage
+
 if TYPE_CHECKING:
     from reviewer.config import ModelSettings
     from reviewer.diff import ChangeSet
     from reviewer.model import Finding
     from reviewer.rules.registry import RuleContext
-
-
-@dataclass
-class ModelUsage:
-    requests: int = 0  # answered Messages requests (failed attempts cost nothing and are not counted)
-    input_tokens: int = 0  # uncached input
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    est_cost_usd: float = 0.0
-    wall_seconds: float = 0.0
-
-    def summary(self) -> str:
-        if not self.requests:
-            return "model review: no requests made"
-        cache = ""
-        if self.cache_read_tokens or self.cache_write_tokens:
-            cache = f" (+{self.cache_read_tokens:,} read from cache, {self.cache_write_tokens:,} written to it)"
-        return (f"model review: {self.requests} request{'s' if self.requests != 1 else ''}, "
-                f"{self.input_tokens:,} input tokens{cache}, {self.output_tokens:,} output tokens, "
-                f"about ${self.est_cost_usd:.4f}, {self.wall_seconds:.1f} s")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from reviewer.config import ModelSettings
 from reviewer.diff import ChangeSet
 from reviewer.errors import ModelError
-from reviewer.llm import ModelResult, ModelUsage
+from reviewer.llm import ModelResult
 from reviewer.llm.anthropic_client import Reply
 from reviewer.llm.budget import Chunk, Estimator, apply_caps, estimate_cost, plan_chunks, price_for
 from reviewer.llm.digest import service_digest
@@ -28,7 +28,7 @@ from reviewer.llm.prompt import (
     tool_definition,
 )
 from reviewer.llm.redact import Redactor
-from reviewer.model import Finding
+from reviewer.model import Finding, ModelUsage
 from reviewer.rules.registry import RuleContext
 
 CALIBRATION_CHARS = 40_000  # enough text for the server's count to give a stable chars-per-token ratio

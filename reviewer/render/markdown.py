@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from reviewer.classify import FileKind, kind_from_path
-from reviewer.engine import Report
-from reviewer.model import Finding, Severity, Source
+from reviewer.model import Finding, Report, Severity, Source
 from reviewer.render.text import counts_line
 from reviewer.routing import Route, Routed
 

@@ -12,8 +12,7 @@ from urllib.parse import quote
 
 from reviewer import __version__
 from reviewer.classify import FileKind
-from reviewer.engine import Report
-from reviewer.model import Category, Finding, Severity, Source
+from reviewer.model import Category, Finding, Report, Severity, Source
 from reviewer.rules.registry import Rule, all_rules
 
 PROJECT_URL = "https://github.com/arch-review/arch-review"

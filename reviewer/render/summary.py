@@ -9,8 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from reviewer.engine import Report
-from reviewer.model import Category, Finding, Severity
+from reviewer.model import Category, Finding, Report, Severity
 from reviewer.render.text import counts_line
 from reviewer.routing import Route, Routed
 
@@ -45,6 +44,8 @@ def cell(text: str) -> str:
 def _where(r: Routed) -> str:
     if r.route is Route.BODY:
         return "over the inline comment cap" if r.commentable else "not on a line of the diff"
+    if r.route is Route.EARLIER:
+        return "posted by an earlier run"
     return "outside the diff hunks" if r.route is Route.FILE else ""
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
-from reviewer.engine import Report
-from reviewer.model import Finding, Severity
+from reviewer.model import Finding, Report, Severity
 
 
 def one_line_fix(fix: str, width: int = 110) -> str:

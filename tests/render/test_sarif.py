@@ -13,11 +13,10 @@ import jsonschema
 import pytest
 
 from reviewer.config import Config
-from reviewer.engine import Report
-from reviewer.model import Category, Finding, Severity, Source
+from reviewer.engine import audit_tree
+from reviewer.model import Category, Finding, Report, Severity, Source
 from reviewer.render.sarif import FINGERPRINT_KEY, render_sarif
 from reviewer.rules.registry import all_rules
-from reviewer.run import audit_tree
 from reviewer.workspace.files import DictSource
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "data" / "sarif-2.1.0.json").read_text())

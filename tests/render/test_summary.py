@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reviewer.engine import Report
-from reviewer.model import Category, Finding, Severity
+from reviewer.model import Category, Finding, Report, Severity
 from reviewer.render.summary import MAX_SUMMARY_BYTES, RULES_ONLY_LINE, cell, render_summary
 from reviewer.routing import Route, Routed
 

@@ -1,0 +1,90 @@
+"""What the Action asks of GitHub, as one small typed seam. ``action.py`` receives a ``Session``
+and never touches a PyGithub object; ``PyGithubSession`` is the real one.
+
+    trusted(event) · acknowledge(event) · reply(event, body)   the /arch-review comment trigger
+    open_pull(number, workspace) -> (PullInfo, PullChange)      the PR, its files and contents
+    read_config(path, ref) · publish(...) -> PublishResult      the one review
+    sync_tracking_issue(...) -> TrackingResult                  the audit's one issue
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from reviewer.diff import ChangeSet
+from reviewer.github.client import WaitBudget, calling, connect, own_login
+from reviewer.github.event import Event, is_trusted
+from reviewer.github.publisher import Publisher, PublishResult
+from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
+from reviewer.github.tracking_issue import TrackingResult, sync_tracking_issue
+from reviewer.model import Finding
+from reviewer.render.markdown import Links
+
+
+class Session(Protocol):
+    def trusted(self, event: Event) -> tuple[bool, str]: ...
+
+    def acknowledge(self, event: Event) -> None: ...
+
+    def reply(self, event: Event, body: str) -> None: ...
+
+    def open_pull(self, number: int, workspace: Path | None) -> tuple[PullInfo, PullChange]: ...
+
+    def read_config(self, path: str, ref: str) -> str | None: ...
+
+    def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
+                links: Links | None) -> PublishResult: ...
+
+    def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
+                            service_roots: Sequence[str], service_map: str | None) -> TrackingResult: ...
+
+
+class PyGithubSession:
+    """One repository through PyGithub. Constructing it does no I/O; each method is one job."""
+
+    def __init__(self, token: str, api_url: str, repository: str, sleep: Callable[[float], None]) -> None:
+        self.gh = connect(token, api_url, WaitBudget(sleep=sleep))
+        self.repository = repository
+        self._repo = None
+        self._pull = None
+
+    @property
+    def repo(self):
+        if self._repo is None:
+            with calling(f"read {self.repository}"):
+                self._repo = self.gh.get_repo(self.repository)
+        return self._repo
+
+    def trusted(self, event: Event) -> tuple[bool, str]:
+        return is_trusted(self.repo, event)
+
+    def acknowledge(self, event: Event) -> None:
+        with calling("react to the comment"):
+            self.repo.get_issue(event.pr_number).get_comment(event.comment_id).create_reaction("eyes")
+
+    def reply(self, event: Event, body: str) -> None:
+        with calling("reply on the pull request"):
+            self.repo.get_issue(event.pr_number).create_comment(body)
+
+    def open_pull(self, number: int, workspace: Path | None) -> tuple[PullInfo, PullChange]:
+        with calling(f"read PR #{number}"):
+            self._pull = self.repo.get_pull(number)
+            info = pull_info(self._pull, self.repository)
+        return info, load_change(self.repo, self._pull, info, workspace)
+
+    def read_config(self, path: str, ref: str) -> str | None:
+        return read_config(self.repo, path, ref)
+
+    def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
+                links: Links | None) -> PublishResult:
+        if self._pull is None:
+            raise RuntimeError("open_pull() before publish()")
+        head_sha = changes.head_sha or self._pull.head.sha
+        return Publisher(self.gh, self._pull, head_sha, links).publish(findings, changes, max_inline, notes)
+
+    def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
+                            service_roots: Sequence[str], service_map: str | None) -> TrackingResult:
+        return sync_tracking_issue(self.repo, findings, links, run_url, tuple(service_roots), service_map,
+                                   login=own_login(self.gh))
