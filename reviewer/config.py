@@ -49,9 +49,6 @@ class Config:
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
 
-    def severity_for(self, rule_id: str, default: Severity) -> Severity:
-        return self.severities.get(rule_id, default)
-
     def apply(self, findings: list[Finding]) -> list[Finding]:
         """The config's rule switches, severity overrides and path globs, for findings the engine did
         not make itself (the model's ``llm-<category>`` ones)."""

@@ -52,9 +52,6 @@ class FileChange:
     def is_changed_line(self, line: int) -> bool:
         return any(line in h.added for h in self.hunks)
 
-    def nearest_commentable(self, line: int) -> int | None:
-        visible = sorted(set().union(*(h.visible for h in self.hunks))) if self.hunks else []
-        return min(visible, key=lambda v: abs(v - line)) if visible else None
 
 
 @dataclass

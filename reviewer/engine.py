@@ -92,7 +92,7 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
                 continue
             f = project.get(path)
             ends = [(path, hit.line), *hit.also]
-            if any(is_suppressed(rule, project.get(p), ln) for p, ln in ends):
+            if any(is_suppressed(rule.id, rule.equivalents, project.get(p), ln) for p, ln in ends):
                 report.suppressed += 1
                 continue
             seen.add((rule.id, path, hit.line))

@@ -64,7 +64,6 @@ class Finding:
     anchor_text: str = ""
     occurrence: int = 0
     confidence: float | None = None
-    notes: tuple[str, ...] = field(default=())
 
     def fingerprint(self) -> str:
         """Rule + path + normalised anchor code (+ which repeat of it), so unrelated shifts keep it."""

@@ -14,7 +14,6 @@ import re
 
 from reviewer.classify import FileKind
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Rule
 from reviewer.sources.yaml_docs import get_path
 
 _OURS = re.compile(r"arch-review:\s*ignore\[([^\]]*)\]")
@@ -30,13 +29,13 @@ def _ids(text: str) -> set[str]:
     return {part.strip() for part in text.split(",") if part.strip()}
 
 
-def _line_suppresses(text: str, rule: Rule, same_line: bool) -> bool:
+def _line_suppresses(text: str, rule_id: str, equivalents: tuple[str, ...], same_line: bool) -> bool:
     m = _OURS.search(text)
-    if m and (rule.id in _ids(m.group(1)) or "*" in _ids(m.group(1))):
+    if m and (rule_id in _ids(m.group(1)) or "*" in _ids(m.group(1))):
         return True
-    if not rule.equivalents:
+    if not equivalents:
         return False
-    eq = set(rule.equivalents)
+    eq = set(equivalents)
     if same_line:
         m = _NOQA.search(text)
         if m and (m.group(1) is None or eq & _ids(m.group(1))):
@@ -52,25 +51,27 @@ def _line_suppresses(text: str, rule: Rule, same_line: bool) -> bool:
     return bool(m and m.group(1) in eq)
 
 
-def is_suppressed(rule: Rule, f: SourceFile | None, line: int) -> bool:
+def is_suppressed(rule_id: str, equivalents: tuple[str, ...], f: SourceFile | None, line: int) -> bool:
+    """Whether a pragma on the line (or the line above), a file-wide checkov skip in a Dockerfile,
+    or an annotation on the Kubernetes object switches ``rule_id`` (or a peer's id) off there."""
     if f is None:
         return False
-    if _line_suppresses(f.line_text(line), rule, same_line=True):
+    if _line_suppresses(f.line_text(line), rule_id, equivalents, same_line=True):
         return True
-    if line > 1 and _line_suppresses(f.line_text(line - 1), rule, same_line=False):
+    if line > 1 and _line_suppresses(f.line_text(line - 1), rule_id, equivalents, same_line=False):
         return True
     # checkov documents its Dockerfile skip as file-wide ("line number doesn't matter")
-    if f.kind is FileKind.DOCKERFILE and rule.equivalents and any(
-            (m := _CHECKOV.search(t)) and m.group(1) in rule.equivalents for t in f.lines):
+    if f.kind is FileKind.DOCKERFILE and equivalents and any(
+            (m := _CHECKOV.search(t)) and m.group(1) in equivalents for t in f.lines):
         return True
     if f.kind in (FileKind.K8S, FileKind.HELM):
         doc = f.doc_at(line)
-        if doc is not None and _annotation_suppresses(doc.data, rule):
+        if doc is not None and _annotation_suppresses(doc.data, rule_id, equivalents):
             return True
     return False
 
 
-def _annotation_suppresses(data: object, rule: Rule) -> bool:
+def _annotation_suppresses(data: object, rule_id: str, equivalents: tuple[str, ...]) -> bool:
     annotations = {}
     for where in (("metadata", "annotations"), ("spec", "template", "metadata", "annotations"),
                   ("spec", "jobTemplate", "spec", "template", "metadata", "annotations")):
@@ -79,9 +80,9 @@ def _annotation_suppresses(data: object, rule: Rule) -> bool:
             annotations.update(found)
     if not annotations:
         return False
-    if rule.id in _ids(str(annotations.get(ANNOTATION, ""))):
+    if rule_id in _ids(str(annotations.get(ANNOTATION, ""))):
         return True
-    eq = set(rule.equivalents)
+    eq = set(equivalents)
     for key, value in annotations.items():
         key = str(key)
         if key.startswith("checkov.io/skip") and str(value).split("=", 1)[0].strip() in eq:

@@ -24,7 +24,7 @@ model:
   name: claude-sonnet-4-5
   concurrency: 2
 """, ".github/arch-review.yml", KNOWN)
-    assert cfg.severity_for("http-call-without-timeout", Severity.WARNING) is Severity.ERROR
+    assert cfg.severities["http-call-without-timeout"] is Severity.ERROR
     assert not cfg.rule_enabled("k8s-single-replica") and cfg.rule_enabled("http-call-without-timeout")
     assert cfg.path_included("services/orders/app.py")
     assert not cfg.path_included("services/legacy/app.py") and not cfg.path_included("tools/x.py")

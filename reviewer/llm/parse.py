@@ -10,10 +10,7 @@ from functools import cache
 from reviewer.llm.prompt import findings_schema
 from reviewer.model import Category, Finding, Severity, Source
 from reviewer.project import Project
-from reviewer.rules.registry import Rule, Scope
 from reviewer.suppress import is_suppressed
-
-OFF_DIFF_NOTE = "the model cited a line outside the diff it was shown"
 
 
 @dataclass
@@ -53,13 +50,6 @@ class Parsed:
             notes.append(f"model review: {self.off_diff} finding(s) cite lines outside the diff; "
                          "listed in the review body")
         return notes
-
-
-@cache
-def _pseudo_rule(category: Category) -> Rule:
-    """A registry-less Rule so the pragmas and the Kubernetes annotation work for ``llm-<category>``."""
-    return Rule(id=f"llm-{category.value}", category=category, severity=Severity.WARNING, kinds=frozenset(),
-                scope=Scope.FILE, title="model review", why="", fix="", check=lambda *a: ())
 
 
 @cache
@@ -108,21 +98,20 @@ def _parse_item(item: object, shown: Mapping[str, frozenset[int]], project: Proj
     line, start = item["line"], item.get("start_line")
     first, end = (start, line) if start is not None and start < line else (line, None)
     lines = shown[path]
-    notes: tuple[str, ...] = ()
-    if first not in lines:
-        notes = (OFF_DIFF_NOTE,)
+    off_diff = first not in lines
+    if off_diff:
         out.off_diff += 1
     elif end is not None and end not in lines:
         end = None
     category = Category(item["category"])
     f = project.get(path)
-    if is_suppressed(_pseudo_rule(category), f, first):
+    if is_suppressed(f"llm-{category.value}", (), f, first):
         out.suppressed += 1
-        if notes:
+        if off_diff:
             out.off_diff -= 1
         return
     out.findings.append(Finding(
         rule_id=f"llm-{category.value}", severity=Severity(item["severity"]), category=category, path=path,
         line=first, end_line=end, title=item["title"].strip(), body=item["body"].strip(),
         fix=(item.get("fix") or "").strip(), source=Source.LLM, anchor_text=f.line_text(first) if f else "",
-        confidence=float(item["confidence"]), notes=notes))
+        confidence=float(item["confidence"])))

@@ -66,10 +66,6 @@ class Rule:
     equivalents: tuple[str, ...] = ()  # peer ids whose pragmas we honour (S113, CKV_K8S_9, DL3025)
     module: str = ""
 
-    @property
-    def doc_anchor(self) -> str:
-        return self.id
-
 
 REGISTRY: dict[str, Rule] = {}
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")

@@ -60,10 +60,6 @@ class Dockerfile:
     def final(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
-    @property
-    def stage_names(self) -> set[str]:
-        return {s.alias.lower() for s in self.stages if s.alias}
-
 
 def _split_flags(rest: str) -> tuple[tuple[str, ...], str]:
     flags = []
