@@ -3,7 +3,7 @@
 (a) the demo PR, rules only: in-process wall time (best of 5), process start to exit, anthropic imported?
 (b) whole-repository audit over 250/500/1000/2000 generated files: seconds and files/s (linearity)
 (c) checkov side by side on the 1000-file repo's manifests and Dockerfiles (own venv; skipped without PyPI)
-(d) the model bench, when reviewer/llm/bench.py offers run_llm_bench
+(d) the model bench (bench/model_bench.py) against the loopback fake Anthropic server
 """
 
 from __future__ import annotations
@@ -219,11 +219,8 @@ def bench_checkov(repo: Path) -> None:
 
 def bench_model() -> None:
     print("\n(d) model bench")
-    try:
-        from reviewer.llm.bench import run_llm_bench
-    except ImportError:
-        print("  model bench: not available")
-        return
+    from model_bench import run_llm_bench
+
     result = run_llm_bench()
     if isinstance(result, str):
         print("  " + result.replace("\n", "\n  "))

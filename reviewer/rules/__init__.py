@@ -1,8 +1,2 @@
-"""Rule modules. Importing this package registers every rule in ``registry.REGISTRY``."""
-
-import importlib
-import pkgutil
-
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name not in ("registry", "helpers") and not _info.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_info.name}")
+"""Rule modules, one per family; ``registry.RULE_MODULES`` lists them and ``registry.all_rules()``
+imports them on first use, so importing ``reviewer.rules`` alone registers nothing."""

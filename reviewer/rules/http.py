@@ -1,29 +1,38 @@
-"""Outbound HTTP resilience: timeouts, retries, TLS verification."""
+"""Outbound HTTP resilience: timeouts, retries, TLS verification, circuit breakers, service URLs."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Scope, rule
+from reviewer.services.build import build_service_model
+from reviewer.services.calls import resolve_call
+from reviewer.services.code import BREAKER_MODULES
+from reviewer.services.endpoints import parse_http_url
+from reviewer.services.model import LOCAL_HOSTS, canonical_host
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
-from reviewer.sources.python_flow import Env, Flow, Kind, flow, imported_name, nodes, own_nodes
+from reviewer.sources.python_flow import Env, Flow, Kind, flow, imported_name, nodes
+from reviewer.sources.python_retries import (
+    called_name,
+    retried_calls,
+    retries_disabled,
+    retry_loops,
+    retry_policies,
+    scope_env,
+    tenacity_arg,
+)
 
 _REQUESTS_CALLS = {f"requests.{v}" for v in HTTP_VERBS | {"request"}}
 _HTTPX_CALLS = {f"httpx.{v}" for v in HTTP_VERBS | {"request", "stream"}}
 _HTTPX_CLIENTS = {"httpx.Client", "httpx.AsyncClient"}
 _URLOPEN = {"urllib.request.urlopen", "urllib3.request"}
 _SESSION_METHODS = HTTP_VERBS | {"request"}
-_URLLIB3_RETRY = {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
-                  "requests.packages.urllib3.util.retry.Retry"}
-_SLEEPS = {"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep"}
 _UNSAFE_METHODS = {"post", "patch"}
-_LOOP_ITERS = {"range", "itertools.count"}
 _HTTP_LIBS = ("requests", "httpx", "aiohttp", "urllib")
 
 
@@ -132,126 +141,6 @@ def timeout_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(kw.value.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever")
 
 
-# --- retries ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """A tenacity ``@retry`` / ``Retrying(...)`` or a urllib3 ``Retry(...)``."""
-
-    node: ast.AST  # the decorator or call
-    library: str  # tenacity | urllib3
-    call: ast.Call | None  # None for a bare ``@retry``
-    target: ast.AST | None  # the decorated function, or the ``for`` loop over Retrying()
-
-
-@dataclass(frozen=True)
-class RetryLoop:
-    """A hand-written retry: a loop whose ``try`` makes an HTTP call, leaves on success, goes on on failure."""
-
-    loop: ast.For | ast.While
-    attempt: ast.Try
-    handlers: tuple[ast.ExceptHandler, ...]  # the handlers that let the loop go round again
-    has_sleep: bool
-    capped: bool
-    env: Env
-
-
-def retry_policies(mod: PythonModule) -> Iterator[RetryPolicy]:
-    for node in nodes(mod, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for deco in node.decorator_list:
-                func = deco.func if isinstance(deco, ast.Call) else deco
-                if imported_name(mod, func) == "tenacity.retry":
-                    yield RetryPolicy(deco, "tenacity", deco if isinstance(deco, ast.Call) else None, node)
-        elif isinstance(node, ast.Call):
-            name = imported_name(mod, node.func)
-            parent = mod.parents.get(node)
-            if name in ("tenacity.Retrying", "tenacity.AsyncRetrying"):
-                loop = parent if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node else None
-                yield RetryPolicy(node, "tenacity", node, loop)
-            elif name == "tenacity.retry" and not (isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef))
-                                                   and node in parent.decorator_list):
-                yield RetryPolicy(node, "tenacity", node, None)  # retry(...)(fn)
-            elif name in _URLLIB3_RETRY:
-                yield RetryPolicy(node, "urllib3", node, None)
-
-
-def _tenacity_arg(policy: RetryPolicy, name: str) -> ast.AST | None:
-    kw = keyword(policy.call, name) if policy.call is not None else None
-    return kw.value if kw else None
-
-
-def _called_name(mod: PythonModule, node: ast.AST | None) -> str:
-    """``wait_none`` for ``wait_none()`` / ``tenacity.wait_none()``; ``stop_never`` for the constant."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    return (imported_name(mod, node) or dotted(node) or "").rsplit(".", 1)[-1] if node is not None else ""
-
-
-def _retries_disabled(policy: RetryPolicy) -> bool:
-    call = policy.call
-    total = keyword(call, "total").value if call and keyword(call, "total") else (
-        call.args[0] if call and call.args else None)
-    return isinstance(total, ast.Constant) and total.value in (0, False)
-
-
-def _scope_env(fl: Flow, mod: PythonModule, node: ast.AST) -> Env:
-    parent = mod.parents.get(node)
-    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        parent = mod.parents.get(parent)
-    return fl.env(parent if parent is not None else mod.tree)
-
-
-def _loop_nodes(loop: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of the loop body and else, not inside nested loops or defs."""
-    stack = list(reversed([*loop.body, *loop.orelse]))  # type: ignore[attr-defined]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.Lambda, ast.ClassDef)):
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _exits(stmts: list[ast.stmt]) -> bool:
-    return any(isinstance(n, (ast.Return, ast.Break)) for s in stmts for n in [s, *ast.walk(s)]
-               if not isinstance(n, (ast.For, ast.While, ast.AsyncFor)))
-
-
-def _falls_through(handler: ast.ExceptHandler) -> bool:
-    last = handler.body[-1] if handler.body else None
-    return not isinstance(last, (ast.Raise, ast.Return, ast.Break))
-
-
-def retry_loops(mod: PythonModule) -> Iterator[RetryLoop]:
-    fl = flow(mod)
-    for loop in nodes(mod, ast.For, ast.AsyncFor, ast.While):
-        if not any(isinstance(n, ast.Try) for n in ast.walk(loop)):
-            continue
-        if isinstance(loop, (ast.For, ast.AsyncFor)):
-            it = loop.iter
-            if not (isinstance(it, ast.Call) and (imported_name(mod, it.func) or dotted(it.func)) in _LOOP_ITERS):
-                continue
-        env = _scope_env(fl, mod, loop)
-        body = list(_loop_nodes(loop))
-        for attempt in (n for n in body if isinstance(n, ast.Try)):
-            tried = [n for s in attempt.body for n in ast.walk(s) if isinstance(n, ast.Call)]
-            if not any((io := fl.io_call(c, env)) is not None and io.what == "http" for c in tried):
-                continue
-            if not _exits([*attempt.body, *attempt.orelse]):
-                continue
-            again = tuple(h for h in attempt.handlers if _falls_through(h))
-            if not again:
-                continue
-            has_sleep = any(isinstance(n, ast.Call) and imported_name(mod, n.func) in _SLEEPS for n in body)
-            success = {id(n) for s in [*attempt.body, *attempt.orelse] for n in ast.walk(s)}
-            capped = not (isinstance(loop, ast.While) and isinstance(loop.test, ast.Constant) and loop.test.value) or \
-                any(isinstance(n, (ast.Raise, ast.Return, ast.Break)) and id(n) not in success for n in body)
-            yield RetryLoop(loop, attempt, again, has_sleep, capped, env)
-            break
-
-
 @rule("http-retry-without-backoff", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.WARNING)
 def retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Retry without backoff
@@ -278,12 +167,12 @@ def retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if policy.library == "tenacity":
             if policy.call is not None and has_star_kwargs(policy.call):
                 continue
-            wait = _tenacity_arg(policy, "wait")
+            wait = tenacity_arg(policy, "wait")
             if wait is None:
                 yield Hit(policy.node.lineno, "tenacity retry without `wait=` retries immediately")
-            elif _called_name(mod, wait) == "wait_none":
+            elif called_name(mod, wait) == "wait_none":
                 yield Hit(wait.lineno, "`wait=wait_none()` retries immediately")
-        elif not _retries_disabled(policy) and not has_star_kwargs(policy.call):
+        elif not retries_disabled(policy) and not has_star_kwargs(policy.call):
             factor = keyword(policy.call, "backoff_factor")
             if factor is None:
                 yield Hit(policy.node.lineno, "urllib3 `Retry` without `backoff_factor` retries immediately")
@@ -316,10 +205,10 @@ def retry_unbounded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for policy in retry_policies(mod):
         if policy.library != "tenacity" or (policy.call is not None and has_star_kwargs(policy.call)):
             continue
-        stop = _tenacity_arg(policy, "stop")
+        stop = tenacity_arg(policy, "stop")
         if stop is None:
             yield Hit(policy.node.lineno, "tenacity retry without `stop=` retries forever")
-        elif _called_name(mod, stop) == "stop_never":
+        elif called_name(mod, stop) == "stop_never":
             yield Hit(stop.lineno, "`stop=stop_never` retries forever")
     for loop in retry_loops(mod):
         if not loop.capped:
@@ -346,36 +235,6 @@ def _sends_idempotency_key(mod: PythonModule, call: ast.Call) -> bool:
     return "idempotency-key" in ast.unparse(mod.tree).lower()
 
 
-def _retried_calls(mod: PythonModule) -> Iterator[tuple[ast.Call, Env, str]]:
-    """HTTP calls that a retry repeats, and what repeats them."""
-    fl = flow(mod)
-    for policy in retry_policies(mod):
-        if policy.library != "tenacity" or policy.target is None:
-            continue
-        if _connect_errors_only(mod, _tenacity_arg(policy, "retry")):
-            continue
-        scope = policy.target
-        env = fl.env(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else _scope_env(
-            fl, mod, scope)
-        nodes = own_nodes(scope) if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else _loop_nodes(scope)
-        for node in nodes:
-            if isinstance(node, ast.Call):
-                yield node, env, "tenacity retry"
-    for loop in retry_loops(mod):
-        for node in (n for s in loop.attempt.body for n in ast.walk(s)):
-            if isinstance(node, ast.Call):
-                yield node, loop.env, "retry loop"
-
-
-def _connect_errors_only(mod: PythonModule, node: ast.AST | None) -> bool:
-    """``retry=retry_if_exception_type(httpx.ConnectError)``: the request never left, so a retry is safe."""
-    if not (isinstance(node, ast.Call) and _called_name(mod, node) == "retry_if_exception_type" and node.args):
-        return False
-    arg = node.args[0]
-    names = [dotted(e) or "" for e in (arg.elts if isinstance(arg, ast.Tuple) else [arg])]
-    return bool(names) and all(n.rsplit(".", 1)[-1] in ("ConnectError", "ConnectTimeout") for n in names)
-
-
 @rule("http-retry-non-idempotent", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.INFO)
 def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Retried POST/PATCH without an idempotency key
@@ -395,7 +254,7 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if mod is None:
         return
     fl = flow(mod)
-    for call, env, what in _retried_calls(mod):
+    for call, env, what in retried_calls(mod):
         method = _http_method(fl, call, env)
         if method in _UNSAFE_METHODS and not _sends_idempotency_key(mod, call):
             yield Hit(call.lineno, f"`{dotted(call.func) or method}()` is repeated by a {what} and sends no "
@@ -460,7 +319,80 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 if not isinstance(t, ast.Attribute):
                     continue
                 owner = dotted(t.value) or ""
-                session = fl.kind_of(t.value, _scope_env(fl, mod, node)) is Kind.REQUESTS_SESSION or \
+                session = fl.kind_of(t.value, scope_env(fl, mod, node)) is Kind.REQUESTS_SESSION or \
                     "session" in owner.lower()
                 if t.attr == "check_hostname" or (t.attr == "verify" and session):
                     yield Hit(node.lineno, f"`{owner}.{t.attr} = False` turns certificate checks off")
+
+
+@rule("http-no-circuit-breaker", category=Category.RESILIENCE, severity=Severity.INFO, scope=Scope.PROJECT)
+def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
+    """Service fans out to several services without a circuit breaker
+
+    Why: when one of the services this one calls is down, every request still waits for its
+    timeout, workers pile up, and this service fails too. A circuit breaker fails fast after a
+    few errors and lets the dependency recover, keeping the rest of the API available.
+
+    Fix:
+        from aiobreaker import CircuitBreaker
+        from datetime import timedelta
+
+        inventory_breaker = CircuitBreaker(fail_max=5, timeout_duration=timedelta(seconds=30))
+
+        @inventory_breaker
+        async def reserve(item_id: int) -> dict:
+            resp = await client.post(f"{INVENTORY_URL}/reservations", json={"item_id": item_id})
+            resp.raise_for_status()
+            return resp.json()
+    """
+    model = build_service_model(ctx.project, ctx.service_roots)
+    for svc in model.services:
+        facts = list(svc.facts(model))
+        if not facts or any(f.breaker for f in facts) or any(f.module.imports.imports_module(m)
+                                                             for f in facts for m in BREAKER_MODULES):
+            continue
+        targets: dict[str, list[tuple[str, int]]] = {}
+        for f in facts:
+            for route in f.routes:
+                for call in route.calls:
+                    hop = resolve_call(model, svc, call.template)
+                    if hop is not None:
+                        targets.setdefault(hop[0].name, []).append((call.path, call.line))
+        if len(targets) < 2:
+            continue
+        ends = list(dict.fromkeys(e for name in sorted(targets) for e in targets[name]))
+        names = ", ".join(f"`{n}`" for n in sorted(targets))
+        yield Hit(ends[0][1], f"`{svc.name}` calls {names} from its routes", path=ends[0][0], also=tuple(ends[1:]))
+
+
+@rule("http-hardcoded-service-url", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES, severity=Severity.INFO)
+def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+    """Another service's address is hard-coded in Python
+
+    Why: `http://inventory:8000` only resolves inside one compose network or one namespace.
+    Staging, tests and Kubernetes then need code changes, and the dependency is invisible to
+    whoever deploys the service. Read the URL from configuration (an env var with a settings
+    class), where the deployment manifests can set it.
+
+    Fix:
+        class Settings(BaseSettings):
+            inventory_url: AnyHttpUrl  # INVENTORY_URL, set in compose / the Deployment
+
+        settings = Settings()
+        resp = await client.get(f"{settings.inventory_url}/items/{item_id}")
+    """
+    if f.python is None or is_test_path(f.path):
+        return
+    model = build_service_model(ctx.project, ctx.service_roots)
+    facts = model.code.get(f.path)
+    if facts is None:
+        return
+    names = model.service_names()
+    for lit in facts.url_literals:
+        if lit.config_default:
+            continue
+        url = parse_http_url(lit.value)
+        if url is None or url[0] in LOCAL_HOSTS:
+            continue
+        if canonical_host(url[0]) in names:
+            yield Hit(lit.line, f"`{url[0]}{':' + str(url[1]) if url[1] else ''}` is written into the code")

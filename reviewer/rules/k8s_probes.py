@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Scope, rule
+from reviewer.services.build import build_service_model
+from reviewer.services.model import Service, ServiceModel
+from reviewer.services.routes import app_routes, route_facts, service_probes
+from reviewer.sources.fastapi_routes import AppRoutes
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_objects import PROBES, Container, as_map, index_of
 from reviewer.sources.k8s_workloads import KINDS, service_list, serving_containers
@@ -194,3 +198,70 @@ def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit
             sev = Severity.ERROR if grace <= 0 else None
             yield Hit(w.pod_spec.line_of("terminationGracePeriodSeconds"),  # type: ignore[union-attr]
                       f"{grace} s for pods behind Service {service_list(services)}", severity=sev)
+
+
+def _tables(ctx: RuleContext) -> Iterator[tuple[ServiceModel, Service, AppRoutes]]:
+    model = build_service_model(ctx.project, ctx.service_roots)
+    for svc in model.services:
+        if svc.workloads and svc.root is not None and svc.files:
+            yield model, svc, app_routes(model, svc)
+
+
+@rule("k8s-liveness-probe-hits-dependencies", category=Category.RESILIENCE, severity=Severity.WARNING,
+      scope=Scope.PROJECT)
+def liveness_hits_dependencies(ctx: RuleContext) -> Iterator[Hit]:
+    """Liveness probe runs a handler that calls the database or another service
+
+    Why: liveness failures restart the pod. When the liveness endpoint checks the database, a
+    database blip makes Kubernetes restart every replica at once, turning a short outage into a
+    long one. Liveness should only say "this process is not stuck"; put dependency checks in the
+    readiness probe, which takes the pod out of the Service without restarting it.
+
+    Fix:
+        @app.get("/livez")
+        async def livez() -> dict[str, str]:
+            return {"status": "alive"}  # no I/O: the event loop answered
+
+        # deployment.yaml
+        livenessProbe:
+          httpGet: {path: /livez, port: http}
+        readinessProbe:
+          httpGet: {path: /readyz, port: http}   # this one may check the database
+    """
+    for model, svc, table in _tables(ctx):
+        if not table.known:
+            continue
+        for probe in service_probes(svc):
+            if probe.kind != "livenessProbe":
+                continue
+            matched = (route_facts(model, file, route) for file, route in table.matching(probe.path))
+            io_routes = [r for r in matched if r is not None and r.does_io]
+            if io_routes:
+                r = io_routes[0]
+                yield Hit(probe.line, f"`{probe.path}` runs `{r.handler}()` ({r.file}:{r.line}), which does I/O",
+                          path=probe.file, also=((r.file, r.line),))
+
+
+@rule("k8s-probe-path-unknown", category=Category.RESILIENCE, severity=Severity.WARNING, scope=Scope.PROJECT)
+def probe_path_unknown(ctx: RuleContext) -> Iterator[Hit]:
+    """Probe path is not a route of the service's FastAPI app
+
+    Why: the probe gets 404, so the readiness probe never passes (the pod receives no traffic)
+    or the liveness probe restarts a healthy pod forever. Usually the route was renamed or moved
+    under a router prefix and the manifest was not updated.
+
+    Fix:
+        @app.get("/readyz")
+        async def readyz(db: AsyncSession = Depends(get_db)) -> dict[str, str]:
+            await db.execute(text("SELECT 1"))
+            return {"status": "ready"}
+
+        readinessProbe:
+          httpGet: {path: /readyz, port: http}
+    """
+    for _, svc, table in _tables(ctx):
+        if not table.known:
+            continue
+        for probe in service_probes(svc):
+            if not table.serves(probe.path):
+                yield Hit(probe.line, f"`{probe.path}` is not served by `{svc.name}` ({svc.root}/)", path=probe.file)

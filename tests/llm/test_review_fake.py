@@ -6,12 +6,11 @@ import time
 import pytest
 
 from reviewer.llm import model_review
-from reviewer.llm.bench import synthetic_pr
 from reviewer.llm.prompt import DELIMITERS, findings_schema, system_prompt
 from reviewer.llm.review import run_review
 from reviewer.model import Category, Finding, Severity, Source
 from tests.fakes.anthropic_server import FakeAnthropic, Fault, echo_answer, prompt_chars, tokens
-from tests.llm.helpers import change_of, client_for, settings
+from tests.llm.helpers import change_of, client_for, settings, synthetic_pr
 
 SECRETS = ["AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "s3cr3tDbPassw0rd",
            "sk-ant-api03-plantedkey-abcdef", "k8s-planted-token", "xoxb-1234567890-plantedslack",
@@ -164,12 +163,9 @@ def test_requests_run_concurrently_within_the_bound():
     with FakeAnthropic(answer=echo_answer, latency=0.2) as fake:
         client = client_for(fake, s)
         client.warm()
-        started = time.monotonic()
         result = run_review(changes, ctx, [], s, client)
-        elapsed = time.monotonic() - started
     assert len(fake.message_requests) == 8, result.notes
-    assert 2 <= fake.max_in_flight <= 4
-    assert elapsed < 8 * 0.2 * 0.6  # two rounds of four, not eight in a row
+    assert 2 <= fake.max_in_flight <= 4  # several at once, never more than the bound
 
 
 def test_caps_on_requests_and_input_tokens_are_respected():

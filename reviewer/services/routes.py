@@ -1,0 +1,57 @@
+"""A service's probes and the routes its app serves, joined through the service model (the
+workload's containers -> the service's code root -> its FastAPI app and routers)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reviewer.services.code import RouteFacts
+from reviewer.services.model import Service, ServiceModel
+from reviewer.sources.fastapi_routes import AppRoutes, Route
+from reviewer.sources.k8s_objects import PROBES
+from reviewer.sources.yaml_docs import YMap
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str
+    path: str
+    file: str
+    line: int
+
+
+def service_probes(svc: Service) -> Iterator[Probe]:
+    """httpGet probes of the containers that run this service's image (not its sidecars)."""
+    for placement in svc.workloads:
+        for c in placement.main:
+            for kind in PROBES:
+                probe = c.data.get(kind)
+                http = probe.get("httpGet") if isinstance(probe, dict) else None
+                if isinstance(http, YMap) and isinstance(http.get("path"), str):
+                    yield Probe(kind, http["path"].split("?", 1)[0], placement.workload.path, http.line_of("path"))
+
+
+def app_routes(model: ServiceModel, svc: Service) -> AppRoutes:
+    """The paths the service's app serves; routers in other services' code cannot be placed."""
+    def lookup(path: str, router: str) -> tuple[str, str] | None:
+        d = posixpath.dirname(path)
+        while True:
+            found = model.code.module_file(router, d)
+            if found is not None:
+                file, rest = found
+                if file.endswith("/") or not rest or "." in rest or model.owner_of(file) is not svc:
+                    return None
+                return file, rest
+            if not d:
+                return None
+            d = posixpath.dirname(d)
+
+    modules = [(f.path, f.module) for f in svc.facts(model)]
+    return AppRoutes(modules, lookup)
+
+
+def route_facts(model: ServiceModel, file: str, route: Route) -> RouteFacts | None:
+    facts = model.code.get(file)
+    return next((r for r in facts.routes if r.route is route), None) if facts is not None else None
