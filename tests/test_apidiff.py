@@ -6,7 +6,8 @@ from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
-from reviewer.services.api import ApiSurface, Differ
+from reviewer.services.api import ApiSurface
+from reviewer.services.api_diff import Differ
 from reviewer.workspace.files import DictSource
 
 SCHEMAS = """\

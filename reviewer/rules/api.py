@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services.api import ApiSurface, Change, Differ
+from reviewer.services.api import ApiSurface
+from reviewer.services.api_diff import Change, Differ
 from reviewer.services.build import build_service_model
 
 

@@ -12,19 +12,19 @@ from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
-from reviewer.sources.python_ast import FunctionNode, PythonModule, const_str, dotted, keyword
-from reviewer.sources.python_flow import (
-    Kind,
-    flow,
-    function_io,
-    handler_calls,
+from reviewer.sources.python_ast import (
+    FunctionNode,
+    PythonModule,
+    const_str,
+    dotted,
     imported_name,
+    keyword,
     local_imports,
     nodes,
-    offloaded,
     own_nodes,
 )
-from reviewer.sources.python_reach import Trail, blocking_helper, reach
+from reviewer.sources.python_flow import Kind, flow
+from reviewer.sources.python_reach import Trail, blocking_helper, function_io, handler_calls, offloaded, reach
 
 _ALTERNATIVE = {
     "sleep": "`await asyncio.sleep(...)`",

@@ -12,8 +12,7 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.fastapi_routes import app_names
-from reviewer.sources.python_ast import PythonModule, const_str, dotted, has_star_kwargs, keyword
-from reviewer.sources.python_flow import imported_name, nodes
+from reviewer.sources.python_ast import PythonModule, const_str, dotted, has_star_kwargs, imported_name, keyword, nodes
 from reviewer.sources.secrets import URL_WITH_PASSWORD
 
 _PROBE_ORIGIN = "https://attacker.example"

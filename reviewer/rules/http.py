@@ -15,8 +15,17 @@ from reviewer.services.code import BREAKER_MODULES
 from reviewer.services.endpoints import parse_http_url
 from reviewer.services.model import LOCAL_HOSTS, canonical_host
 from reviewer.sources.fastapi_routes import handler_functions
-from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, has_star_kwargs, is_const, keyword
-from reviewer.sources.python_flow import Env, Flow, Kind, flow, imported_name, nodes
+from reviewer.sources.python_ast import (
+    HTTP_VERBS,
+    PythonModule,
+    dotted,
+    has_star_kwargs,
+    imported_name,
+    is_const,
+    keyword,
+    nodes,
+)
+from reviewer.sources.python_flow import Env, Flow, Kind, flow
 from reviewer.sources.python_retries import (
     called_name,
     retried_calls,

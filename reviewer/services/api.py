@@ -1,4 +1,4 @@
-"""The HTTP API a tree exposes, read from FastAPI routes and Pydantic models, and its base -> head diff.
+"""The HTTP API a tree exposes, read from FastAPI routes and Pydantic models (services.api_diff compares two).
 
 No OpenAPI file and no running app: routes and models come from the Python AST of each side.
 A model is a class deriving (transitively, within the module set) from ``BaseModel``/``SQLModel``;
@@ -74,14 +74,6 @@ class ApiRoute:
 
     def response_expr(self) -> ast.expr | None:
         return self.route.response_expr()
-
-
-@dataclass(frozen=True)
-class Change:
-    rule_id: str
-    path: str
-    line: int
-    detail: str
 
 
 class ApiSurface:
@@ -304,116 +296,3 @@ class _Shape(ast.NodeTransformer):
 
 def shape(expr: ast.expr, surface: ApiSurface, near: str) -> str:
     return ast.unparse(_Shape(surface, near).visit(copy.deepcopy(expr)))
-
-
-def _literals(expr: ast.expr) -> set[object]:
-    out: set[object] = set()
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Subscript) and (dotted(node.value) or "").rsplit(".", 1)[-1] == "Literal":
-            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            out |= {e.value for e in elts if isinstance(e, ast.Constant)}
-    return out
-
-
-class Differ:
-    """Breaking changes between a base and a head ``ApiSurface``."""
-
-    def __init__(self, base: ApiSurface, head: ApiSurface, head_paths: set[str]) -> None:
-        self.base, self.head, self.head_paths = base, head, head_paths
-        self._seen: set[tuple[int, int, str]] = set()
-
-    def changes(self) -> Iterator[Change]:
-        removed: dict[tuple[str, int], list[str]] = {}
-        for key, b in sorted(self.base.routes.items(), key=lambda kv: (kv[1].file, kv[1].line)):
-            h = self.head.routes.get(key)
-            if h is None:
-                for change in self._removed(b):
-                    removed.setdefault((change.path, change.line), []).append(change.detail)
-                continue
-            if b.status != h.status and (b.status or 200) != (h.status or 200):
-                yield Change("api-success-status-changed", h.file, h.line,
-                             f"{h.method.upper()} {h.path}: {b.status or 200} → {h.status or 200}")
-            yield from self._pair_types(self.base.types_in(b.response_expr(), b.file),
-                                        self.head.types_in(h.response_expr(), h.file), "response")
-            b_req, h_req = self.base.request_params(b), self.head.request_params(h)
-            for name in sorted(b_req.keys() & h_req.keys()):
-                yield from self._pair_types(self.base.types_in(b_req[name], b.file),
-                                            self.head.types_in(h_req[name], h.file), "request")
-        for (path, line), details in removed.items():  # routes that anchor on one line: one comment
-            yield Change("api-route-removed", path, line, "; ".join(details))
-
-    def _removed(self, b: ApiRoute) -> Iterator[Change]:
-        if b.deprecated or b.file not in self.head_paths:
-            return
-        remaining = self.head.routes_by_file.get(b.file, [])
-        line = min(remaining, key=lambda r: abs(r.line - b.line)).line if remaining else 1
-        yield Change("api-route-removed", b.file, line, f"{b.method.upper()} {b.path} (was {b.file}:{b.line})")
-
-    def _pair_types(self, bs: list[ClassInfo], hs: list[ClassInfo], side: str) -> Iterator[Change]:
-        if len(bs) != len(hs):
-            return
-        for bc, hc in zip(bs, hs, strict=True):
-            if bc.kind != hc.kind:
-                continue
-            if bc.kind == "enum":
-                yield from self._enum(bc, hc)
-            elif bc.kind == "model":
-                yield from self._model(bc, hc, side)
-
-    def _enum(self, bc: ClassInfo, hc: ClassInfo) -> Iterator[Change]:
-        if self._once(bc, hc, "enum"):
-            for member in bc.members:
-                if member not in hc.members:
-                    yield Change("api-enum-value-removed", hc.path, hc.line, f"`{member}` removed from `{hc.name}`")
-
-    def _once(self, bc: ClassInfo, hc: ClassInfo, side: str) -> bool:
-        key = (id(bc), id(hc), side)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        return True
-
-    def _model(self, bc: ClassInfo, hc: ClassInfo, side: str) -> Iterator[Change]:
-        if not self._once(bc, hc, side):
-            return
-        bf, hf = self.base.all_fields(bc), self.head.all_fields(hc)
-        for name, old in bf.items():
-            new = hf.get(name)
-            if new is None:
-                if side == "response":
-                    yield Change("api-response-field-removed", hc.path, hc.line,
-                                 f"`{name}` removed from response model `{hc.name}`")
-                continue
-            yield from self._field(bc, hc, old, new, side)
-        if side == "request":
-            for name, new in hf.items():
-                if name not in bf and new.required:
-                    yield Change("api-request-field-now-required", hc.path, new.line,
-                                 f"new field `{name}` of `{hc.name}` has no default")
-
-    def _field(self, bc: ClassInfo, hc: ClassInfo, old: Field, new: Field, side: str) -> Iterator[Change]:
-        if old.annotation is new.annotation and old.required == new.required:  # the same parse: unchanged file
-            yield from self._pair_types(self.base.types_in(old.annotation, bc.path),
-                                        self.head.types_in(new.annotation, hc.path), side)
-            return
-        old_shape = shape(old.annotation, self.base, bc.path)
-        new_shape = shape(new.annotation, self.head, hc.path)
-        now_required = side == "request" and new.required and not old.required
-        if now_required:
-            yield Change("api-request-field-now-required", hc.path, new.line,
-                         f"`{new.name}` of `{hc.name}` is now required")
-        if old_shape != new_shape and not (now_required and _without_none(old_shape) == new_shape):
-            yield Change("api-field-type-changed", hc.path, new.line,
-                         f"`{hc.name}.{new.name}`: `{ast.unparse(old.annotation)}` → `{ast.unparse(new.annotation)}`")
-            return
-        removed = _literals(old.annotation) - _literals(new.annotation)
-        if removed:
-            values = ", ".join(f"`{v!r}`" for v in sorted(removed, key=str))
-            yield Change("api-enum-value-removed", hc.path, new.line, f"{values} removed from `{hc.name}.{new.name}`")
-        yield from self._pair_types(self.base.types_in(old.annotation, bc.path),
-                                    self.head.types_in(new.annotation, hc.path), side)
-
-
-def _without_none(shape_text: str) -> str:
-    parts = [p for p in shape_text.split(" | ") if p != "None"]
-    return " | ".join(parts)

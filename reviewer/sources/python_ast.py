@@ -169,3 +169,63 @@ class PythonModule:
 
     def is_awaited(self, node: ast.AST) -> bool:
         return isinstance(self.parents.get(node), ast.Await)
+
+
+def imported_name(mod: PythonModule, node: ast.AST) -> str | None:
+    """The qualified name of ``node`` only when its head comes from an import (not a local variable)."""
+    name = dotted(node)
+    if name is None or name.split(".", 1)[0] not in mod.imports.names:
+        return None
+    return mod.imports.qualify(node)
+
+
+def nodes(mod: PythonModule, *types: type[ast.AST]) -> list[ast.AST]:
+    """Every node of the given types, from one cached walk of the module (rules ask often)."""
+    index = mod.__dict__.get("_by_type")
+    if index is None:
+        index = {}
+        for node in mod.nodes:
+            index.setdefault(type(node), []).append(node)
+        mod.__dict__["_by_type"] = index
+    return [n for t in types for n in index.get(t, ())]
+
+
+def local_imports(mod: PythonModule) -> set[str]:
+    """Names bound by relative imports (``from .db import SessionLocal``), which ImportMap leaves out."""
+    cached = mod.__dict__.get("_relative_imports")
+    if cached is None:
+        cached = mod.__dict__["_relative_imports"] = {
+            alias.asname or alias.name for node in nodes(mod, ast.ImportFrom) if node.level > 0
+            for alias in node.names}
+    return cached
+
+
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """Nodes that run as part of ``scope`` (a module, class, function or lambda body), not in nested
+    scopes. A nested def's decorators and defaults run in the enclosing scope, so they are included."""
+    return cached_walk(scope, "_arch_own_nodes", _own_nodes)
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    body = getattr(scope, "body", None)
+    stack = list(reversed(body)) if isinstance(body, list) else [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SCOPES):
+            stack.extend(reversed(_enclosing_parts(node)))
+            continue
+        yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _enclosing_parts(node: ast.AST) -> list[ast.AST]:
+    parts: list[ast.AST] = list(getattr(node, "decorator_list", []))
+    args = getattr(node, "args", None)
+    if isinstance(args, ast.arguments):
+        parts += [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    if isinstance(node, ast.ClassDef):
+        parts += [*node.bases, *node.keywords]
+    return parts

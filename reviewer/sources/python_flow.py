@@ -19,7 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reviewer.sources.python_ast import HTTP_VERBS, FunctionNode, PythonModule, cached_walk, dotted
+from reviewer.sources.python_ast import (
+    HTTP_VERBS,
+    SCOPES,
+    FunctionNode,
+    PythonModule,
+    dotted,
+    imported_name,
+    nodes,
+    own_nodes,
+)
 
 Env = dict[str, "Kind | None"]
 
@@ -101,10 +110,6 @@ _MODULE_CALLS: dict[str, tuple[str, bool]] = {
     "asyncpg.connect": ("db", False), "asyncpg.create_pool": ("db", False), "aiomysql.connect": ("db", False),
     "psycopg.AsyncConnection.connect": ("db", False),
 }
-# Wrappers that run a callable in a worker thread: what is passed to them is not called on the loop.
-THREAD_OFFLOAD = frozenset({"starlette.concurrency.run_in_threadpool", "fastapi.concurrency.run_in_threadpool",
-                            "asyncio.to_thread", "anyio.to_thread.run_sync", "run_in_threadpool",
-                            "asgiref.sync.sync_to_async", "sync_to_async"})
 # Loose I/O guess for receivers we cannot type (used only where an info-level rule needs it).
 _IO_RECEIVER = re.compile(r"(?i)(^|_)(db|database|session|conn|connection|pool|redis|cache|engine|mongo|"
                           r"client|http|es|kafka|producer|broker|rabbit|channel)s?$")
@@ -121,80 +126,6 @@ class IOCall:
     name: str  # as written, for messages: "requests.get", "db.query", "client.get"
     what: str  # http | db | sleep | process | aws
     blocking: bool  # synchronous: stalls the event loop when called from ``async def``
-
-
-def imported_name(mod: PythonModule, node: ast.AST) -> str | None:
-    """The qualified name of ``node`` only when its head comes from an import (not a local variable)."""
-    name = dotted(node)
-    if name is None or name.split(".", 1)[0] not in mod.imports.names:
-        return None
-    return mod.imports.qualify(node)
-
-
-def nodes(mod: PythonModule, *types: type[ast.AST]) -> list[ast.AST]:
-    """Every node of the given types, from one cached walk of the module (rules ask often)."""
-    index = mod.__dict__.get("_by_type")
-    if index is None:
-        index = {}
-        for node in mod.nodes:
-            index.setdefault(type(node), []).append(node)
-        mod.__dict__["_by_type"] = index
-    return [n for t in types for n in index.get(t, ())]
-
-
-def local_imports(mod: PythonModule) -> set[str]:
-    """Names bound by relative imports (``from .db import SessionLocal``), which ImportMap leaves out."""
-    cached = mod.__dict__.get("_relative_imports")
-    if cached is None:
-        cached = mod.__dict__["_relative_imports"] = {
-            alias.asname or alias.name for node in nodes(mod, ast.ImportFrom) if node.level > 0
-            for alias in node.names}
-    return cached
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes that run as part of ``scope`` (a module, class, function or lambda body), not in nested
-    scopes. A nested def's decorators and defaults run in the enclosing scope, so they are included."""
-    return cached_walk(scope, "_arch_own_nodes", _own_nodes)
-
-
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    body = getattr(scope, "body", None)
-    stack = list(reversed(body)) if isinstance(body, list) else [body] if body is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _SCOPES):
-            stack.extend(reversed(_enclosing_parts(node)))
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _enclosing_parts(node: ast.AST) -> list[ast.AST]:
-    parts: list[ast.AST] = list(getattr(node, "decorator_list", []))
-    args = getattr(node, "args", None)
-    if isinstance(args, ast.arguments):
-        parts += [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-    if isinstance(node, ast.ClassDef):
-        parts += [*node.bases, *node.keywords]
-    return parts
-
-
-def offloaded(mod: PythonModule, node: ast.AST) -> bool:
-    """True when ``node`` only builds the callable handed to run_in_threadpool / to_thread /
-    run_in_executor (``to_thread(db.query(User).all)``). A call passed directly as an argument
-    (``to_thread(requests.get(url))``) still runs on the event loop, so it is not offloaded."""
-    child, parent = node, mod.parents.get(node)
-    while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda)):
-        if isinstance(parent, ast.Call) and child is not parent.func:
-            qual = mod.imports.qualify(parent.func) or ""
-            if qual in THREAD_OFFLOAD or qual.endswith(".run_in_executor"):
-                return child is not node
-        child, parent = parent, mod.parents.get(parent)
-    return False
 
 
 class Flow:
@@ -259,7 +190,7 @@ class Flow:
         if id(scope) in self._envs:
             return self._envs[id(scope)]
         parent = self.mod.parents.get(scope)
-        while parent is not None and not isinstance(parent, (*_SCOPES, ast.Module)):
+        while parent is not None and not isinstance(parent, (*SCOPES, ast.Module)):
             parent = self.mod.parents.get(parent)
         outer = self.env(parent) if parent is not None else self.module_env
         if isinstance(scope, ast.ClassDef):
@@ -454,33 +385,3 @@ def flow(mod: PythonModule) -> Flow:
     if cached is None:
         cached = mod.__dict__["_pyflow"] = Flow(mod)
     return cached
-
-
-def handler_calls(mod: PythonModule, fn: FunctionNode) -> Iterator[tuple[ast.Call, Env]]:
-    """Calls made by ``fn``'s own body (not nested defs), with its bindings."""
-    fl = flow(mod)
-    env = fl.env(fn)
-    for node in own_nodes(fn):
-        if isinstance(node, ast.Call):
-            yield node, env
-
-
-def function_io(mod: PythonModule, fn: FunctionNode, depth: int = 2, loose: bool = True) -> list[IOCall]:
-    """I/O calls made by ``fn``, following calls to functions of the same module ``depth`` levels down.
-
-    A call into a local helper that does I/O is reported as that helper call (the line in ``fn``)."""
-    fl = flow(mod)
-    out: list[IOCall] = []
-    for call, env in handler_calls(mod, fn):
-        io = fl.io_call(call, env, loose=loose)
-        if io is not None:
-            out.append(io)
-            continue
-        if depth > 0 and isinstance(call.func, ast.Name) and call.func.id in mod.functions:
-            callee = mod.functions[call.func.id]
-            if callee is not fn:
-                inner = function_io(mod, callee, depth - 1, loose)
-                if inner:
-                    out.append(IOCall(call, f"{call.func.id}() -> {inner[0].name}", inner[0].what,
-                                      inner[0].blocking))
-    return out

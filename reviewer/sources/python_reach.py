@@ -1,22 +1,29 @@
 """I/O reached through helpers in other files of the project (``from .clients import fetch_stock``).
 
-``reach(project, Resolved(path, mod, fn), depth)`` is ``pyflow.function_io`` across modules: the
+``reach(project, Resolved(path, mod, fn), depth)`` is ``function_io`` across modules: the
 first I/O call that ``fn`` makes itself or through the helpers it calls, local or imported, ``depth``
-levels down. Only what ``reviewer.sources.modules`` resolves with certainty is followed.
+levels down. Only what ``reviewer.sources.modules`` resolves with certainty is followed. Calls
+handed to a worker thread (``to_thread``, ``run_in_threadpool``) are ``offloaded``: not on the loop.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reviewer.project import Project
 from reviewer.sources.modules import Resolved, resolver
-from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted
-from reviewer.sources.python_flow import IOCall, flow, handler_calls, offloaded, own_nodes
+from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, own_nodes
+from reviewer.sources.python_flow import Env, IOCall, flow
 
 # Decorators that may run the function elsewhere (a thread, a worker, the loop): its calls are not ours.
+# Wrappers that run a callable in a worker thread: what is passed to them is not called on the loop.
+THREAD_OFFLOAD = frozenset({"starlette.concurrency.run_in_threadpool", "fastapi.concurrency.run_in_threadpool",
+                            "asyncio.to_thread", "anyio.to_thread.run_sync", "run_in_threadpool",
+                            "asgiref.sync.sync_to_async", "sync_to_async"})
+
 _DEFERRING_DECORATOR = re.compile(r"(?i)async|thread|executor|task|background|defer|actor|job|remote|worker|celery")
 
 
@@ -111,3 +118,47 @@ def reach(project: Project, target: Resolved, depth: int, blocking: bool = False
         if trail is not None:
             return Trail(((target.path, call), *trail.steps), trail.io, trail.path)
     return None
+
+
+def offloaded(mod: PythonModule, node: ast.AST) -> bool:
+    """True when ``node`` only builds the callable handed to run_in_threadpool / to_thread /
+    run_in_executor (``to_thread(db.query(User).all)``). A call passed directly as an argument
+    (``to_thread(requests.get(url))``) still runs on the event loop, so it is not offloaded."""
+    child, parent = node, mod.parents.get(node)
+    while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda)):
+        if isinstance(parent, ast.Call) and child is not parent.func:
+            qual = mod.imports.qualify(parent.func) or ""
+            if qual in THREAD_OFFLOAD or qual.endswith(".run_in_executor"):
+                return child is not node
+        child, parent = parent, mod.parents.get(parent)
+    return False
+
+
+def handler_calls(mod: PythonModule, fn: FunctionNode) -> Iterator[tuple[ast.Call, Env]]:
+    """Calls made by ``fn``'s own body (not nested defs), with its bindings."""
+    fl = flow(mod)
+    env = fl.env(fn)
+    for node in own_nodes(fn):
+        if isinstance(node, ast.Call):
+            yield node, env
+
+
+def function_io(mod: PythonModule, fn: FunctionNode, depth: int = 2, loose: bool = True) -> list[IOCall]:
+    """I/O calls made by ``fn``, following calls to functions of the same module ``depth`` levels down.
+
+    A call into a local helper that does I/O is reported as that helper call (the line in ``fn``)."""
+    fl = flow(mod)
+    out: list[IOCall] = []
+    for call, env in handler_calls(mod, fn):
+        io = fl.io_call(call, env, loose=loose)
+        if io is not None:
+            out.append(io)
+            continue
+        if depth > 0 and isinstance(call.func, ast.Name) and call.func.id in mod.functions:
+            callee = mod.functions[call.func.id]
+            if callee is not fn:
+                inner = function_io(mod, callee, depth - 1, loose)
+                if inner:
+                    out.append(IOCall(call, f"{call.func.id}() -> {inner[0].name}", inner[0].what,
+                                      inner[0].blocking))
+    return out

@@ -7,8 +7,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reviewer.sources.python_ast import PythonModule, dotted, keyword
-from reviewer.sources.python_flow import Env, Flow, flow, imported_name, nodes, own_nodes
+from reviewer.sources.python_ast import PythonModule, dotted, imported_name, keyword, nodes, own_nodes
+from reviewer.sources.python_flow import Env, Flow, flow
 
 URLLIB3_RETRY = {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
                  "requests.packages.urllib3.util.retry.Retry"}
