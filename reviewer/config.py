@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -93,6 +94,7 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(source, None, "the top level must be a mapping")
+    _check_keys_and_numbers(data, source)
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -131,19 +133,43 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
     )
 
 
+def _check_keys_and_numbers(data: Any, source: str) -> None:
+    """Keys must be text, numbers finite: YAML reads `.nan`/`.inf` as floats that pass every
+    minimum/maximum, and `true:`/`1:` as keys no rule or setting has."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(source, where or None, f"must be a finite number, not {value}")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{where}.{key}" if where else str(key)
+                if not isinstance(key, str):
+                    raise ConfigError(source, path, f"a key must be text, not {type(key).__name__} (quote it)")
+                stack.append((item, path))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
 def load_config_text(text: str | None, source: str, known_rules: set[str] | None = None) -> Config:
-    """Parse a config file's text (None: no file, defaults)."""
+    """Parse a config file's text (None: no file, defaults).
+
+    Read the YAML 1.2 way, like every other file here, so `on:`/`off:` keys stay as written, with
+    the same bound on alias expansion; a duplicate key is an error rather than a silent override."""
     if text is None:
         return Config(source=None)
-    import yaml
+    from reviewer.sources.yaml_docs import load_yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise ConfigError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-    return config_from_mapping(data, source, known_rules)
+    loaded = load_yaml(text, source)
+    if loaded.error is not None:
+        where = f"line {loaded.error.line}" if loaded.error.line else None
+        raise ConfigError(source, where, f"not valid YAML ({loaded.error.problem.removeprefix('invalid YAML: ')})")
+    if loaded.problems:
+        first = loaded.problems[0]
+        raise ConfigError(source, f"line {first.line}" if first.line else None, first.problem)
+    if len(loaded.docs) > 1:
+        raise ConfigError(source, f"line {loaded.docs[1].start_line}", "a config file holds one YAML document")
+    return config_from_mapping(loaded.docs[0].data if loaded.docs else None, source, known_rules)
 
 
 def load_config_file(path: Path, source: str, known_rules: set[str] | None = None) -> Config:
