@@ -5,8 +5,10 @@ from __future__ import annotations
 import fnmatch
 import json
 import math
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -60,17 +62,84 @@ class Config:
                 if self.rule_enabled(f.rule_id) and self.path_included(f.path)]
 
     def path_included(self, path: str) -> bool:
-        if self.include and not any(_glob(path, g) for g in self.include):
+        if self.include and not self._include_globs.match(path):
             return False
-        return not any(_glob(path, g) for g in self.exclude)
+        return not self._exclude_globs.match(path)
+
+    @cached_property
+    def _include_globs(self) -> PathGlobs:
+        return PathGlobs.of(self.include)
+
+    @cached_property
+    def _exclude_globs(self) -> PathGlobs:
+        return PathGlobs.of(self.exclude)
 
 
-def _glob(path: str, pattern: str) -> bool:
-    if fnmatch.fnmatchcase(path, pattern):
-        return True
-    if pattern.endswith("/**"):
-        return path.startswith(pattern[:-3] + "/")
-    return pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])
+_MAGIC = re.compile(r"[*?[]")
+
+
+class PathGlobs:
+    """Config path globs: ``fnmatch`` patterns, plus ``dir/**`` (everything below ``dir``) and
+    ``**/pattern`` (also at the top). Matching takes time that does not grow with their number
+    (a generated config may list 50,000): literal patterns are set lookups, and the others are
+    grouped by their literal leading directory into one regular expression each, compiled on use."""
+
+    def __init__(self) -> None:
+        self.exact: set[str] = set()
+        self.below: set[str] = set()  # "a/b/" from "a/b/**"
+        self.names: set[str] = set()  # "x.py" from "**/x.py": at any depth, the top included
+        self.by_head: dict[str, list[str]] = {}  # "a/" -> fnmatch patterns that start with "a/"
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> PathGlobs:
+        globs = cls()
+        for pattern in patterns:
+            globs.add(pattern)
+        return globs
+
+    def add(self, pattern: str) -> None:
+        rest = pattern[3:] if pattern.startswith("**/") else None
+        if rest is not None and not _MAGIC.search(rest):
+            self.names.add(rest)
+            return
+        if pattern.endswith("/**"):
+            self.below.add(pattern[:-2])  # the directory as written, even when it holds [ or *
+        if not pattern.endswith("/**") or _MAGIC.search(pattern[:-3]):
+            self._add_fnmatch(pattern)
+        if rest is not None:
+            self.add(rest)
+
+    def _add_fnmatch(self, pattern: str) -> None:
+        magic = _MAGIC.search(pattern)
+        if magic is None:
+            self.exact.add(pattern)
+            return
+        head = pattern[: pattern.rfind("/", 0, magic.start()) + 1]
+        self.by_head.setdefault(head, []).append(pattern)
+
+    def match(self, path: str) -> bool:
+        if path in self.exact:
+            return True
+        return any(prefix in self.below or path[len(prefix):] in self.names or self._head_match(prefix, path)
+                   for prefix in _dir_prefixes(path))
+
+    def _head_match(self, head: str, path: str) -> bool:
+        if head not in self.by_head:
+            return False
+        rx = self._compiled.get(head)
+        if rx is None:
+            rx = self._compiled[head] = re.compile("|".join(fnmatch.translate(p) for p in self.by_head[head]))
+        return rx.match(path) is not None
+
+
+def _dir_prefixes(path: str) -> Iterator[str]:
+    """"", "a/", "a/b/" for "a/b/c.py"."""
+    yield ""
+    start = path.find("/")
+    while start != -1:
+        yield path[: start + 1]
+        start = path.find("/", start + 1)
 
 
 @cache

@@ -1,9 +1,11 @@
 """Config files written by hand or by a generator: YAML 1.1 spellings, non-finite numbers, alias
 bombs, duplicate keys, and tens of thousands of path globs."""
 
+import fnmatch
+
 import pytest
 
-from reviewer.config import load_config_text
+from reviewer.config import Config, PathGlobs, load_config_text
 from reviewer.errors import ConfigError
 from tests.test_hostile_yaml import alias_bomb
 
@@ -57,3 +59,41 @@ def test_a_duplicate_key_is_an_error_with_both_lines():
 
 def test_two_documents_are_an_error():
     assert "one YAML document" in str(_error("fail-on: error\n---\nfail-on: none\n"))
+
+
+def _reference(path: str, pattern: str) -> bool:
+    """The documented rule, one pattern at a time. (Before PathGlobs, `**/dir/**` missed `dir/x`.)"""
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    if pattern.endswith("/**") and path.startswith(pattern[:-3] + "/"):
+        return True
+    return pattern.startswith("**/") and _reference(path, pattern[3:])
+
+
+PATTERNS = ["services/**", "**/test_*.py", "legacy/*", "*.py", "a/b/c.py", "**/gen.py", "x/*/y/**", "docs",
+            "a[1]/**", "src/?.py", "**/deep/**", "k8s/*.yaml", "[!a]*/x.py", "**", "a/**/z.py", "a//**"]
+PATHS = ["services/orders/app.py", "test_x.py", "pkg/test_y.py", "legacy/a/b.py", "legacy/a.py", "app.py",
+         "a/b/c.py", "z/gen.py", "gen.py", "x/q/y/z.py", "docs", "docs/x", "a[1]/x", "src/a.py", "src/ab.py",
+         "p/deep/q", "deep/q", "k8s/a.yaml", "k8s/b/c.yaml", "b/x.py", "a/x.py", "a/k/z.py", "a//q", "Dockerfile"]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_path_globs_match_like_one_pattern_at_a_time(pattern):
+    globs = PathGlobs.of([pattern])
+    assert [p for p in PATHS if globs.match(p)] == [p for p in PATHS if _reference(p, pattern)]
+
+
+def test_many_patterns_together_match_their_union():
+    globs = PathGlobs.of(PATTERNS)
+    assert [p for p in PATHS if globs.match(p)] == [p for p in PATHS if any(_reference(p, g) for g in PATTERNS)]
+
+
+def test_fifty_thousand_globs_are_grouped_not_tried_one_by_one():
+    exclude = [f"services/svc{i}/**" for i in range(20_000)] + [f"gen/mod{i}/*.py" for i in range(20_000)] \
+        + [f"**/generated_{i}.py" for i in range(10_000)]
+    cfg = Config(exclude=tuple(exclude))
+    assert not cfg.path_included("services/svc19999/app.py")
+    assert not cfg.path_included("gen/mod7/x.py") and cfg.path_included("gen/mod7/x.txt/y")
+    assert not cfg.path_included("a/b/generated_9999.py") and cfg.path_included("a/b/generated_10000.py")
+    globs = cfg._exclude_globs
+    assert (len(globs.by_head), len(globs.below), len(globs.names)) == (20_000, 20_000, 10_000)
