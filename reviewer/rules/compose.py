@@ -20,7 +20,6 @@ from reviewer.rules._container import (
     installs_tool,
     literal_secret,
     nearest,
-    stage_for,
     tool_missing_reason,
 )
 from reviewer.rules.helpers import image_name, is_datastore_image, is_mutable_image
@@ -56,7 +55,7 @@ def _dockerfile_stage(ctx: RuleContext, index: ComposeIndex, cf: ComposeFile,
     src = ctx.project.get(ref.path) if ref is not None else None
     if src is None or src.kind is not FileKind.DOCKERFILE or ref is None:
         return None
-    stage = stage_for(src.dockerfile, ref.target)
+    stage = src.dockerfile.stage_for(ref.target)
     return (src.dockerfile, stage) if stage is not None else None
 
 
