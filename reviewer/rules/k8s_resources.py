@@ -118,8 +118,8 @@ def _scaled_elsewhere(idx: K8sIndex, w: Workload) -> bool:
     """Another document (a kustomize patch or replicas entry) may set this Deployment's replicas."""
     if w.name in idx.kustomize_replicas:
         return True
-    for other in idx.workloads:
-        if other is not w and other.kind == w.kind and other.name == w.name and other.path != w.path:
+    for other in idx.named(w.kind, w.name):
+        if other is not w and other.path != w.path:
             count = _replicas(other)
             if count is ... or (isinstance(count, int) and count >= 2):
                 return True

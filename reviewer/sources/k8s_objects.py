@@ -246,6 +246,9 @@ class K8sIndex:
     _pods_by_folder: dict[str, list[tuple[str | None, dict | None]]] | None = field(default=None, repr=False)
     _pods_by_label: dict[tuple[object, str], list[tuple[str | None, dict | None]]] | None = field(
         default=None, repr=False)
+    _by_kind_name: dict[tuple[str, str | None], list[Workload]] | None = field(default=None, repr=False)
+    _scalers: tuple[dict[str, list[Autoscaler]], list[Autoscaler]] | None = field(default=None, repr=False)
+    _budgets: tuple[dict[tuple[object, str], list[Budget]], list[Budget]] | None = field(default=None, repr=False)
 
     def workloads_in(self, path: str) -> list[Workload]:
         return self.by_path.get(path, [])
@@ -301,34 +304,80 @@ class K8sIndex:
             self._by_selector = (by_label, select_all)
         return self._by_selector
 
+    def named(self, kind: str, name: str | None) -> list[Workload]:
+        """Workloads of one kind and name, in every file (kustomize patches of one Deployment)."""
+        if self._by_kind_name is None:
+            self._by_kind_name = {}
+            for w in self.workloads:
+                self._by_kind_name.setdefault((w.kind, w.name), []).append(w)
+        return self._by_kind_name.get((kind, name), [])
+
     def autoscaled(self, w: Workload) -> bool | None:
         """True when an autoscaler targets the workload, None when one might (templated name)."""
-        result: bool | None = False
-        for a in self.autoscalers:
-            if same_namespace(a.namespace, w.namespace) is False:
-                continue
-            if a.target_kind not in (None, w.kind) and not is_templated(a.target_kind):
-                continue
-            if a.target_name is None or w.name is None:
-                result = None
-            elif a.target_name == w.name:
-                return True
-            elif is_templated(a.target_name) or is_templated(w.name):
-                result = None
-        return result
+        if self._scalers is None:
+            by_name: dict[str, list[Autoscaler]] = {}
+            unnamed: list[Autoscaler] = []
+            for a in self.autoscalers:
+                if a.target_name is None or is_templated(a.target_name):
+                    unnamed.append(a)
+                else:
+                    by_name.setdefault(a.target_name, []).append(a)
+            self._scalers = (by_name, unnamed)
+        by_name, unnamed = self._scalers
+        # only an autoscaler naming this workload, or one whose target is unknown, can change the answer
+        known = w.name is not None and not is_templated(w.name)
+        candidates = [*by_name.get(w.name, ()), *unnamed] if known else self.autoscalers  # type: ignore[arg-type]
+        return _autoscaled(candidates, w)
 
     def has_budget(self, w: Workload) -> bool | None:
         """True when a PDB selects the pods, None when one might."""
+        if self._budgets is None:
+            self._budgets = _budget_index(self.budgets)
+        by_label, always = self._budgets
+        labels = w.labels
+        candidates = self.budgets
+        if isinstance(labels, dict):  # a budget indexed under a label the pods lack cannot select them
+            candidates = [*always, *(b for k, v in labels.items() for b in by_label.get((k, str(v)), ()))]
         result: bool | None = False
-        for b in self.budgets:
+        for b in candidates:
             if same_namespace(b.namespace, w.namespace) is False:
                 continue
-            match = label_selector_matches(b.selector, w.labels)
+            match = label_selector_matches(b.selector, labels)
             if match is True:
                 return True
             if match is None:
                 result = None
         return result
+
+
+def _autoscaled(candidates: list[Autoscaler], w: Workload) -> bool | None:
+    result: bool | None = False
+    for a in candidates:
+        if same_namespace(a.namespace, w.namespace) is False:
+            continue
+        if a.target_kind not in (None, w.kind) and not is_templated(a.target_kind):
+            continue
+        if a.target_name is None or w.name is None:
+            result = None
+        elif a.target_name == w.name:
+            return True
+        elif is_templated(a.target_name) or is_templated(w.name):
+            result = None
+    return result
+
+
+def _budget_index(budgets: list[Budget]) -> tuple[dict[tuple[object, str], list[Budget]], list[Budget]]:
+    """PDBs by one plain ``matchLabels`` pair; the rest (expressions only, templated, odd) are always checked."""
+    by_label: dict[tuple[object, str], list[Budget]] = {}
+    always: list[Budget] = []
+    for b in budgets:
+        match_labels = b.selector.get("matchLabels") if isinstance(b.selector, dict) else None
+        first = next(iter(match_labels.items()), None) if isinstance(match_labels, dict) else None
+        if first is None or any(is_templated(k) or is_templated(v) for k, v in match_labels.items()):
+            always.append(b)
+        else:
+            by_label.setdefault((first[0], str(first[1])), []).append(b)
+    return by_label, always
 
 
 def namespace_of(data: YMap) -> str | None:
