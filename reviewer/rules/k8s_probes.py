@@ -9,7 +9,7 @@ from reviewer.project import SourceFile
 from reviewer.rules._k8s import KINDS, k8s_index, service_list, serving_containers
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.helm import is_templated
-from reviewer.sources.k8s_objects import PROBES, Container, as_map
+from reviewer.sources.k8s_objects import PROBES, Container, as_list, as_map
 
 
 @rule("k8s-missing-readiness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -69,7 +69,7 @@ def _port(value: object, c: Container) -> object:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     if isinstance(value, str):
-        for item in c.data.get("ports") or []:
+        for item in as_list(c.data.get("ports")):
             if isinstance(item, dict) and item.get("name") == value and isinstance(item.get("containerPort"), int):
                 return item["containerPort"]
     return value

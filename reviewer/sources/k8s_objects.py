@@ -57,6 +57,11 @@ def as_map(value: object) -> YMap | None:
     return value if isinstance(value, YMap) else None
 
 
+def as_list(value: object) -> list:
+    """A list value; anything else (absent, or a scalar where a list belongs) as an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -198,7 +203,10 @@ class Service:
     def target_ports(self) -> tuple[set[str], set[int]] | None:
         """Container ports the Service sends traffic to (by name and number); None when templated."""
         names, numbers = set(), set()
-        for item in get_path(self.data, "spec", "ports", default=[]) or []:
+        ports = get_path(self.data, "spec", "ports")
+        if is_templated(ports):
+            return None
+        for item in as_list(ports):
             if not isinstance(item, dict):
                 return None
             target = item.get("targetPort", item.get("port"))
@@ -523,14 +531,14 @@ def build_index(project: Project) -> K8sIndex:
             elif kind == "LimitRange":
                 idx.limit_defaults.setdefault(ns, set()).update(_limit_defaults(data))
             elif kind == "Kustomization":
-                for item in get_path(data, "replicas", default=[]) or []:
+                for item in as_list(data.get("replicas")):
                     if isinstance(item, dict) and isinstance(item.get("name"), str):
                         idx.kustomize_replicas[item["name"]] = item.get("count")
-                for item in get_path(data, "images", default=[]) or []:
+                for item in as_list(data.get("images")):
                     if isinstance(item, dict) and isinstance(item.get("name"), str):
                         idx.rewritten_images.add(item["name"])
             elif kind == "Config" and str(data.get("apiVersion", "")).startswith("skaffold/"):
-                for item in get_path(data, "build", "artifacts", default=[]) or []:
+                for item in as_list(get_path(data, "build", "artifacts")):
                     if isinstance(item, dict) and isinstance(item.get("image"), str):
                         idx.rewritten_images.add(item["image"])
     return idx
@@ -538,7 +546,7 @@ def build_index(project: Project) -> K8sIndex:
 
 def _limit_defaults(data: YMap) -> set[str]:
     found = set()
-    for limit in get_path(data, "spec", "limits", default=[]) or []:
+    for limit in as_list(get_path(data, "spec", "limits")):
         if not isinstance(limit, dict) or limit.get("type", "Container") != "Container":
             continue
         for section, name in (("default", "limits"), ("defaultRequest", "requests")):
