@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,17 +59,84 @@ class Config:
                 if self.rule_enabled(f.rule_id) and self.path_included(f.path)]
 
     def path_included(self, path: str) -> bool:
-        if self.include and not any(_glob(path, g) for g in self.include):
+        if self.include and not self._include_globs.match(path):
             return False
-        return not any(_glob(path, g) for g in self.exclude)
+        return not self._exclude_globs.match(path)
+
+    @cached_property
+    def _include_globs(self) -> PathGlobs:
+        return PathGlobs.of(self.include)
+
+    @cached_property
+    def _exclude_globs(self) -> PathGlobs:
+        return PathGlobs.of(self.exclude)
 
 
-def _glob(path: str, pattern: str) -> bool:
-    if fnmatch.fnmatchcase(path, pattern):
-        return True
-    if pattern.endswith("/**"):
-        return path.startswith(pattern[:-3] + "/")
-    return pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])
+_MAGIC = re.compile(r"[*?[]")
+
+
+class PathGlobs:
+    """Config path globs: ``fnmatch`` patterns, plus ``dir/**`` (everything below ``dir``) and
+    ``**/pattern`` (also at the top). Matching takes time that does not grow with their number
+    (a generated config may list 50,000): literal patterns are set lookups, and the others are
+    grouped by their literal leading directory into one regular expression each, compiled on use."""
+
+    def __init__(self) -> None:
+        self.exact: set[str] = set()
+        self.below: set[str] = set()  # "a/b/" from "a/b/**"
+        self.names: set[str] = set()  # "x.py" from "**/x.py": at any depth, the top included
+        self.by_head: dict[str, list[str]] = {}  # "a/" -> fnmatch patterns that start with "a/"
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    @classmethod
+    def of(cls, patterns: Iterable[str]) -> PathGlobs:
+        globs = cls()
+        for pattern in patterns:
+            globs.add(pattern)
+        return globs
+
+    def add(self, pattern: str) -> None:
+        rest = pattern[3:] if pattern.startswith("**/") else None
+        if rest is not None and not _MAGIC.search(rest):
+            self.names.add(rest)
+            return
+        if pattern.endswith("/**"):
+            self.below.add(pattern[:-2])  # the directory as written, even when it holds [ or *
+        if not pattern.endswith("/**") or _MAGIC.search(pattern[:-3]):
+            self._add_fnmatch(pattern)
+        if rest is not None:
+            self.add(rest)
+
+    def _add_fnmatch(self, pattern: str) -> None:
+        magic = _MAGIC.search(pattern)
+        if magic is None:
+            self.exact.add(pattern)
+            return
+        head = pattern[: pattern.rfind("/", 0, magic.start()) + 1]
+        self.by_head.setdefault(head, []).append(pattern)
+
+    def match(self, path: str) -> bool:
+        if path in self.exact:
+            return True
+        return any(prefix in self.below or path[len(prefix):] in self.names or self._head_match(prefix, path)
+                   for prefix in _dir_prefixes(path))
+
+    def _head_match(self, head: str, path: str) -> bool:
+        if head not in self.by_head:
+            return False
+        rx = self._compiled.get(head)
+        if rx is None:
+            rx = self._compiled[head] = re.compile("|".join(fnmatch.translate(p) for p in self.by_head[head]))
+        return rx.match(path) is not None
+
+
+def _dir_prefixes(path: str) -> Iterator[str]:
+    """"", "a/", "a/b/" for "a/b/c.py"."""
+    yield ""
+    start = path.find("/")
+    while start != -1:
+        yield path[: start + 1]
+        start = path.find("/", start + 1)
 
 
 @cache
@@ -90,6 +160,7 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(source, None, "the top level must be a mapping")
+    _check_keys_and_numbers(data, source)
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -128,19 +199,43 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
     )
 
 
+def _check_keys_and_numbers(data: Any, source: str) -> None:
+    """Keys must be text, numbers finite: YAML reads `.nan`/`.inf` as floats that pass every
+    minimum/maximum, and `true:`/`1:` as keys no rule or setting has."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(source, where or None, f"must be a finite number, not {value}")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{where}.{key}" if where else str(key)
+                if not isinstance(key, str):
+                    raise ConfigError(source, path, f"a key must be text, not {type(key).__name__} (quote it)")
+                stack.append((item, path))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
 def load_config_text(text: str | None, source: str, known_rules: set[str] | None = None) -> Config:
-    """Parse a config file's text (None: no file, defaults)."""
+    """Parse a config file's text (None: no file, defaults).
+
+    Read the YAML 1.2 way, like every other file here, so `on:`/`off:` keys stay as written, with
+    the same bound on alias expansion; a duplicate key is an error rather than a silent override."""
     if text is None:
         return Config(source=None)
-    import yaml
+    from reviewer.sources.yaml_docs import load_yaml
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise ConfigError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-    return config_from_mapping(data, source, known_rules)
+    loaded = load_yaml(text, source)
+    if loaded.error is not None:
+        where = f"line {loaded.error.line}" if loaded.error.line else None
+        raise ConfigError(source, where, f"not valid YAML ({loaded.error.problem.removeprefix('invalid YAML: ')})")
+    if loaded.problems:
+        first = loaded.problems[0]
+        raise ConfigError(source, f"line {first.line}" if first.line else None, first.problem)
+    if len(loaded.docs) > 1:
+        raise ConfigError(source, f"line {loaded.docs[1].start_line}", "a config file holds one YAML document")
+    return config_from_mapping(loaded.docs[0].data if loaded.docs else None, source, known_rules)
 
 
 def load_config_file(path: Path, source: str, known_rules: set[str] | None = None) -> Config:

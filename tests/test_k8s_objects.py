@@ -5,12 +5,8 @@ from reviewer.engine import review
 from reviewer.model import Severity
 from reviewer.project import Project
 from reviewer.rules.registry import RuleContext
-from reviewer.sources.k8s_objects import (
-    index_of,
-    label_selector_matches,
-    selector_matches,
-    workloads_of,
-)
+from reviewer.sources.k8s_index import index_of
+from reviewer.sources.k8s_objects import label_selector_matches, selector_matches, workloads_of
 from reviewer.workspace.files import DictSource
 
 POD_SPEC = """\

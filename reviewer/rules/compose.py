@@ -28,7 +28,6 @@ from reviewer.sources.container import (
     healthcheck_args,
     installs_tool,
     nearest,
-    stage_for,
     tool_missing_reason,
 )
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
@@ -56,7 +55,7 @@ def _dockerfile_stage(ctx: RuleContext, index: ComposeIndex, cf: ComposeFile,
     src = ctx.project.get(ref.path) if ref is not None else None
     if src is None or src.kind is not FileKind.DOCKERFILE or ref is None:
         return None
-    stage = stage_for(src.dockerfile, ref.target)
+    stage = src.dockerfile.stage_for(ref.target)
     return (src.dockerfile, stage) if stage is not None else None
 
 
@@ -89,14 +88,14 @@ def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if found is None:
         return
     index, cf = found
-    dependents: dict[str, list[str]] = {}
+    dependents: dict[str, dict[str, None]] = {}  # a dict as an ordered set: one dependent can be listed twice
     for other in index.siblings(cf):
         for svc in other.services.values():
             for dep in svc.depends_on:
-                if dep.condition != "service_completed_successfully" and svc.name not in dependents.get(dep.name, []):
-                    dependents.setdefault(dep.name, []).append(svc.name)
+                if dep.condition != "service_completed_successfully":
+                    dependents.setdefault(dep.name, {})[svc.name] = None
     for svc in cf.services.values():
-        users = dependents.get(svc.name, [])
+        users = list(dependents.get(svc.name, {}))
         if svc.is_fragment or not (users or is_datastore(svc.image)):
             continue
         if any(d.healthcheck is not None for _, d in index.definitions(cf, svc.name)):

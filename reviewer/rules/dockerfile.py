@@ -24,7 +24,6 @@ from reviewer.sources.container import (
     keeps_shell_as_pid1,
     nearest,
     shell_command,
-    stage_for,
     strip_init,
     substitute,
 )
@@ -163,7 +162,7 @@ def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     index = compose_index(ctx.project)
     seen: set[int] = set()
     for cf, svc, ref in index.users_of(f.path):
-        stage = stage_for(df, ref.target)
+        stage = df.stage_for(ref.target)
         if stage is None or stage.line in seen or nearest(df, stage, "HEALTHCHECK") is not None:
             continue
         if index.runs_once(cf, svc) or any(d.healthcheck is not None for _, d in index.definitions(cf, svc.name)):
@@ -219,9 +218,8 @@ def base_image_unpinned(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     df = f.dockerfile
     args = global_args(df)
     for stage in df.stages:
-        earlier = {s.alias.lower() for s in df.stages[: stage.index] if s.alias}
         base = substitute(stage.base, args)
-        if not base or base.lower() == "scratch" or stage.base.lower() in earlier:
+        if not base or base.lower() == "scratch" or df.parent(stage) is not None:
             continue
         if is_mutable_image(base):
             shown = base if base == stage.base else f"{stage.base} ({base})"

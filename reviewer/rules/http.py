@@ -28,11 +28,13 @@ from reviewer.sources.python_ast import (
 from reviewer.sources.python_flow import Env, Flow, Kind, flow
 from reviewer.sources.python_retries import (
     called_name,
+    http_method,
     retried_calls,
     retries_disabled,
     retry_loops,
     retry_policies,
     scope_env,
+    sends_idempotency_key,
     tenacity_arg,
 )
 
@@ -224,26 +226,6 @@ def retry_unbounded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(loop.loop.lineno, "`while True` retry loop has no attempt or time limit")
 
 
-def _http_method(fl: Flow, call: ast.Call, env: Env) -> str | None:
-    io = fl.io_call(call, env)
-    if io is None or io.what != "http" or not isinstance(call.func, ast.Attribute):
-        return None
-    method = call.func.attr
-    if method == "request" and call.args and isinstance(call.args[0], ast.Constant):
-        method = str(call.args[0].value).lower()
-    return method
-
-
-def _sends_idempotency_key(mod: PythonModule, call: ast.Call) -> bool:
-    headers = keyword(call, "headers")
-    if headers is None:
-        return False
-    if isinstance(headers.value, ast.Dict):
-        return any("idempotency" in (ast.unparse(k).lower() if k is not None else "") for k in headers.value.keys) or \
-            any(isinstance(k, ast.Name) and "idempot" in k.id.lower() for k in headers.value.keys)
-    return "idempotency-key" in ast.unparse(mod.tree).lower()
-
-
 @rule("http-retry-non-idempotent", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.INFO)
 def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Retried POST/PATCH without an idempotency key
@@ -264,8 +246,8 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     fl = flow(mod)
     for call, env, what in retried_calls(mod):
-        method = _http_method(fl, call, env)
-        if method in _UNSAFE_METHODS and not _sends_idempotency_key(mod, call):
+        method = http_method(fl, call, env)
+        if method in _UNSAFE_METHODS and not sends_idempotency_key(mod, call):
             yield Hit(call.lineno, f"`{dotted(call.func) or method}()` is repeated by a {what} and sends no "
                                    "`Idempotency-Key`")
     for policy in retry_policies(mod):

@@ -8,14 +8,8 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.images import is_mutable_image
-from reviewer.sources.k8s_objects import (
-    K8sIndex,
-    index_of,
-    manifest_docs,
-    pod_sources_near,
-    same_namespace,
-    selector_matches,
-)
+from reviewer.sources.k8s_index import K8sIndex, index_of, pod_sources_near
+from reviewer.sources.k8s_objects import manifest_docs, same_namespace, selector_matches
 from reviewer.sources.k8s_workloads import KINDS
 
 

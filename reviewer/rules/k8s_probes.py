@@ -12,7 +12,8 @@ from reviewer.services.model import Service, ServiceModel
 from reviewer.services.routes import app_routes, route_facts, service_probes
 from reviewer.sources.fastapi_routes import AppRoutes
 from reviewer.sources.helm import is_templated
-from reviewer.sources.k8s_objects import PROBES, Container, as_map, index_of
+from reviewer.sources.k8s_index import index_of
+from reviewer.sources.k8s_objects import PROBES, Container, as_list, as_map
 from reviewer.sources.k8s_workloads import KINDS, service_list, serving_containers
 
 
@@ -73,7 +74,7 @@ def _port(value: object, c: Container) -> object:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     if isinstance(value, str):
-        for item in c.data.get("ports") or []:
+        for item in as_list(c.data.get("ports")):
             if isinstance(item, dict) and item.get("name") == value and isinstance(item.get("containerPort"), int):
                 return item["containerPort"]
     return value

@@ -7,16 +7,8 @@ from collections.abc import Iterator
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
-from reviewer.sources.k8s_objects import (
-    Container,
-    K8sIndex,
-    Workload,
-    as_map,
-    gaps_of,
-    index_of,
-    manifest_docs,
-    same_namespace,
-)
+from reviewer.sources.k8s_index import K8sIndex, index_of
+from reviewer.sources.k8s_objects import Container, Workload, as_map, gaps_of, manifest_docs, same_namespace
 from reviewer.sources.k8s_workloads import KINDS, is_dev_path, regular_containers, service_list
 from reviewer.sources.yaml_docs import YMap, get_path
 
@@ -119,8 +111,8 @@ def _scaled_elsewhere(idx: K8sIndex, w: Workload) -> bool:
     """Another document (a kustomize patch or replicas entry) may set this Deployment's replicas."""
     if w.name in idx.kustomize_replicas:
         return True
-    for other in idx.workloads:
-        if other is not w and other.kind == w.kind and other.name == w.name and other.path != w.path:
+    for other in idx.named(w.kind, w.name):
+        if other is not w and other.path != w.path:
             count = _replicas(other)
             if count is ... or (isinstance(count, int) and count >= 2):
                 return True

@@ -8,7 +8,8 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.helm import is_templated
-from reviewer.sources.k8s_objects import Container, Workload, index_of
+from reviewer.sources.k8s_index import index_of
+from reviewer.sources.k8s_objects import Container, Workload
 from reviewer.sources.k8s_workloads import KINDS, regular_containers
 from reviewer.sources.secrets import URL_WITH_PASSWORD, is_committed_value, is_secret_key
 from reviewer.sources.yaml_docs import YMap

@@ -18,7 +18,8 @@ from reviewer.services.model import Datastore, EnvVar, Placement, Service, Servi
 from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
 from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.images import image_name, is_datastore_image
-from reviewer.sources.k8s_objects import Container, index_of, manifest_docs, selector_matches
+from reviewer.sources.k8s_index import index_of
+from reviewer.sources.k8s_objects import Container, manifest_docs, selector_matches
 from reviewer.sources.k8s_objects import Workload as K8sWorkload
 from reviewer.sources.yaml_docs import YMap, get_path
 

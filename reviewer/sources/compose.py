@@ -310,6 +310,7 @@ class ComposeIndex:
         for cf in files.values():
             self._by_dir.setdefault(cf.directory, []).append(cf)
         self._users: dict[str, list[tuple[ComposeFile, ComposeService, DockerfileRef]]] = {}
+        self._completed: dict[str, set[str]] = {}
         for cf in files.values():
             for svc in cf.services.values():
                 ref = self.dockerfile_of(cf, svc)
@@ -353,15 +354,21 @@ class ComposeIndex:
                 svc = other.services.get(base) if base and not _get(ext, "file") else None
         return out
 
-
     def runs_once(self, cf: ComposeFile, svc: ComposeService) -> bool:
         """A job, test runner or optional tool rather than a long-running service (by name, command, use)."""
         command = svc.data.get("command")
         text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
         if _ONE_SHOT_NAME.search(svc.name) or _ONE_SHOT_COMMAND.search(text) or "profiles" in svc.data:
             return True
-        return any(dep.name == svc.name and dep.condition == "service_completed_successfully"
-                   for other in self.siblings(cf) for s in other.services.values() for dep in s.depends_on)
+        return svc.name in self._run_to_completion(cf.directory)
+
+    def _run_to_completion(self, directory: str) -> set[str]:
+        """Services that others in this directory wait on with ``service_completed_successfully``."""
+        if directory not in self._completed:
+            self._completed[directory] = {dep.name for other in self._by_dir.get(directory, [])
+                                          for s in other.services.values() for dep in s.depends_on
+                                          if dep.condition == "service_completed_successfully"}
+        return self._completed[directory]
 
     def image_of(self, cf: ComposeFile, name: str) -> str | None:
         """The image of service ``name``, also when this file only overrides it."""

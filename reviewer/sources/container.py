@@ -41,29 +41,12 @@ def substitute(text: str, args: dict[str, str]) -> str:
     return _ARG_REF.sub(one, text)
 
 
-def stage_for(df: Dockerfile, target: str | None = None) -> Stage | None:
-    if target:
-        return next((s for s in df.stages if s.alias and s.alias.lower() == target.lower()), None)
-    return df.final
-
-
-def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
-    """The stage, then each earlier stage it is built FROM (its instructions are inherited)."""
-    out = [stage]
-    while True:
-        base = out[-1].base.lower()
-        parent = next((s for s in df.stages[: out[-1].index] if s.alias and s.alias.lower() == base), None)
-        if parent is None or parent in out:
-            return out
-        out.append(parent)
-
-
 def external_base(df: Dockerfile, stage: Stage) -> str:
-    return substitute(chain(df, stage)[-1].base, global_args(df))
+    return substitute(df.chain(stage)[-1].base, global_args(df))
 
 
 def nearest(df: Dockerfile, stage: Stage, keyword: str) -> Instruction | None:
-    for st in chain(df, stage):
+    for st in df.chain(stage):
         found = st.last(keyword)
         if found is not None:
             return found
@@ -74,7 +57,7 @@ def effective_command(df: Dockerfile, stage: Stage) -> tuple[Instruction | None,
     """(ENTRYPOINT, CMD) of the image. Setting ENTRYPOINT resets a CMD inherited from the base."""
     entry = cmd = None
     entry_set = cmd_set = False
-    for st in chain(df, stage):
+    for st in df.chain(stage):
         if not cmd_set and (c := st.last("CMD")) is not None:
             cmd, cmd_set = c, True
         if not entry_set and (e := st.last("ENTRYPOINT")) is not None:
@@ -104,7 +87,7 @@ _INSTALL = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b.*\b(i
 def installs_tool(df: Dockerfile, stage: Stage, tool: str) -> bool:
     """A RUN in the stage chain installs ``tool`` with a package manager, or a COPY brings it in."""
     word = re.compile(rf"(?<![\w.+-]){re.escape(tool)}(?:[=<>~][^\s]*)?(?![\w.+-])")
-    for st in chain(df, stage):
+    for st in df.chain(stage):
         for ins in st.instructions:
             if ins.keyword == "RUN":
                 for segment in re.split(r"&&|\|\||;", ins.args):

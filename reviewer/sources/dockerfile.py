@@ -33,7 +33,7 @@ class Instruction:
         return None
 
 
-@dataclass
+@dataclass(eq=False)  # a stage is one place in one file: equal only to itself (comparing them walked every instruction)
 class Stage:
     index: int
     base: str  # image reference as written
@@ -55,10 +55,39 @@ class Stage:
 class Dockerfile:
     instructions: list[Instruction]
     stages: list[Stage]
+    _by_name: dict[str, Stage] | None = field(default=None, repr=False, compare=False)
 
     @property
     def final(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
+
+    def _names(self) -> dict[str, Stage]:
+        """Stages by lower-cased ``AS`` name, the first one of each name (a file may repeat one)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for s in self.stages:
+                if s.alias:
+                    self._by_name.setdefault(s.alias.lower(), s)
+        return self._by_name
+
+    def stage_named(self, name: str) -> Stage | None:
+        return self._names().get(name.lower())
+
+    def stage_for(self, target: str | None = None) -> Stage | None:
+        """The stage a build produces: the ``--target`` one, else the final one."""
+        return self.stage_named(target) if target else self.final
+
+    def parent(self, stage: Stage) -> Stage | None:
+        """The earlier stage ``stage`` is built FROM; None when its base is an image."""
+        found = self.stage_named(stage.base)
+        return found if found is not None and found.index < stage.index else None
+
+    def chain(self, stage: Stage) -> list[Stage]:
+        """The stage, then each earlier stage it is built FROM (its instructions are inherited)."""
+        out = [stage]
+        while (parent := self.parent(out[-1])) is not None:  # parents come strictly earlier: no cycle
+            out.append(parent)
+        return out
 
 
 def _split_flags(rest: str) -> tuple[tuple[str, ...], str]:

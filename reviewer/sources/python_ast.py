@@ -22,8 +22,27 @@ _BARE_EXCEPT_LIST = re.compile(r"^(?P<lead>[ \t]*except\*?)[ \t]+(?P<types>[^\n(
                                re.MULTILINE)
 
 
+# CPython's own parser refuses more than 200 nested parentheses; past about 300 levels of any other
+# nesting (`- - - 1`, `a + b + ...`, lambdas) ast.unparse and recursive visitors in rules overflow
+# the default limit of 1000 frames, so such a file is one parse error rather than a failed rule.
+MAX_AST_DEPTH = 200
+
+
 def parse_python(text: str, path: str) -> ast.Module:
-    """``ast.parse``, also accepting Python 3.14's unparenthesized ``except`` lists on older Pythons."""
+    """``ast.parse``, also accepting Python 3.14's unparenthesized ``except`` lists on older Pythons.
+
+    Raises SyntaxError, or ValueError for input too deeply nested to parse or to walk: the parser
+    itself gives up on deep nesting with RecursionError or MemoryError, neither of which may reach
+    a rule."""
+    try:
+        tree = _parse(text, path)
+    except (RecursionError, MemoryError) as exc:
+        raise ValueError(f"nested too deeply for Python's parser ({type(exc).__name__})") from None
+    tree._arch_nodes = _nodes_within_depth(tree)  # type: ignore[attr-defined]
+    return tree
+
+
+def _parse(text: str, path: str) -> ast.Module:
     try:
         return ast.parse(text, filename=path)
     except SyntaxError as exc:
@@ -34,6 +53,22 @@ def parse_python(text: str, path: str) -> ast.Module:
         return ast.parse(_BARE_EXCEPT_LIST.sub(r"\g<lead> (\g<types>):", text), filename=path)
     except SyntaxError:
         raise first from None
+
+
+def _nodes_within_depth(tree: ast.AST) -> list[ast.AST]:
+    """Every node in ``ast.walk`` order (breadth first), one level at a time, so the walk that
+    PythonModule.nodes needs anyway also measures the depth; ValueError past MAX_AST_DEPTH."""
+    out, level, depth = [tree], [tree], 1
+    children = ast.iter_child_nodes
+    while level:
+        level = [child for node in level for child in children(node)]
+        depth += 1
+        if level and depth > MAX_AST_DEPTH:
+            line = getattr(level[0], "lineno", None)
+            where = f" (line {line})" if line else ""
+            raise ValueError(f"nested more than {MAX_AST_DEPTH} levels deep{where}")
+        out.extend(level)
+    return out
 
 
 def dotted(node: ast.AST) -> str | None:
@@ -156,8 +191,9 @@ class PythonModule:
 
     @cached_property
     def nodes(self) -> list[ast.AST]:
-        """Every node in ``ast.walk`` order, walked once: rules ask for it again and again."""
-        return list(ast.walk(self.tree))
+        """Every node in ``ast.walk`` order, walked once (by parse_python): rules ask for it again and again."""
+        walked = getattr(self.tree, "_arch_nodes", None)
+        return walked if walked is not None else list(ast.walk(self.tree))
 
     @cached_property
     def parents(self) -> dict[ast.AST, ast.AST]:

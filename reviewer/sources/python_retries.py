@@ -164,3 +164,21 @@ def connect_errors_only(mod: PythonModule, node: ast.AST | None) -> bool:
     return bool(names) and all(n.rsplit(".", 1)[-1] in ("ConnectError", "ConnectTimeout") for n in names)
 
 
+def http_method(fl: Flow, call: ast.Call, env: Env) -> str | None:
+    io = fl.io_call(call, env)
+    if io is None or io.what != "http" or not isinstance(call.func, ast.Attribute):
+        return None
+    method = call.func.attr
+    if method == "request" and call.args and isinstance(call.args[0], ast.Constant):
+        method = str(call.args[0].value).lower()
+    return method
+
+
+def sends_idempotency_key(mod: PythonModule, call: ast.Call) -> bool:
+    headers = keyword(call, "headers")
+    if headers is None:
+        return False
+    if isinstance(headers.value, ast.Dict):
+        return any("idempotency" in (ast.unparse(k).lower() if k is not None else "") for k in headers.value.keys) or \
+            any(isinstance(k, ast.Name) and "idempot" in k.id.lower() for k in headers.value.keys)
+    return "idempotency-key" in ast.unparse(mod.tree).lower()

@@ -8,7 +8,7 @@ YAML 1.2 core-schema rules, so ports stay strings and ``on:`` stays a key. Lines
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -93,25 +93,75 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+# A billion-laughs document (anchors of lists of aliases of anchors ...) is a few hundred bytes that
+# expands to billions of nodes as soon as anything str()s or compares a value. Real compose files
+# and manifests reuse at most a few thousand nodes through anchors (`<<: *defaults` per service).
+MAX_ALIASED_NODES = 100_000
+# libyaml stops at 1000 levels, but values this deep overflow Python's recursion limit in str() and
+# in rules; real manifests nest about 15 levels.
+MAX_DEPTH = 200
+
+
+class _Skip(Exception):
+    """One document cannot be used as it is; the rest of the file still can."""
+
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.problem, self.line = problem, line
+
+
 class _Builder:
+    """Python values from one document's node graph, sharing what aliases share.
+
+    Counts the nodes each alias stands for (its anchor's whole subtree), so an alias bomb is
+    refused after MAX_ALIASED_NODES instead of handing rules a value too large to print."""
+
     def __init__(self) -> None:
         self._seen: dict[int, Any] = {}
+        self._sizes: dict[int, int] = {}  # expanded node count of each finished collection
+        self._count = 0
+        self._aliased = 0
+        self._depth = 0
+        self.duplicates: list[tuple[Any, int, int]] = []  # (key, first line, repeated line)
 
     def build(self, node: yaml.Node) -> Any:
         known = self._seen.get(id(node))
         if known is not None:
-            return known
+            return self._alias(node, known)
+        self._count += 1
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            out = YList()
-            self._seen[id(node)] = out
-            out.line, out.end_line = node.start_mark.line + 1, node.end_mark.line + 1
-            out.item_lines = []
-            for item in node.value:
-                out.item_lines.append(item.start_mark.line + 1)
-                out.append(self.build(item))
-            return out
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Skip(f"nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+        before = self._count - 1
+        value = self._sequence(node) if isinstance(node, yaml.SequenceNode) else self._mapping(node)
+        self._sizes[id(node)] = self._count - before
+        self._depth -= 1
+        return value
+
+    def _alias(self, node: yaml.Node, known: Any) -> Any:
+        size = self._sizes.get(id(node))
+        if size is None:  # still being built: the alias sits inside its own anchor
+            raise _Skip("an alias refers to the anchor it is inside of", node.start_mark.line + 1)
+        self._count += size
+        self._aliased += size
+        if self._aliased > MAX_ALIASED_NODES:
+            raise _Skip(f"its aliases expand to more than {MAX_ALIASED_NODES:,} nodes (an alias bomb?)",
+                        node.start_mark.line + 1)
+        return known
+
+    def _sequence(self, node: yaml.SequenceNode) -> YList:
+        out = YList()
+        self._seen[id(node)] = out
+        out.line, out.end_line = node.start_mark.line + 1, node.end_mark.line + 1
+        out.item_lines = []
+        for item in node.value:
+            out.item_lines.append(item.start_mark.line + 1)
+            out.append(self.build(item))
+        return out
+
+    def _mapping(self, node: yaml.MappingNode) -> YMap:
         mapping = YMap()
         self._seen[id(node)] = mapping
         mapping.line, mapping.end_line = node.start_mark.line + 1, node.end_mark.line + 1
@@ -126,8 +176,11 @@ class _Builder:
                 continue
             if isinstance(key, (dict, list)):
                 key = str(key)
+            line = key_node.start_mark.line + 1
+            if key in mapping:
+                self.duplicates.append((key, mapping.key_lines[key], line))
             mapping[key] = self.build(value_node)
-            mapping.key_lines[key] = key_node.start_mark.line + 1
+            mapping.key_lines[key] = line
             mapping.value_lines[key] = value_node.start_mark.line + 1
         for merged in merges:  # explicit keys win over merged ones, as YAML's merge key says
             for key, value in merged.items():
@@ -138,25 +191,62 @@ class _Builder:
         return mapping
 
 
-def parse_yaml(text: str, path: str = "<yaml>") -> tuple[list[YamlDoc], SourceError | None]:
-    """All documents that parse, plus the error that stopped parsing (if any)."""
-    docs: list[YamlDoc] = []
+@dataclass
+class YamlLoad:
+    """The documents of one file that could be used, and what was lost on the way."""
+
+    docs: list[YamlDoc] = field(default_factory=list)
+    error: SourceError | None = None  # what stopped parsing; the documents before it are kept
+    problems: list[SourceError] = field(default_factory=list)  # skipped documents, duplicate keys
+
+    def summary(self, path: str) -> SourceError | None:
+        """Everything in one error, for callers that keep one per file."""
+        every = [*self.problems, *([self.error] if self.error is not None else [])]
+        if len(every) <= 1:
+            return every[0] if every else None
+        return SourceError(path, "; ".join(f"line {e.line}: {e.problem}" if e.line else e.problem for e in every),
+                           every[0].line)
+
+
+def load_yaml(text: str, path: str = "<yaml>") -> YamlLoad:
+    """All documents that parse, each built on its own: an alias bomb, a recursive alias or too deep
+    a nesting skips that document, and every skip and duplicate key is named in ``problems``."""
+    out = YamlLoad()
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            if node is None:
-                continue
-            start, end = node.start_mark.line + 1, node.end_mark.line + 1
-            # one builder per document: anchors do not cross documents, and the builder's cache is
-            # keyed by id(node), which Python reuses once an earlier document's nodes are freed
-            docs.append(YamlDoc(index, _Builder().build(node), start, end))
+            if node is not None:
+                _add_document(out, index, node, path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return docs, SourceError(path, f"invalid YAML: {problem}", line)
+        out.error = SourceError(path, f"invalid YAML: {problem}", line)
     except RecursionError:
-        return docs, SourceError(path, "invalid YAML: nesting too deep")
-    return docs, None
+        out.error = SourceError(path, "invalid YAML: nesting too deep")
+    return out
+
+
+def _add_document(out: YamlLoad, index: int, node: yaml.Node, path: str) -> None:
+    start, end = node.start_mark.line + 1, node.end_mark.line + 1
+    # one builder per document: anchors do not cross documents, and the builder's cache is
+    # keyed by id(node), which Python reuses once an earlier document's nodes are freed
+    builder = _Builder()
+    try:
+        data = builder.build(node)
+    except _Skip as skip:
+        out.problems.append(SourceError(path, f"document {index + 1} skipped: {skip.problem}", skip.line))
+        return
+    for key, first, again in builder.duplicates:
+        out.problems.append(SourceError(
+            path, f"duplicate key `{key}` (first on line {first}): the later value, on line {again}, is used",
+            again))
+    out.docs.append(YamlDoc(index, data, start, end))
+
+
+def parse_yaml(text: str, path: str = "<yaml>") -> tuple[list[YamlDoc], SourceError | None]:
+    """All documents that parse, plus one error that names whatever was skipped or stopped parsing."""
+    loaded = load_yaml(text, path)
+    return loaded.docs, loaded.summary(path)
 
 
 def get_path(data: Any, *keys: Any, default: Any = None) -> Any:
