@@ -28,8 +28,9 @@ def _finding(rule: Rule, config: Config, path: str, hit: Hit, f: SourceFile | No
     title = f"{rule.title}: {hit.detail}" if hit.detail else rule.title
     severity = config.severities.get(rule.id) or hit.severity or rule.severity
     return Finding(rule_id=rule.id, severity=severity, category=rule.category, path=path,
-                   line=max(hit.line, 1), end_line=hit.end_line, title=title, body=rule.why, fix=rule.fix,
-                   anchor_text=f.line_text(hit.line) if f else "")
+                   line=max(hit.line, 1), end_line=hit.end_line, title=title, body=rule.why,
+                   fix=hit.fix if hit.fix is not None else rule.fix, fix_is_example=hit.fix is None,
+                   suggestion=hit.suggestion, anchor_text=f.line_text(hit.line) if f else "")
 
 
 def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, int] | None:
@@ -61,8 +62,9 @@ def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile]) -> Iterab
             if anchor is not None:
                 path, line = anchor
                 others = tuple(e for e in ((hit.path or "", hit.line), *hit.also) if e != anchor)
-                yield path, Hit(line, hit.detail, path, hit.end_line if path == hit.path else None,
-                                hit.severity, others)
+                same = path == hit.path
+                yield path, replace(hit, line=line, path=path, end_line=hit.end_line if same else None,
+                                    also=others, suggestion=hit.suggestion if same else None)
         return
     for f in targets:
         if f.kind in rule.kinds:

@@ -64,6 +64,8 @@ class Finding:
     anchor_text: str = ""
     occurrence: int = 0
     confidence: float | None = None
+    fix_is_example: bool = True  # the rule's stock example, not a fix built from this finding's names
+    suggestion: str | None = None  # replacement for lines line..end_line: a one-click ```suggestion
 
     def fingerprint(self) -> str:
         """Rule + path + normalised anchor code (+ which repeat of it), so unrelated shifts keep it."""

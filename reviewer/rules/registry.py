@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from reviewer.project import Project
 
 
+class Speaks(StrEnum):
+    """Where a rule's findings are posted. Hygiene true of most repositories speaks in audits, and
+    in a review only about an object the PR introduces (a new service, a new Deployment)."""
+
+    ALWAYS = "review, audit"
+    AUDIT = "audit"  # in a review: only when the PR adds the object the finding is about
+    REVIEW = "review"  # only about a change (API compatibility needs a base)
+
+
 class Scope(StrEnum):
     FILE = "file"  # check(f: SourceFile, ctx: RuleContext), run on each target file of its kinds
     PROJECT = "project"  # check(ctx: RuleContext), run once over the whole tree (cross-file)
@@ -40,6 +49,8 @@ class Hit:
     end_line: int | None = None
     severity: Severity | None = None  # only where the catalog grades by context (E in a route)
     also: tuple[tuple[str, int], ...] = ()  # other ends of a cross-file finding: (path, line)
+    fix: str | None = None  # a fix built from this hit's own names; None: the rule's example
+    suggestion: str | None = None  # replacement text for line..end_line, when the fix is local and mechanical
 
 
 @dataclass
@@ -66,6 +77,7 @@ class Rule:
     check: Callable[..., Iterable[Hit]] = field(compare=False, repr=False)
     equivalents: tuple[str, ...] = ()  # peer ids whose pragmas we honour (S113, CKV_K8S_9, DL3025)
     module: str = ""
+    speaks: Speaks = Speaks.ALWAYS
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -90,7 +102,7 @@ def _sections(doc: str, rule_id: str) -> tuple[str, str, str]:
 
 
 def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterable[FileKind] = (),
-         scope: Scope = Scope.FILE, equivalents: Iterable[str] = ()) -> Callable:
+         scope: Scope = Scope.FILE, equivalents: Iterable[str] = (), speaks: Speaks = Speaks.ALWAYS) -> Callable:
     if not _ID.match(rule_id):
         raise RuleDefinitionError(f"rule id {rule_id!r} must be a lower-case slug")
 
@@ -102,7 +114,7 @@ def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterabl
         if scope is Scope.FILE and not kind_set:
             raise RuleDefinitionError(f"rule {rule_id}: a file rule must name the kinds it reads")
         REGISTRY[rule_id] = Rule(rule_id, category, severity, kind_set, scope, title, why, fix, fn,
-                                 tuple(equivalents), fn.__module__.rsplit(".", 1)[-1])
+                                 tuple(equivalents), fn.__module__.rsplit(".", 1)[-1], speaks)
         return fn
 
     return register
