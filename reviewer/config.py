@@ -48,6 +48,8 @@ class Config:
     max_comments: int = DEFAULT_MAX_COMMENTS
     fail_on: Severity | None = None
     model: ModelSettings = field(default_factory=ModelSettings)
+    speaks: dict[str, str] = field(default_factory=dict)  # rule id -> "review" | "audit" | "both"
+    list_pre_existing: bool = False  # review.pre-existing: list (default: count)
 
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
@@ -171,12 +173,14 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
             where = ".".join([*(str(p) for p in err.absolute_path), unknown[0]]) if unknown else key
             raise ConfigError(source, where, "unknown key")
         raise ConfigError(source, key, err.message)
-    disabled, severities = set(), {}
+    disabled, severities, speaks = set(), {}, {}
     for rule_id, setting in (data.get("rules") or {}).items():
         if known_rules is not None and rule_id not in known_rules and rule_id not in MODEL_RULE_IDS:
             raise ConfigError(source, f"rules.{rule_id}", "unknown rule id (see `arch-review rules`)")
         if isinstance(setting, dict):
             enabled, sev = setting.get("enabled", True), setting.get("severity")
+            if "speaks" in setting:
+                speaks[rule_id] = setting["speaks"]
         elif isinstance(setting, bool):
             enabled, sev = setting, None
         else:
@@ -196,6 +200,8 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         max_comments=(data.get("comments") or {}).get("max-inline", DEFAULT_MAX_COMMENTS),
         fail_on=parse_fail_on(data.get("fail-on")),
         model=ModelSettings(**model_data),
+        speaks=speaks,
+        list_pre_existing=(data.get("review") or {}).get("pre-existing", "count") == "list",
     )
 
 

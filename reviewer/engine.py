@@ -14,13 +14,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from reviewer.classify import FileKind, may_be_relevant
+from reviewer.classify import may_be_relevant
 from reviewer.config import Config
 from reviewer.diff import ChangeSet, FileStatus
 from reviewer.errors import ModelError
 from reviewer.model import Finding, Report, normalise_code
+from reviewer.newness import Comparison, in_added_file, model_inputs_changed, split_new
 from reviewer.project import FileSource, Project, SourceFile
-from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, all_rules
+from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules
 from reviewer.suppress import is_suppressed
 
 
@@ -156,21 +157,72 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
                    base: FileSource | None) -> tuple[Report, RuleContext]:
     project = Project.load(head, include=config.path_included)
     targets = frozenset(p for p in changes.reviewable_paths if p in project.files)
-    base_project = None
-    if base is not None:
-        base_project = Project.load(base, only=changes.base_paths(FileKind.PYTHON))
+    base_project = _base_tree(changes, project, base, config) if base is not None else None
     ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,
                       service_roots=config.service_roots)
-    report = review(ctx, config)
+    rules = [r for r in all_rules() if config.rule_enabled(r.id)]
+    if not model_inputs_changed(changes, project, base_project):
+        rules = [r for r in rules if r.scope is not Scope.PROJECT]  # nothing they read has changed
+    report = review(ctx, config, rules)
     report.notes = [*change_notes(changes, project), *report.notes]
+    _keep_new(report, ctx, config, rules)
     return report, ctx
+
+
+def _base_tree(changes: ChangeSet, head: Project, base: FileSource, config: Config) -> Project:
+    """The base as the head tree with the changed files swapped back: only they are read, and every
+    other file (parsed once) is shared between the two sides."""
+    removed = [p for p, c in changes.files.items() if c.status is not FileStatus.ADDED or p in head.files]
+    added = [c.old_path or p for p, c in changes.files.items()
+             if c.status is not FileStatus.ADDED and config.path_included(c.old_path or p)]
+    return head.derive(removed, base, added)
+
+
+def speaks(rule: Rule, config: Config) -> Speaks:
+    moved = config.speaks.get(rule.id)
+    return Speaks.ALWAYS if moved == "both" else Speaks(moved) if moved else rule.speaks
+
+
+def _keep_new(report: Report, ctx: RuleContext, config: Config, rules: list[Rule]) -> None:
+    """Keep the findings the change introduces; the rest of the touched files' findings are
+    counted as pre-existing. Without a base, audit-only rules speak only in files the change adds:
+    an added line alone (a bumped ``FROM``) does not say the object is new."""
+    assert ctx.changes is not None
+    by_id = {r.id: r for r in rules}
+    project_ids = {r.id for r in rules if r.scope is Scope.PROJECT}
+    base = _base_findings(ctx, config, rules, {f.rule_id for f in report.findings}) if ctx.base else None
+    split = split_new(report.findings, base, ctx.changes, project_ids)
+    new, old = [], list(split.pre_existing)
+    for f in split.new:
+        rule = by_id.get(f.rule_id)
+        audit_only = rule is not None and speaks(rule, config) is Speaks.AUDIT
+        (old if audit_only and base is None and not in_added_file(f, ctx.changes) else new).append(f)
+    report.findings = new
+    report.pre_existing = sorted(old, key=lambda f: f.sort_key)
+    report.comparison = Comparison.BASE if base is not None else Comparison.ADDED_LINES
+
+
+def _base_findings(ctx: RuleContext, config: Config, rules: list[Rule], fired: set[str]) -> list[Finding]:
+    """The base side, only for the rules that found something at head: the changed files' base
+    versions for the file rules, the whole (shared) base tree for the cross-file rules."""
+    assert ctx.base is not None and ctx.changes is not None
+    base = ctx.base
+    paths = frozenset(p for p in (c.old_path or p for p, c in ctx.changes.files.items()) if p in base.files)
+    file_rules = [r for r in rules if r.id in fired and r.scope is Scope.FILE]
+    project_rules = [r for r in rules if r.id in fired and r.scope is Scope.PROJECT]
+    found = review(RuleContext(base, targets=paths, service_roots=ctx.service_roots), config, file_rules).findings
+    if project_rules:
+        whole = RuleContext(base, service_roots=ctx.service_roots)
+        found += review(whole, config, project_rules).findings
+    return found
 
 
 def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]:
     with _no_cyclic_gc():
         project = Project.load(source, include=config.path_included)
         ctx = RuleContext(project=project, service_roots=config.service_roots)
-        return review(ctx, config), ctx
+        rules = [r for r in all_rules() if speaks(r, config) is not Speaks.REVIEW]
+        return review(ctx, config, rules), ctx
 
 
 def with_model_review(report: Report, ctx: RuleContext, config: Config, api_key: str, *,

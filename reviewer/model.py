@@ -118,3 +118,5 @@ class Report:
     rules_run: int = 0
     suppressed: int = 0
     usage: ModelUsage | None = None
+    pre_existing: list[Finding] = field(default_factory=list)  # a review: already there in the touched files
+    comparison: str | None = None  # a review: how "new" was decided

@@ -107,25 +107,35 @@ class Project:
     def load(cls, source: FileSource, only: Iterable[str] | None = None,
              include: object = None) -> Project:
         """Read and classify files from ``source``. ``include(path) -> bool`` filters paths."""
-        files: dict[str, SourceFile] = {}
-        skipped: dict[str, str] = {}
+        project = cls({})
         for path in (only if only is not None else source.paths()):
-            if include is not None and not include(path):  # type: ignore[operator]
-                continue
-            data = source.read(path)
-            if data is None:
-                continue
-            if not may_be_relevant(path):
-                continue
-            text, problem = decode(path, data)
-            if text is None:
-                skipped[path] = problem or path
-                continue
-            kind = classify(path, text)
-            if kind is FileKind.OTHER:
-                continue
-            files[path] = SourceFile(path, kind, text)
-        return cls(files, skipped)
+            if include is None or include(path):  # type: ignore[operator]
+                project._read(source, path)
+        return project
+
+    def _read(self, source: FileSource, path: str) -> None:
+        if not may_be_relevant(path):  # the path alone rules it out: its bytes are never read
+            return
+        data = source.read(path)
+        if data is None:
+            return
+        text, problem = decode(path, data)
+        if text is None:
+            self.skipped[path] = problem or path
+            return
+        kind = classify(path, text)
+        if kind is not FileKind.OTHER:
+            self.files[path] = SourceFile(path, kind, text)
+
+    def derive(self, removed: Iterable[str], source: FileSource, added: Iterable[str]) -> Project:
+        """Another tree that differs from this one only in a few files (the base of a change):
+        the files not named are shared, parses included; ``added`` are read from ``source``."""
+        gone = set(removed)
+        other = Project({p: f for p, f in self.files.items() if p not in gone},
+                        {p: why for p, why in self.skipped.items() if p not in gone})
+        for path in added:
+            other._read(source, path)
+        return other
 
     def of_kind(self, *kinds: FileKind) -> Iterator[SourceFile]:
         for f in self.files.values():

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,9 +38,13 @@ def check(name: str, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_review():
-    changes = parse_unified_diff((ROOT / "examples" / "pr.patch").read_text())
-    report, _ = review_change(changes, DirectorySource(MONOREPO), Config())
+def demo_review(tmp_path_factory):
+    patch = ROOT / "examples" / "pr.patch"
+    changes = parse_unified_diff(patch.read_text())
+    base = tmp_path_factory.mktemp("demo-base")
+    shutil.copytree(MONOREPO, base, dirs_exist_ok=True)
+    subprocess.run(["git", "apply", "-R", "--unsafe-paths", "--directory", ".", str(patch)], cwd=base, check=True)
+    report, _ = review_change(changes, DirectorySource(MONOREPO), Config(), base=DirectorySource(base))
     return report, route_findings(report.findings, changes, 5)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
-from reviewer.rules.registry import Hit, RuleContext, Scope, rule
+from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
 from reviewer.services.api import ApiSurface
 from reviewer.services.api_diff import Change, Differ
 from reviewer.services.build import build_service_model
@@ -41,7 +41,8 @@ def _hits(ctx: RuleContext, rule_id: str) -> Iterator[Hit]:
             yield Hit(change.line, change.detail, path=change.path)
 
 
-@rule("api-response-field-removed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
+@rule("api-response-field-removed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
 def response_field_removed(ctx: RuleContext) -> Iterator[Hit]:
     """Field removed from a response model
 
@@ -58,7 +59,8 @@ def response_field_removed(ctx: RuleContext) -> Iterator[Hit]:
     yield from _hits(ctx, "api-response-field-removed")
 
 
-@rule("api-request-field-now-required", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
+@rule("api-request-field-now-required", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
 def request_field_now_required(ctx: RuleContext) -> Iterator[Hit]:
     """Request model gained a required field
 
@@ -75,7 +77,8 @@ def request_field_now_required(ctx: RuleContext) -> Iterator[Hit]:
     yield from _hits(ctx, "api-request-field-now-required")
 
 
-@rule("api-field-type-changed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
+@rule("api-field-type-changed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
 def field_type_changed(ctx: RuleContext) -> Iterator[Hit]:
     """Type of a request or response field changed
 
@@ -92,7 +95,8 @@ def field_type_changed(ctx: RuleContext) -> Iterator[Hit]:
     yield from _hits(ctx, "api-field-type-changed")
 
 
-@rule("api-route-removed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
+@rule("api-route-removed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
 def route_removed(ctx: RuleContext) -> Iterator[Hit]:
     """Route removed without being deprecated first
 
@@ -108,7 +112,8 @@ def route_removed(ctx: RuleContext) -> Iterator[Hit]:
     yield from _hits(ctx, "api-route-removed")
 
 
-@rule("api-enum-value-removed", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)
+@rule("api-enum-value-removed", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
 def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
     """Enum or Literal value removed from an API model
 
@@ -125,7 +130,8 @@ def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
     yield from _hits(ctx, "api-enum-value-removed")
 
 
-@rule("api-success-status-changed", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)
+@rule("api-success-status-changed", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
 def success_status_changed(ctx: RuleContext) -> Iterator[Hit]:
     """Success status code of a route changed
 

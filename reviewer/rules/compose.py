@@ -13,7 +13,7 @@ from posixpath import basename
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.sources.compose import (
     ComposeFile,
     ComposeIndex,
@@ -67,7 +67,8 @@ def _image_healthcheck(ctx: RuleContext, index: ComposeIndex, cf: ComposeFile, n
     return None
 
 
-@rule("compose-no-healthcheck", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.WARNING)
+@rule("compose-no-healthcheck", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.WARNING,
+      speaks=Speaks.AUDIT)
 def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Dependency or datastore without a health check
 
@@ -142,7 +143,8 @@ def depends_on_not_healthy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(dep.line, f"`{dep.name}` {form}, so `{svc.name}` does not wait for it; `{dep.name}` {what}")
 
 
-@rule("compose-no-restart-policy", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.INFO)
+@rule("compose-no-restart-policy", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.INFO,
+      speaks=Speaks.AUDIT)
 def no_restart_policy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Long-running service without a restart policy
 
@@ -168,7 +170,8 @@ def no_restart_policy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(svc.line, f"`{svc.name}` sets neither `restart:` nor `deploy.restart_policy`")
 
 
-@rule("compose-no-memory-limit", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.INFO)
+@rule("compose-no-memory-limit", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.INFO,
+      speaks=Speaks.AUDIT)
 def no_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Service without a memory limit
 

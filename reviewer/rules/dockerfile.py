@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.sources.compose import compose_index
 from reviewer.sources.container import (
     effective_command,
@@ -146,7 +146,7 @@ def dev_server_in_image(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("docker-no-healthcheck", kinds={FileKind.DOCKERFILE}, category=Category.RESILIENCE,
-      severity=Severity.INFO, equivalents=("CKV_DOCKER_2", "DL3057"))
+      severity=Severity.INFO, equivalents=("CKV_DOCKER_2", "DL3057"), speaks=Speaks.AUDIT)
 def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Image has no HEALTHCHECK and its compose service sets none
 
@@ -175,7 +175,8 @@ _NONROOT_BASE = re.compile(r"nonroot|unprivileged|rootless|^cgr\.dev/chainguard/
 
 
 @rule("docker-runs-as-root", kinds={FileKind.DOCKERFILE}, category=Category.SECURITY,
-      severity=Severity.WARNING, equivalents=("DL3002", "CKV_DOCKER_3", "CKV_DOCKER_8", "missing-user"))
+      severity=Severity.WARNING, equivalents=("DL3002", "CKV_DOCKER_3", "CKV_DOCKER_8", "missing-user"),
+      speaks=Speaks.AUDIT)
 def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Container runs as root
 

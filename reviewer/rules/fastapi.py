@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
 from reviewer.sources.python_ast import (
@@ -156,7 +156,8 @@ def session_not_injected(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(call.lineno, f"`{name or 'Session'}()` is opened inside route `{route.func.name}`")
 
 
-@rule("fastapi-on-event-deprecated", kinds={FileKind.PYTHON}, category=Category.FASTAPI, severity=Severity.INFO)
+@rule("fastapi-on-event-deprecated", kinds={FileKind.PYTHON}, category=Category.FASTAPI, severity=Severity.INFO,
+      speaks=Speaks.AUDIT)
 def on_event_deprecated(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Startup/shutdown hooks use the deprecated `on_event`
 
@@ -208,7 +209,8 @@ def _status_code(node: ast.AST | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-@rule("fastapi-missing-response-model", kinds={FileKind.PYTHON}, category=Category.FASTAPI, severity=Severity.INFO)
+@rule("fastapi-missing-response-model", kinds={FileKind.PYTHON}, category=Category.FASTAPI, severity=Severity.INFO,
+      speaks=Speaks.AUDIT)
 def missing_response_model(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Route has no response model
 

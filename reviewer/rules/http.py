@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, Scope, rule
+from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
 from reviewer.services.build import build_service_model
 from reviewer.services.calls import resolve_call
 from reviewer.services.code import BREAKER_MODULES
@@ -316,7 +316,8 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                     yield Hit(node.lineno, f"`{owner}.{t.attr} = False` turns certificate checks off")
 
 
-@rule("http-no-circuit-breaker", category=Category.RESILIENCE, severity=Severity.INFO, scope=Scope.PROJECT)
+@rule("http-no-circuit-breaker", category=Category.RESILIENCE, severity=Severity.INFO, scope=Scope.PROJECT,
+      speaks=Speaks.AUDIT)
 def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
     """Service fans out to several services without a circuit breaker
 

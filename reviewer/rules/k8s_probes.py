@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, Scope, rule
+from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
 from reviewer.services.build import build_service_model
 from reviewer.services.model import Service, ServiceModel
 from reviewer.services.routes import app_routes, route_facts, service_probes
@@ -45,7 +45,7 @@ def missing_readiness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("k8s-missing-liveness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
-      equivalents=("no-liveness-probe", "livenessProbeMissing", "CKV_K8S_8"))
+      equivalents=("no-liveness-probe", "livenessProbeMissing", "CKV_K8S_8"), speaks=Speaks.AUDIT)
 def missing_liveness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Long-running container has no livenessProbe
 

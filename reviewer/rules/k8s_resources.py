@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.sources.k8s_index import K8sIndex, index_of
 from reviewer.sources.k8s_objects import Container, Workload, as_map, gaps_of, manifest_docs, same_namespace
 from reviewer.sources.k8s_workloads import KINDS, is_dev_path, regular_containers, service_list
@@ -37,7 +37,8 @@ def _defaulted(idx: K8sIndex, w: Workload, *keys: str) -> bool:
 
 
 @rule("k8s-missing-memory-limit", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
-      equivalents=("unset-memory-requirements", "container-resources", "memoryLimitsMissing", "CKV_K8S_13"))
+      equivalents=("unset-memory-requirements", "container-resources", "memoryLimitsMissing", "CKV_K8S_13"),
+      speaks=Speaks.AUDIT)
 def missing_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Container has no memory limit
 
@@ -64,7 +65,7 @@ def missing_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 @rule("k8s-missing-resource-requests", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
       equivalents=("unset-cpu-requirements", "cpuRequestsMissing", "memoryRequestsMissing", "CKV_K8S_10",
-                   "CKV_K8S_12"))
+                   "CKV_K8S_12"), speaks=Speaks.AUDIT)
 def missing_resource_requests(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Container has no CPU or memory request
 
@@ -120,7 +121,7 @@ def _scaled_elsewhere(idx: K8sIndex, w: Workload) -> bool:
 
 
 @rule("k8s-single-replica", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
-      equivalents=("deployment-replicas", "deploymentMissingReplicas", "minimum-three-replicas"))
+      equivalents=("deployment-replicas", "deploymentMissingReplicas", "minimum-three-replicas"), speaks=Speaks.AUDIT)
 def single_replica(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Deployment runs a single replica and no autoscaler scales it
 
@@ -149,7 +150,8 @@ def single_replica(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("k8s-hpa-min-replicas-low", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
-      equivalents=("hpaMinAvailability", "horizontalpodautoscaler-replicas", "hpa-minimum-three-replicas"))
+      equivalents=("hpaMinAvailability", "horizontalpodautoscaler-replicas", "hpa-minimum-three-replicas"),
+      speaks=Speaks.AUDIT)
 def hpa_min_replicas_low(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """HorizontalPodAutoscaler may scale down to one replica
 
@@ -175,7 +177,7 @@ def hpa_min_replicas_low(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("k8s-missing-pdb", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
-      equivalents=("deployment-has-poddisruptionbudget", "missingPodDisruptionBudget"))
+      equivalents=("deployment-has-poddisruptionbudget", "missingPodDisruptionBudget"), speaks=Speaks.AUDIT)
 def missing_pdb(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Replicated Deployment has no PodDisruptionBudget
 

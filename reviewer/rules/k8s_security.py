@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_index import index_of
 from reviewer.sources.k8s_objects import Container, Workload
@@ -72,7 +72,7 @@ def _security(w: Workload, c: Container, key: str) -> tuple[object, int | None, 
 
 
 @rule("k8s-runs-as-root", kinds=KINDS, category=Category.SECURITY, severity=Severity.WARNING,
-      equivalents=("run-as-non-root", "runAsRootAllowed", "CKV_K8S_23"))
+      equivalents=("run-as-non-root", "runAsRootAllowed", "CKV_K8S_23"), speaks=Speaks.AUDIT)
 def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Container may run as root
 

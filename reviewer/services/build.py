@@ -105,7 +105,7 @@ class _Builder:
                 self._service_for_root(d, posixpath.basename(d) or "app", "dockerfile", (f.path, 1))
         apps: dict[str, list[SourceFile]] = {}
         for f in sorted(self.project.of_kind(FileKind.PYTHON), key=lambda x: x.path):
-            if is_test_path(f.path) or f.python is None or not has_fastapi_app(f.python):
+            if is_test_path(f.path) or "FastAPI" not in f.text or f.python is None or not has_fastapi_app(f.python):
                 continue
             if self._root_above(f.path) is not None:
                 continue
@@ -195,8 +195,18 @@ class _Builder:
         for s in self.services:
             for h in s.hosts:
                 model.by_host.setdefault(canonical_host(h), s)
+        done = False
+
+        def load_endpoints() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                for s in self.services:
+                    s.load_endpoints = None
+                    add_endpoints(s, model)
+
         for s in self.services:
-            add_endpoints(s, model)
+            s.load_endpoints = load_endpoints
         return model
 
 

@@ -87,7 +87,7 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
         if _DSN_VAR.search(var.name):
             dsn = parse_dsn(var.value)
             if dsn:
-                s.databases.append(DbEndpoint(*dsn, var.name, var.path, var.line))
+                s.found_databases.append(DbEndpoint(*dsn, var.name, var.path, var.line))
                 continue
         if _DB_HOST_VAR.match(var.name):
             hosts[var.path] = var
@@ -97,7 +97,7 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
             ports[var.path] = var
         url = parse_http_url(var.value)
         if url and not _NOT_A_CALL_VAR.search(var.name):
-            s.urls.append(OutboundUrl(var.value, canonical_host(url[0]), url[1], url[2], var.path, var.line,
+            s.found_urls.append(OutboundUrl(var.value, canonical_host(url[0]), url[1], url[2], var.path, var.line,
                                       "env", var.name))
     for path, name_var in names.items():
         host_var = hosts.get(path)
@@ -109,15 +109,15 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
         port = int(port_var.value) if port_var and (port_var.value or "").isdigit() else None
         datastore = model.datastore_hosts.get(canonical_host(host_var.value))
         scheme = "mysql" if datastore and "mysql" in datastore.image else "postgresql"
-        s.databases.append(DbEndpoint(scheme, canonical_host(host_var.value), port or _DEFAULT_PORTS[scheme],
+        s.found_databases.append(DbEndpoint(scheme, canonical_host(host_var.value), port or _DEFAULT_PORTS[scheme],
                                       name_var.value, name_var.name, name_var.path, name_var.line))
     for facts in s.facts(model):
         for lit in facts.dsn_literals:
             dsn = parse_dsn(lit.value)
             if dsn:
-                s.databases.append(DbEndpoint(*dsn, "create_engine", facts.path, lit.line))
+                s.found_databases.append(DbEndpoint(*dsn, "create_engine", facts.path, lit.line))
         for lit in facts.url_literals:
             url = parse_http_url(lit.value)
             if url:
-                s.urls.append(OutboundUrl(lit.value, canonical_host(url[0]), url[1], url[2], facts.path, lit.line,
+                s.found_urls.append(OutboundUrl(lit.value, canonical_host(url[0]), url[1], url[2], facts.path, lit.line,
                                           "code"))

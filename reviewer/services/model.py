@@ -8,7 +8,7 @@ context read it. Nothing here parses a file.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,14 +112,28 @@ class Service:
     images: set[str] = field(default_factory=set)
     aliases: set[str] = field(default_factory=set)  # other compose/k8s names merged into this one
     env: list[EnvVar] = field(default_factory=list)
-    databases: list[DbEndpoint] = field(default_factory=list)
-    urls: list[OutboundUrl] = field(default_factory=list)
+    found_databases: list[DbEndpoint] = field(default_factory=list)
+    found_urls: list[OutboundUrl] = field(default_factory=list)
     workloads: list[Placement] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # Python files under the root (not nested roots)
     hosts: set[str] = field(default_factory=set)
     decl: tuple[str, int] | None = None  # where it is declared (compose key, k8s metadata, app file)
     third_party: bool = False  # an image we do not build (compose image-only service)
     batch: bool = False  # only Jobs/CronJobs
+    # reading every file's DSN and URL literals is the costly part of the model: done on first use
+    load_endpoints: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def databases(self) -> list[DbEndpoint]:
+        if self.load_endpoints is not None:
+            self.load_endpoints()
+        return self.found_databases
+
+    @property
+    def urls(self) -> list[OutboundUrl]:
+        if self.load_endpoints is not None:
+            self.load_endpoints()
+        return self.found_urls
 
     def facts(self, model: ServiceModel) -> Iterator[FileFacts]:
         for path in self.files:
