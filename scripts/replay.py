@@ -107,16 +107,31 @@ def work_clone(repo: Path) -> Iterator[Path]:
 
 
 def log_commits(repo: Path, rev: str, pathspecs: Sequence[str]) -> Iterator[Commit]:
-    """Non-merge commits with one parent, newest first, with the paths each one changes."""
-    out = git(repo, "-c", "core.quotePath=false", "log", "--no-merges", "--no-renames", "--name-only",
-              "--format=%x00%H %P%x1f%s", rev, "--", *pathspecs)
-    for record in out.split("\0")[1:]:
-        header, _, names = record.partition("\n")
-        shas, _, subject = header.partition("\x1f")
-        parents = shas.split()
-        if len(parents) != 2:  # the root commit has nothing to compare with
-            continue
-        yield Commit(parents[0], parents[1], subject, tuple(p for p in names.splitlines() if p))
+    """Non-merge commits with one parent, newest first, with the paths each one changes. Read as git
+    writes them, so a long history is not walked past the commits the caller takes."""
+    argv = ["git", "-C", str(repo), "-c", "core.quotePath=false", "log", "--no-merges", "--no-renames",
+            "--name-only", "--format=%x00%H %P%x1f%s", rev, "--", *pathspecs]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, errors="replace") as proc:
+        assert proc.stdout is not None
+        try:
+            record: list[str] = []
+            for line in proc.stdout:
+                if line.startswith("\0") and record:
+                    yield from _commit(record)
+                    record = []
+                record.append(line.rstrip("\n"))
+            yield from _commit(record)
+        finally:
+            proc.kill()
+
+
+def _commit(record: list[str]) -> Iterator[Commit]:
+    if not record:
+        return
+    shas, _, subject = record[0].lstrip("\0").partition("\x1f")
+    parents = shas.split()
+    if len(parents) == 2:  # the root commit has nothing to compare with
+        yield Commit(parents[0], parents[1], subject, tuple(p for p in record[1:] if p))
 
 
 def blob_text(repo: Path, sha: str, path: str) -> str | None:
