@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint demo bench docs eval-llm clean
+.PHONY: venv test lint demo bench docs eval-llm replay clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 lint: venv
-	$(BIN)/ruff check reviewer tests bench
+	$(BIN)/ruff check reviewer tests bench scripts
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
 
@@ -33,6 +33,13 @@ docs: venv
 
 eval-llm: venv
 	$(PY) scripts/eval_llm.py
+
+# make replay REPO=<git dir, bare or not> [N=50] [OUT=replay.json] [SAMPLE=20 SEED=0]
+N ?= 50
+replay: venv
+	$(if $(REPO),,$(error REPO=<git dir> is required))
+	$(PY) scripts/replay.py $(REPO) -n $(N) $(if $(OUT),--json $(OUT)) \
+		$(if $(SAMPLE),--sample $(SAMPLE) --seed $(or $(SEED),0))
 
 clean:
 	rm -rf $(VENV) build *.egg-info bench/out
