@@ -162,7 +162,7 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
                       service_roots=config.service_roots)
     rules = [r for r in all_rules() if config.rule_enabled(r.id)]
     if not model_inputs_changed(changes, project, base_project):
-        rules = [r for r in rules if r.scope is not Scope.PROJECT]  # nothing they read has changed
+        rules = [r for r in rules if not r.cross_file]  # nothing they read has changed: nothing new
     report = review(ctx, config, rules)
     report.notes = [*change_notes(changes, project), *report.notes]
     _keep_new(report, ctx, config, rules)

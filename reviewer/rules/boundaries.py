@@ -113,7 +113,7 @@ def _nested(a: str, b: str) -> bool:
 
 
 @rule("boundary-cross-service-import", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES,
-      severity=Severity.ERROR)
+      severity=Severity.ERROR, reads_model=True)
 def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Code of one service imports another service's module
 

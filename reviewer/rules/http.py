@@ -357,7 +357,8 @@ def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(ends[0][1], f"`{svc.name}` calls {names} from its routes", path=ends[0][0], also=tuple(ends[1:]))
 
 
-@rule("http-hardcoded-service-url", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES, severity=Severity.INFO)
+@rule("http-hardcoded-service-url", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES, severity=Severity.INFO,
+      reads_model=True)
 def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Another service's address is hard-coded in Python
 

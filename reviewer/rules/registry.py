@@ -78,6 +78,12 @@ class Rule:
     equivalents: tuple[str, ...] = ()  # peer ids whose pragmas we honour (S113, CKV_K8S_9, DL3025)
     module: str = ""
     speaks: Speaks = Speaks.ALWAYS
+    reads_model: bool = False  # a file rule that asks the service model (who owns a path, which hosts exist)
+
+    @property
+    def cross_file(self) -> bool:
+        """Its findings can change when files other than the flagged one change."""
+        return self.scope is Scope.PROJECT or self.reads_model
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -102,7 +108,8 @@ def _sections(doc: str, rule_id: str) -> tuple[str, str, str]:
 
 
 def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterable[FileKind] = (),
-         scope: Scope = Scope.FILE, equivalents: Iterable[str] = (), speaks: Speaks = Speaks.ALWAYS) -> Callable:
+         scope: Scope = Scope.FILE, equivalents: Iterable[str] = (), speaks: Speaks = Speaks.ALWAYS,
+         reads_model: bool = False) -> Callable:
     if not _ID.match(rule_id):
         raise RuleDefinitionError(f"rule id {rule_id!r} must be a lower-case slug")
 
@@ -114,7 +121,7 @@ def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterabl
         if scope is Scope.FILE and not kind_set:
             raise RuleDefinitionError(f"rule {rule_id}: a file rule must name the kinds it reads")
         REGISTRY[rule_id] = Rule(rule_id, category, severity, kind_set, scope, title, why, fix, fn,
-                                 tuple(equivalents), fn.__module__.rsplit(".", 1)[-1], speaks)
+                                 tuple(equivalents), fn.__module__.rsplit(".", 1)[-1], speaks, reads_model)
         return fn
 
     return register
