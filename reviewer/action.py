@@ -21,6 +21,7 @@ from reviewer.model import Finding, Report, Severity, at_or_above
 from reviewer.render.annotations import escape_data, not_annotated, render_annotations
 from reviewer.render.markdown import Links
 from reviewer.render.summary import render_summary
+from reviewer.render.text import pre_existing_line
 from reviewer.routing import Routed, route_findings
 from reviewer.rules.registry import RuleContext
 
@@ -198,9 +199,13 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
             session.acknowledge(event)
         except PublishError as exc:  # the acknowledgement is a courtesy; the review still runs
             console.warning(str(exc))
-        if trigger_command(event.comment_body, inputs.trigger_phrase) == "help":
+        command = trigger_command(event.comment_body, inputs.trigger_phrase)
+        if command == "help":
             session.reply(event, usage_comment(inputs.trigger_phrase))
             return None
+        list_all = command == "full"
+    else:
+        list_all = False
     info, change = session.open_pull(event.pr_number, runner.workspace)
     config = load_config_text(session.read_config(inputs.config_path, info.base_ref), inputs.config_path,
                               _known_rules())
@@ -208,6 +213,14 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     if inputs.api_key:
         report = with_model_review(report, ctx, config, inputs.api_key, model_name=inputs.model,
                                    pr_title=info.title, pr_body=info.body, base_url=env_base_url)
+    if list_all or config.list_pre_existing:
+        report = report.listing_all()
+    old = pre_existing_line(report, f"comment `{inputs.trigger_phrase} full` to list them here; "
+                                    "`arch-review audit` lists the whole repository")
+    if old:
+        report.notes.insert(0, old)
+    if report.comparison:
+        report.notes.append(report.comparison)
     findings = report.findings
     max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
     links = Links(runner.server_url, runner.repository, info.head_sha)

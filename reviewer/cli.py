@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--base", required=True, metavar="REF", help="the branch or commit the change goes into")
     review.add_argument("--head", metavar="REF", help="the changed commit (default: the working tree)")
     review.add_argument("--repo", default=".", metavar="DIR", help="repository (default: .)")
+    review.add_argument("--all", action="store_true", dest="list_all",
+                        help="also list the findings already present in the files the change touches")
     review.add_argument("--model-review", action="store_true",
                         help="also ask Claude to review the change (reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL)")
     common(review)
@@ -103,6 +105,8 @@ def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
         report = with_model_review(report, ctx, config, os.environ.get("ANTHROPIC_API_KEY", ""))
         if report.usage is not None:
             report.notes.append(report.usage.summary())
+    if args.list_all or config.list_pre_existing:
+        report = report.listing_all()
     return report, ctx, config
 
 

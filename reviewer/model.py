@@ -120,3 +120,8 @@ class Report:
     usage: ModelUsage | None = None
     pre_existing: list[Finding] = field(default_factory=list)  # a review: already there in the touched files
     comparison: str | None = None  # a review: how "new" was decided
+
+    def listing_all(self) -> Report:
+        """The same report with the pre-existing findings listed beside the new ones."""
+        return replace(self, findings=sorted([*self.findings, *self.pre_existing], key=lambda f: f.sort_key),
+                       pre_existing=[])

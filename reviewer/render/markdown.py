@@ -295,6 +295,7 @@ def usage_comment(phrase: str) -> str:
         f"`{phrase}` reviews this pull request again and posts only findings not posted before.", "",
         "| comment | what it does |", "|---|---|",
         f"| `{phrase}` | review the PR's changed files (rules, plus Claude when an API key is set) |",
+        f"| `{phrase} full` | the same, and also list the findings already present in the files the PR touches |",
         f"| `{phrase} help` | this message |", "",
         "Only people with write access to the repository can trigger a review. Suppress a finding with "
         "`# arch-review: ignore[rule-id] reason` on the line or the line above.",

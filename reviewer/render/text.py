@@ -31,6 +31,17 @@ def counts_line(findings: list[Finding]) -> str:
     return f"{total} finding{'s' if total != 1 else ''} ({', '.join(parts)})"
 
 
+CLI_HOW = "`arch-review review --all` lists them, `arch-review audit` shows the whole repository"
+
+
+def pre_existing_line(report: Report, how: str = CLI_HOW) -> str | None:
+    """The one line a review spends on what the change did not introduce."""
+    n = len(report.pre_existing)
+    if not n:
+        return None
+    return f"{n} finding{'s' if n != 1 else ''} already present in the files this change touches ({how})"
+
+
 def render_text(report: Report) -> str:
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = defaultdict(list)
@@ -46,6 +57,9 @@ def render_text(report: Report) -> str:
         lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")
+    old = pre_existing_line(report)
+    if old:
+        lines.append(old)
     files = len(report.files_reviewed)
     lines.append(f"{counts_line(report.findings)} in {files} file{'s' if files != 1 else ''} "
                  f"({report.rules_run} rules)")
@@ -71,4 +85,6 @@ def render_json(report: Report) -> str:
         "notes": report.notes,
         "files_reviewed": len(report.files_reviewed),
         "rules_run": report.rules_run,
+        "pre_existing": len(report.pre_existing),
+        "comparison": report.comparison,
     }, indent=2) + "\n"
