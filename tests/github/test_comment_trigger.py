@@ -64,3 +64,24 @@ def test_plain_issue_comments_and_other_comments_exit_quietly(scenario: Scenario
         assert scenario.run(scenario.env("issue_comment", payload)) == 0
     assert scenario.fake.requests == []
     assert scenario.stdout.count("nothing to do") == 3
+
+
+def test_full_lists_the_findings_already_present_once(scenario: Scenario) -> None:
+    old = APP_BASE + '\n\ndef rates():\n    return requests.get("https://rates.example.com/latest")\n'
+    if "import requests" not in old:
+        old = "import requests\n" + old
+    new = APP_HEAD + '\n\ndef rates():\n    return requests.get("https://rates.example.com/latest")\n'
+    scenario.open_pr(service_repo(old), service_repo(new))
+    assert scenario.run(scenario.pr_env()) == 0
+    first = scenario.review_posts()[0].body
+    assert "rates.example.com" not in str(first) and "already present" in first["body"]
+
+    assert scenario.run(scenario.env("issue_comment", comment_payload(scenario, "/arch-review full"))) == 0
+    posts = scenario.review_posts()
+    assert len(posts) == 2
+    old_line = line_of(new, 'requests.get("https://rates')
+    assert ("orders/app.py", old_line) in comments_of(posts[1], "http-call-without-timeout")
+    assert "already present" not in posts[1].body["body"]
+
+    assert scenario.run(scenario.env("issue_comment", comment_payload(scenario, "/arch-review full"))) == 0
+    assert len(scenario.review_posts()) == 2  # listed once: the markers remember it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -315,3 +316,17 @@ def test_a_marker_pasted_by_a_person_does_not_silence_a_finding(scenario: Scenar
     assert scenario.run(scenario.pr_env()) == 0
     assert len(scenario.review_posts()) == 2
     assert comments_of(scenario.review_posts()[1], RULE) == [("orders/app.py", CALL_LINE)]
+
+
+def test_findings_already_in_the_base_are_counted_in_one_line_and_listed_on_full(scenario: Scenario) -> None:
+    old_call = APP_BASE + '\n\ndef rates():\n    return requests.get("https://rates.example.com/latest")\n'
+    new_call = APP_HEAD + '\n\ndef rates():\n    return requests.get("https://rates.example.com/latest")\n'
+    if "import requests" not in old_call:
+        old_call = "import requests\n" + old_call
+    scenario.open_pr(service_repo(old_call), service_repo(new_call))
+    assert scenario.run(scenario.pr_env()) == 0
+    post = scenario.review_posts()[0]
+    assert comments_of(post, RULE) == [("orders/app.py", line_of(new_call, "requests.get(f"))]
+    assert re.search(r"\b[12] findings? already present in the files this change touches", post.body["body"])
+    assert "/arch-review full" in post.body["body"]
+    assert "compared with the base branch" in scenario.summary
