@@ -7,10 +7,12 @@ import json
 from reviewer.rules.registry import Rule, all_rules
 
 _SEV = {"error": "E", "warning": "W", "info": "I"}
+_SPEAKS = {"review, audit": "review + audit", "audit": "audit (review: when new)", "review": "review"}
 
 
 def _text(rules: list[Rule]) -> str:
-    lines = [f"{r.id:<40} {r.severity.value:<8} {r.category.value:<12} {r.title}" for r in rules]
+    lines = [f"{r.id:<40} {r.severity.value:<8} {r.category.value:<12} {r.speaks.value:<14} {r.title}"
+             for r in rules]
     return "\n".join(lines) + f"\n{len(rules)} rules\n"
 
 
@@ -18,7 +20,7 @@ def _json(rules: list[Rule]) -> str:
     return json.dumps([{
         "id": r.id, "title": r.title, "category": r.category.value, "severity": r.severity.value,
         "kinds": sorted(k.value for k in r.kinds), "scope": r.scope.value, "why": r.why, "fix": r.fix,
-        "equivalents": list(r.equivalents),
+        "equivalents": list(r.equivalents), "speaks": r.speaks.value.split(", "),
     } for r in rules], indent=2) + "\n"
 
 
@@ -27,11 +29,17 @@ def _markdown(rules: list[Rule]) -> str:
            "Generated from the rule registry by `arch-review rules --format markdown`; do not edit by hand.",
            "", f"{len(rules)} rules. Suppress one on a line with `# arch-review: ignore[<rule-id>] reason` "
            "on that line or the line above.", "",
-           "| id | category | severity | what it flags |", "|---|---|---|---|"]
-    out += [f"| [{r.id}](#{r.id}) | {r.category.value} | {_SEV[r.severity.value]} | {r.title} |" for r in rules]
+           "Where a rule speaks: *review + audit* rules comment on a pull request when the PR introduces the",
+           "finding, and are listed by `arch-review audit`; *audit* rules are repository hygiene, listed by the",
+           "audit and posted on a PR only when the PR introduces them (with no base tree to compare: only in files",
+           "the PR adds); *review* rules need the base (API compatibility). `rules.<id>.speaks` in the config",
+           "moves a rule.", "",
+           "| id | category | severity | speaks | what it flags |", "|---|---|---|---|---|"]
+    out += [f"| [{r.id}](#{r.id}) | {r.category.value} | {_SEV[r.severity.value]} | {_SPEAKS[r.speaks.value]} "
+            f"| {r.title} |" for r in rules]
     for r in rules:
         out += ["", f"## {r.id}", "",
-                f"**{r.title}** · {r.category.value} · {r.severity.value}"
+                f"**{r.title}** · {r.category.value} · {r.severity.value} · speaks in {_SPEAKS[r.speaks.value]}"
                 + (f" · also honours: {', '.join(f'`{e}`' for e in r.equivalents)}" if r.equivalents else ""),
                 "", "### Why is this bad?", "", r.why, "", "### Use instead", "", "```", r.fix, "```"]
     return "\n".join(out) + "\n"
