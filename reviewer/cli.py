@@ -64,6 +64,8 @@ def _load_config(explicit: str | None, root: Path) -> Config:
     if explicit and not Path(explicit).is_file():
         raise UsageError(f"config file {explicit} does not exist")
     path = Path(explicit) if explicit else root / DEFAULT_CONFIG_PATH
+    if not path.is_file():
+        return Config(source=None)  # no file: nothing to check rule ids against, so no rule is imported
     return load_config_file(path, explicit or DEFAULT_CONFIG_PATH, rule_ids())
 
 

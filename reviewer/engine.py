@@ -21,7 +21,7 @@ from reviewer.errors import ModelError
 from reviewer.model import Finding, Report, normalise_code
 from reviewer.newness import Comparison, in_added_file, model_inputs_changed, split_new
 from reviewer.project import FileSource, Project, SourceFile
-from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules
+from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules, rules_for
 from reviewer.suppress import is_suppressed
 
 
@@ -160,9 +160,11 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
     base_project = _base_tree(changes, project, base, config) if base is not None else None
     ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,
                       service_roots=config.service_roots)
-    rules = [r for r in all_rules() if config.rule_enabled(r.id)]
-    if not model_inputs_changed(changes, project, base_project):
-        rules = [r for r in rules if not r.cross_file]  # nothing they read has changed: nothing new
+    # the cross-file rules run only when the change can move what they read; otherwise nothing
+    # they say can be new, and the families of the kinds the change does not touch are not loaded
+    cross_file = model_inputs_changed(changes, project, base_project)
+    kinds = {project.files[p].kind for p in targets}
+    rules = [r for r in rules_for(kinds, cross_file) if config.rule_enabled(r.id)]
     report = review(ctx, config, rules)
     report.notes = [*change_notes(changes, project), *report.notes]
     _keep_new(report, ctx, config, rules)

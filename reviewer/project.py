@@ -108,15 +108,23 @@ class Project:
              include: object = None) -> Project:
         """Read and classify files from ``source``. ``include(path) -> bool`` filters paths."""
         project = cls({})
-        for path in (only if only is not None else source.paths()):
-            if include is None or include(path):  # type: ignore[operator]
+        paths = [p for p in (only if only is not None else source.paths())
+                 if may_be_relevant(p) and (include is None or include(p))]  # type: ignore[operator]
+        read_many = getattr(source, "read_many", None)
+        if read_many is not None:  # a git tree answers many reads at once
+            blobs = read_many(paths)
+            for path in paths:
+                project._add(path, blobs.get(path))
+        else:
+            for path in paths:
                 project._read(source, path)
         return project
 
     def _read(self, source: FileSource, path: str) -> None:
-        if not may_be_relevant(path):  # the path alone rules it out: its bytes are never read
-            return
-        data = source.read(path)
+        if may_be_relevant(path):  # the path alone rules it out: its bytes are never read
+            self._add(path, source.read(path))
+
+    def _add(self, path: str, data: bytes | None) -> None:
         if data is None:
             return
         text, problem = decode(path, data)

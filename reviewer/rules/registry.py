@@ -127,17 +127,46 @@ def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterabl
     return register
 
 
-# One module per rule family, in catalog order. A test fails when a module in rules/ is missing here.
-RULE_MODULES = ("api", "boundaries", "compose", "dockerfile", "fastapi", "fastapi_security", "http",
-                "k8s_manifests", "k8s_probes", "k8s_resources", "k8s_security")
+_K8S = frozenset({FileKind.K8S, FileKind.HELM})
+# One module per rule family, in catalog order, with the kinds its file rules read and whether it
+# has cross-file rules, so a review imports only the families its change can wake. A test fails
+# when this table and the registered rules disagree, or a module in rules/ is missing here.
+RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
+    "api": (frozenset(), True),
+    "boundaries": (frozenset({FileKind.PYTHON}), True),
+    "compose": (frozenset({FileKind.COMPOSE}), False),
+    "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
+    "fastapi": (frozenset({FileKind.PYTHON}), False),
+    "fastapi_security": (frozenset({FileKind.PYTHON}), False),
+    "http": (frozenset({FileKind.PYTHON}), True),
+    "k8s_manifests": (_K8S, False),
+    "k8s_probes": (_K8S, True),
+    "k8s_resources": (_K8S, False),
+    "k8s_security": (_K8S, False),
+}
+
+
+def _load(names: Iterable[str]) -> list[Rule]:
+    wanted = set(names)
+    for name in RULE_MODULES:
+        if name in wanted:
+            importlib.import_module(f"reviewer.rules.{name}")
+    return sorted((r for r in REGISTRY.values() if r.module in wanted), key=lambda r: (r.module, r.id))
 
 
 def all_rules() -> list[Rule]:
     """Every registered rule, in catalog order (module, then id). Imports the rule modules on
     first use: a run that needs no rule (``--version``, ``--help``) loads none."""
-    for name in RULE_MODULES:
-        importlib.import_module(f"reviewer.rules.{name}")
-    return sorted(REGISTRY.values(), key=lambda r: (r.module, r.id))
+    return _load(RULE_MODULES)
+
+
+def rules_for(kinds: Iterable[FileKind], cross_file: bool) -> list[Rule]:
+    """The rules a review of files of these kinds can need: the families that read them, and the
+    cross-file rules when ``cross_file``; the other families are not even imported."""
+    kinds = set(kinds)
+    names = [n for n, (reads, has_cross) in RULE_MODULES.items() if reads & kinds or (cross_file and has_cross)]
+    return [r for r in _load(names) if (r.scope is Scope.FILE and r.kinds & kinds and not r.reads_model)
+            or (cross_file and r.cross_file)]
 
 
 def rule_ids() -> set[str]:
