@@ -53,3 +53,28 @@ def test_a_rule_without_why_or_fix_or_with_a_repeated_id_fails_at_registration()
         rule(existing, category=all_rules()[0].category, severity=all_rules()[0].severity,
              kinds=all_rules()[0].kinds)(lambda f, ctx: iter(()))
     assert "zz-test-no-fix" not in REGISTRY
+
+
+def test_the_family_table_matches_the_registered_rules():
+    from pathlib import Path
+
+    from reviewer.rules.registry import RULE_MODULES, Scope, all_rules
+
+    rules = all_rules()
+    files = {p.stem for p in (Path(__file__).resolve().parents[1] / "reviewer" / "rules").glob("*.py")}
+    assert set(RULE_MODULES) == files - {"__init__", "registry"}
+    for name, (kinds, cross) in RULE_MODULES.items():
+        mine = [r for r in rules if r.module == name]
+        assert kinds == frozenset().union(*(r.kinds for r in mine if r.scope is Scope.FILE)), name
+        assert cross == any(r.cross_file for r in mine), name
+
+
+def test_a_review_of_python_only_loads_the_python_families():
+    import subprocess
+    import sys
+
+    probe = ("import sys; from reviewer.rules.registry import rules_for; from reviewer.classify import FileKind; "
+             "rules_for({FileKind.PYTHON}, False); "
+             "print(sorted(m for m in sys.modules if m.startswith('reviewer.rules.')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "reviewer.rules.fastapi" in out and "reviewer.rules.compose" not in out and "k8s" not in out

@@ -134,7 +134,7 @@ _K8S = frozenset({FileKind.K8S, FileKind.HELM})
 RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "api": (frozenset(), True),
     "boundaries": (frozenset({FileKind.PYTHON}), True),
-    "compose": (frozenset({FileKind.COMPOSE}), False),
+    "compose": (frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
     "fastapi": (frozenset({FileKind.PYTHON}), False),
     "fastapi_security": (frozenset({FileKind.PYTHON}), False),
