@@ -113,3 +113,15 @@ def test_rules_run_only_with_a_base_side_and_read_unchanged_files_from_head():
         ("api-response-field-removed", 15)]
     audit = review(RuleContext(project=head), Config())
     assert [f for f in audit.findings if f.rule_id.startswith("api-")] == []
+
+
+def test_renaming_a_path_parameter_is_not_a_removed_route():
+    base = {"svc/app.py": "from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get('/{project_id}/flags/{flag_id}')\n"
+                          "def get_flag(project_id: int, flag_id: int):\n    return {}\n"}
+    head = {"svc/app.py": base["svc/app.py"].replace("{project_id}", "{projectId}").replace(
+        "project_id: int", "projectId: int")}
+    base_files = Project.load(DictSource(base)).files.values()
+    head_files = Project.load(DictSource(head)).files.values()
+    changes = list(Differ(ApiSurface(base_files, lambda p: "svc"), ApiSurface(head_files, lambda p: "svc"),
+                          set(head)).changes())
+    assert [c.rule_id for c in changes if c.rule_id == "api-route-removed"] == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from reviewer.project import SourceFile
 from reviewer.sources.fastapi_routes import Route, route_path, routes_of
 from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, keyword
 
+_PATH_PARAM = re.compile(r"\{[^}/]*\}")
 _MODEL_ROOTS = {"BaseModel", "SQLModel", "RootModel"}
 _ENUM_ROOTS = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 _NOT_BODY = {"Depends", "Security", "Query", "Path", "Header", "Cookie", "File", "Form", "UploadFile"}
@@ -106,7 +108,8 @@ class ApiSurface:
             if full is None or r.method == "websocket":
                 continue
             route = ApiRoute(r, full, path)
-            self.routes[(self.root_of(path), r.method, full)] = route
+            # a renamed path parameter ({project_id} -> {projectId}) is the same URL on the wire
+            self.routes[(self.root_of(path), r.method, _PATH_PARAM.sub("{}", full))] = route
             self.routes_by_file.setdefault(path, []).append(route)
 
     def _classify(self) -> None:
