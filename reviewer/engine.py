@@ -19,7 +19,7 @@ from reviewer.config import Config
 from reviewer.diff import ChangeSet, FileStatus
 from reviewer.errors import ModelError
 from reviewer.model import Finding, Report, normalise_code
-from reviewer.newness import Comparison, in_added_file, model_inputs_changed, split_new
+from reviewer.newness import Comparison, api_changed, in_added_file, model_inputs_changed, split_new
 from reviewer.project import FileSource, Project, SourceFile
 from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules, rules_for
 from reviewer.suppress import is_suppressed
@@ -165,6 +165,8 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
     cross_file = model_inputs_changed(changes, project, base_project)
     kinds = {project.files[p].kind for p in targets}
     rules = [r for r in rules_for(kinds, cross_file) if config.rule_enabled(r.id)]
+    if cross_file and not api_changed(changes, project, base_project):
+        rules = [r for r in rules if r.speaks is not Speaks.REVIEW]  # the API surface did not move
     report = review(ctx, config, rules)
     report.notes = [*change_notes(changes, project), *report.notes]
     _keep_new(report, ctx, config, rules)

@@ -115,6 +115,38 @@ def model_inputs_changed(changes: ChangeSet, head: Project, base: Project | None
     return False
 
 
+def api_changed(changes: ChangeSet, head: Project, base: Project | None) -> bool:
+    """Whether a changed Python file's API surface moved: its decorated functions' signatures,
+    its classes' fields and members. Otherwise the API compatibility rules cannot find anything,
+    and they need not read every Python file of both sides to learn so."""
+    for path, change in changes.files.items():
+        h, b = head.get(path), base.get(change.old_path or path) if base is not None else None
+        if FileKind.PYTHON in {f.kind for f in (h, b) if f is not None} and api_signature(h) != api_signature(b):
+            return True
+    return False
+
+
+def api_signature(f: SourceFile | None) -> str:
+    if f is None or is_test_path(f.path) or f.python is None:
+        return ""
+    return "\n".join(line for node in f.python.tree.body for line in _api_lines(node))
+
+
+def _api_lines(node: ast.stmt) -> list[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not node.decorator_list:
+            return []
+        returns = ast.unparse(node.returns) if node.returns else ""
+        return [f"{[ast.unparse(d) for d in node.decorator_list]} {node.name}({ast.unparse(node.args)}) -> {returns}"]
+    if isinstance(node, ast.ClassDef):
+        inner = [line for stmt in node.body for line in _api_lines(stmt)]
+        fields = [ast.unparse(stmt) for stmt in node.body if isinstance(stmt, (ast.AnnAssign, ast.Assign))]
+        return [f"class {node.name}{[ast.unparse(b) for b in [*node.bases, *node.keywords]]}", *fields, *inner]
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return [ast.unparse(node)]  # routers and their prefixes, Literal aliases
+    return []
+
+
 def model_signature(f: SourceFile | None) -> str:
     """What the service model and the cross-file rules can read of one Python file, as text."""
     if f is None or is_test_path(f.path):

@@ -197,3 +197,19 @@ def test_a_new_shared_database_through_a_python_literal_opens_the_gate(tmp_path)
             "orders/main.py": "x = 1\n", "billing/main.py": "x = 1\n"}
     repo = repo_with(tmp_path, base, {"billing/db.py": billing_old.replace("/billing'", "/shop'")})
     assert "boundary-shared-database" in {r[0] for r in rules_at(review_json(repo))}
+
+
+def test_the_api_rules_wait_for_a_change_of_the_api_surface():
+    from reviewer.newness import api_changed
+
+    app = ("from fastapi import FastAPI\nfrom pydantic import BaseModel\n\napp = FastAPI()\n\n\n"
+           "class Item(BaseModel):\n    id: int\n\n\n@app.get('/items')\ndef items() -> list[Item]:\n    return []\n")
+    cases = {
+        "a handler body": (app.replace("return []", "return load()"), False),
+        "a helper without decorators": (app + "\n\ndef load():\n    return []\n", False),
+        "a model field": (app.replace("    id: int\n", "    id: int\n    name: str\n"), True),
+        "a route path": (app.replace("'/items'", "'/v2/items'"), True),
+    }
+    for name, (new, moved) in cases.items():
+        changes = parse_unified_diff(_change(app, new, "svc/app.py"))
+        assert api_changed(changes, _project({"svc/app.py": new}), _project({"svc/app.py": app})) is moved, name
