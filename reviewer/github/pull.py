@@ -13,7 +13,7 @@ from github import GithubException, UnknownObjectException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
-from reviewer.classify import FileKind, may_be_relevant
+from reviewer.classify import may_be_relevant
 from reviewer.diff import ChangeSet, FileStatus, from_github_files
 from reviewer.github.client import calling
 from reviewer.project import FileSource
@@ -23,7 +23,8 @@ from reviewer.workspace.git import GitTreeSource, has_commit
 # GitHub docs, "List pull requests files": "Responses include a maximum of 3000 files."
 MAX_PR_FILES = 3000
 # GitHub docs, "Rate limits for the REST API": GITHUB_TOKEN requests are limited to 1,000 per hour per
-# repository. Base contents (one request each) only feed the API-compatibility rules, so they are capped.
+# repository. Base contents cost one request each, so they are capped; past the cap a review falls back
+# to the added lines.
 MAX_BASE_READS = 200
 
 
@@ -152,14 +153,18 @@ def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: 
     return PullChange(changes, head, _base_source(repo, changes, info))
 
 
-def _base_source(repo: Repository, changes: ChangeSet, info: PullInfo) -> FileSource:
-    """Base contents of the changed Python files, for rules that compare base with head."""
+def _base_source(repo: Repository, changes: ChangeSet, info: PullInfo) -> FileSource | None:
+    """Base contents of the changed files: the review compares head findings with them to keep
+    only what the PR introduces. None when there are more than we may read: the review then
+    counts only findings on added lines (it says so)."""
     reader = ContentsReader(repo)
-    wanted = changes.base_paths(FileKind.PYTHON)
+    wanted = [c.old_path or p for p, c in changes.files.items()
+              if c.status is not FileStatus.ADDED and not c.binary and may_be_relevant(c.old_path or p)]
     if len(wanted) > MAX_BASE_READS:
-        changes.notes.append(f"API compatibility was checked for {MAX_BASE_READS} of the {len(wanted)} changed "
-                             "Python files (check out the base commit too, fetch-depth: 0, to check all)")
-        wanted = sorted(wanted)[:MAX_BASE_READS]
+        changes.notes.append(f"the base versions of {len(wanted)} changed files are more than the {MAX_BASE_READS} "
+                             "this run reads through the API, so only findings on added lines are listed (check "
+                             "out the base commit too, fetch-depth: 0, to compare with the base)")
+        return None
     base: dict[str, bytes | str] = {}
     for path in wanted:
         data = reader.read(path, info.base_sha)

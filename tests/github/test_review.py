@@ -293,7 +293,8 @@ def test_checked_out_files_at_the_head_version_are_read_locally_others_through_t
     assert comments_of(scenario.review_posts()[0], RULE) == [("orders/app.py", CALL_LINE)]
 
 
-def test_base_contents_reads_are_capped_with_a_note(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_past_the_base_read_cap_the_review_falls_back_to_added_lines(scenario: Scenario,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from reviewer.github import pull
 
     monkeypatch.setattr(pull, "MAX_BASE_READS", 2)
@@ -301,9 +302,20 @@ def test_base_contents_reads_are_capped_with_a_note(scenario: Scenario, monkeypa
     head = {path: text + "Y = 1\n" for path, text in base.items()}
     scenario.open_pr(dict(base, **service_repo(APP_BASE)), dict(head, **service_repo(APP_HEAD)))
     assert scenario.run(scenario.pr_env()) == 0
-    base_reads = [r for r in scenario.fake.calls("GET", r".*/contents/.*\.py") if r.query.get("ref") == BASE_SHA]
-    assert len(base_reads) == 2
-    assert "API compatibility was checked for 2 of the 6 changed Python files" in scenario.summary
+    base_reads = [r for r in scenario.fake.calls("GET", r".*/contents/.*") if r.query.get("ref") == BASE_SHA]
+    assert base_reads == []
+    assert "only findings on added lines are listed" in scenario.summary
+    assert comments_of(scenario.review_posts()[0], RULE) == [("orders/app.py", CALL_LINE)]
+
+
+def test_base_versions_of_every_changed_kind_are_read_to_compare(scenario: Scenario) -> None:
+    compose = "services:\n  api:\n    image: ghcr.io/acme/api:1.2.3\n"
+    scenario.open_pr(dict(service_repo(APP_BASE), **{"docker-compose.yml": compose}),
+                     dict(service_repo(APP_HEAD), **{"docker-compose.yml": compose.replace("1.2.3", "1.2.4")}))
+    assert scenario.run(scenario.pr_env()) == 0
+    base_reads = {r.path for r in scenario.fake.calls("GET", r".*/contents/.*") if r.query.get("ref") == BASE_SHA}
+    assert any(p.endswith("docker-compose.yml") for p in base_reads)
+    assert "compose-no-restart-policy" not in json.dumps(scenario.review_posts()[0].body)  # there before
 
 
 def test_a_marker_pasted_by_a_person_does_not_silence_a_finding(scenario: Scenario) -> None:
