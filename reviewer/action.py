@@ -21,7 +21,7 @@ from reviewer.model import Finding, Report, Severity, at_or_above
 from reviewer.render.annotations import escape_data, not_annotated, render_annotations
 from reviewer.render.markdown import Links
 from reviewer.render.summary import render_summary
-from reviewer.routing import Routed, route_findings
+from reviewer.routing import Placement, Routed, plan_review
 from reviewer.rules.registry import RuleContext
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]
-        outcome.routed = route_findings(findings, None, 0)
+        outcome.routed = plan_review(findings, None, Placement(0))
         return outcome
     outcome.notes = list(result.notes)
     outcome.routed = result.routed  # the summary says what was posted, after any 422 demotion
