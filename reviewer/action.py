@@ -213,7 +213,8 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     links = Links(runner.server_url, runner.repository, info.head_sha)
     outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
-        result = session.publish(findings, change.changes, max_inline, report.notes, links)
+        result = session.publish(findings, change.changes, max_inline, report.notes, links,
+                                 min_inline=config.min_inline_severity)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]

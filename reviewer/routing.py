@@ -20,7 +20,7 @@ from reviewer.model import Finding, Severity
 # notify everyone watching the PR; a review bot that buries a PR in comments gets muted.
 # The user's cap (input max-comments, default 20) applies below this hard ceiling.
 HARD_MAX_INLINE = 50
-DEFAULT_MIN_INLINE = Severity.INFO  # everything may go inline
+DEFAULT_MIN_INLINE = Severity.WARNING  # config comments.min-inline-severity
 
 
 class Route(StrEnum):

@@ -44,6 +44,15 @@ def test_no_pull_request_routes_everything_to_the_summary():
     assert {r.route for r in route_findings([f(2), f(9)], None, 20)} == {Route.SUMMARY}
 
 
+def test_info_goes_to_notes_by_default_and_inline_when_the_threshold_says_so():
+    routed = route_findings([f(2, Severity.INFO), f(3, Severity.WARNING)], CHANGES, 20)
+    assert [(r.finding.line, r.route) for r in routed] == [(3, Route.INLINE), (2, Route.NOTE)]
+    routed = route_findings([f(2, Severity.INFO)], CHANGES, 20, min_inline=Severity.INFO)
+    assert [r.route for r in routed] == [Route.INLINE]
+    routed = route_findings([f(2, Severity.WARNING), f(3, Severity.ERROR)], CHANGES, 20, min_inline=Severity.ERROR)
+    assert {r.finding.line: r.route for r in routed} == {2: Route.NOTE, 3: Route.INLINE}
+
+
 def repeat(line, path="a.py"):
     return Finding("http-call-without-timeout", Severity.WARNING, Category.RESILIENCE, path, line,
                    "Outbound HTTP call without a timeout: `requests.get()` has no `timeout=`", "b",

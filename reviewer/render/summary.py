@@ -46,6 +46,8 @@ def _where(r: Routed) -> str:
         return "over the inline comment cap" if r.commentable else "not on a line of the diff"
     if r.route is Route.EARLIER:
         return "posted by an earlier run"
+    if r.route is Route.NOTE:
+        return "below the inline severity: in the review's Notes"
     return "outside the diff hunks" if r.route is Route.FILE else ""
 
 

@@ -1,9 +1,10 @@
 """What one PR run posts, end to end through ``action.main`` and the fake GitHub: one comment per
-problem, and nothing lost for the next run."""
+problem, severity decides placement, and nothing lost for the next run."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from reviewer.render.markers import posted_in
 from tests.github.conftest import Scenario, comments_of, line_of
@@ -78,3 +79,25 @@ def test_a_new_copy_of_a_posted_cause_on_rerun_is_posted_once_as_new(scenario: S
     second = scenario.review_posts()[1]
     assert comments_of(second, "k8s-image-mutable-tag") == [("b/orders.yaml", line_of(manifest, "image:"))]
     assert "a/orders.yaml" not in json.dumps(second.body["comments"])
+
+
+def test_info_findings_go_to_the_collapsed_notes_not_inline(scenario: Scenario) -> None:
+    manifest = deployment("ghcr.io/acme/orders:1.4.2")  # no Service: only the (info) liveness probe and PDB
+    scenario.open_pr({}, {"k8s/orders.yaml": manifest})
+    assert scenario.run(scenario.pr_env()) == 0
+    post = scenario.review_posts()[0].body
+    assert not [c for c in post["comments"] if "**info**" in c["body"]]
+    notes = post["body"].split("<details><summary>Notes (", 1)[1].split("</details>", 1)[0]
+    assert "`k8s-missing-liveness-probe`" in notes and "`k8s-missing-pdb`" in notes
+    assert re.search(r": \d+ inline(?: in \d+ comments)?, 2 in Notes\.", post["body"])
+    assert "below the inline severity: in the review's Notes" in scenario.summary
+
+
+def test_config_min_inline_severity_info_puts_info_inline(scenario: Scenario) -> None:
+    manifest = deployment("ghcr.io/acme/orders:1.4.2")
+    config = {".github/arch-review.yml": "comments:\n  min-inline-severity: info\n"}
+    scenario.open_pr(config, dict(config, **{"k8s/orders.yaml": manifest}))
+    assert scenario.run(scenario.pr_env()) == 0
+    post = scenario.review_posts()[0]
+    assert comments_of(post, "k8s-missing-liveness-probe") == [("k8s/orders.yaml", line_of(manifest, "- name:"))]
+    assert "<summary>Notes" not in post.body["body"]
