@@ -28,6 +28,7 @@ class Route(StrEnum):
     FILE = "file"  # in a changed file but outside the hunks: listed per file in the review body
     BODY = "body"  # over the inline cap, or not in a changed file: <details> in the review body
     NOTE = "note"  # below comments.min-inline-severity (info by default): the body's collapsed Notes
+    REFUSED = "refused"  # meant inline, but GitHub refused the anchor (422): in the review body
     SUMMARY = "summary"  # no PR to post on: job summary and annotations only
     EARLIER = "earlier"  # posted by an earlier run on this PR: not posted again
 

@@ -73,7 +73,7 @@ def review_payload(routed: Sequence[Routed], head_sha: str, links: Links | None,
 
 
 def _demote_all(routed: list[Routed]) -> list[Routed]:
-    return [r.moved(Route.FILE) if r.route is Route.INLINE else r for r in routed]
+    return [r.moved(Route.REFUSED) if r.route is Route.INLINE else r for r in routed]
 
 
 class Publisher:
@@ -146,7 +146,7 @@ class Publisher:
             if r.route is Route.INLINE and not (current.commentable(r.finding.path, r.comment_line or r.finding.line)
                                                 and (r.start_line is None or
                                                      current.commentable(r.finding.path, r.start_line))):
-                out.append(r.moved(Route.FILE))
+                out.append(r.moved(Route.REFUSED))
                 demoted += 1
             else:
                 out.append(r)

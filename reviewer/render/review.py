@@ -16,8 +16,10 @@ from reviewer.render.text import counts_line
 from reviewer.routing import Route, Routed
 
 # GitHub refuses a review body over 65,536 characters (MAX_BODY_CHARS) with a 422 that loses the
-# whole review, comments included; the publisher appends a run marker.
-BODY_BUDGET = MAX_BODY_CHARS - 2_000
+# whole review, comments included. We stop at 60,000: the publisher appends a run marker, and the
+# room left covers any difference between our count (code points) and GitHub's.
+MAX_REVIEW_BODY = 60_000
+BODY_BUDGET = MAX_REVIEW_BODY - 200
 REVIEW_MARKER = "<!-- arch-review:review -->"
 WHERE_ALL = ("the job summary of this run lists them, and every finding is in SARIF (input `sarif-file`) "
              "and in `arch-review review --format json`")
@@ -54,7 +56,7 @@ class _Section:
 def _sections(routed: Sequence[Routed]) -> list[_Section]:
     by_file = sorted((r for r in routed if r.route is Route.FILE), key=lambda r: (r.finding.path, r.finding.line,
                                                                                r.finding.rule_id))
-    rest = sorted((r for r in routed if r.route in (Route.BODY, Route.SUMMARY)),
+    rest = sorted((r for r in routed if r.route in (Route.BODY, Route.REFUSED, Route.SUMMARY)),
                   key=lambda r: r.finding.sort_key)
     noted = sorted((r for r in routed if r.route is Route.NOTE), key=lambda r: r.finding.sort_key)
     out = []

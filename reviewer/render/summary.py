@@ -48,6 +48,8 @@ def _where(r: Routed) -> str:
         return "posted by an earlier run"
     if r.route is Route.NOTE:
         return "below the inline severity: in the review's Notes"
+    if r.route is Route.REFUSED:
+        return "GitHub refused the inline anchor (422): in the review body"
     return "outside the diff hunks" if r.route is Route.FILE else ""
 
 
@@ -151,8 +153,9 @@ def render_summary(report: Report, routed: Sequence[Routed] | None = None, *, ru
             size = len(row.encode("utf-8")) + 1
             if size > budget:
                 cut = sum(sizes[i:])
-                body += ["", f"_{cut} more row{'s' if cut != 1 else ''} cut to stay under GitHub's 1 MiB "
-                             "job summary limit; set `sarif-file` or run `arch-review` locally for the full list._"]
+                body += ["", f"_{cut} more finding{'s' if cut != 1 else ''} not listed here: GitHub limits a job "
+                             "summary to 1 MiB. Every finding is in SARIF (input `sarif-file`) and in "
+                             "`arch-review review --format json`._"]
                 break
             body.append(row)
             budget -= size

@@ -1,5 +1,5 @@
 """What one PR run posts, end to end through ``action.main`` and the fake GitHub: one comment per
-problem, severity decides placement, and nothing lost for the next run."""
+problem, severity decides placement, the output stays inside GitHub's limits and nothing is lost."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import re
 
 from reviewer.render.markers import posted_in
+from reviewer.render.review import MAX_REVIEW_BODY
+from tests.fakes.github_server import MAX_BODY
 from tests.github.conftest import Scenario, comments_of, line_of
 
 SERVICE = """---
@@ -101,3 +103,50 @@ def test_config_min_inline_severity_info_puts_info_inline(scenario: Scenario) ->
     post = scenario.review_posts()[0]
     assert comments_of(post, "k8s-missing-liveness-probe") == [("k8s/orders.yaml", line_of(manifest, "- name:"))]
     assert "<summary>Notes" not in post.body["body"]
+
+
+def test_an_anchor_github_refuses_is_reported_as_not_inline_in_the_summary(scenario: Scenario) -> None:
+    manifest = deployment() + SERVICE
+    scenario.open_pr({}, {"k8s/orders.yaml": manifest})
+    scenario.fake.fail("POST", r".*/pulls/7/reviews", 422, "Unprocessable Entity",
+                       errors=["Pull request review thread line must be part of the diff"])
+    assert scenario.run(scenario.pr_env()) == 0
+    first, second = scenario.review_posts()
+    assert comments_of(first, "k8s-image-mutable-tag") and second.body["comments"] == []
+    rows = [ln for ln in scenario.summary.splitlines() if "k8s-image-mutable-tag" in ln]
+    assert len(rows) == 1 and "GitHub refused the inline anchor (422)" in rows[0]
+    assert "Findings not posted inline" in scenario.summary
+
+
+def app_with(handlers: int) -> str:
+    """``handlers`` async routes, each blocking the loop (an error each: its handler is named) and
+    without a response model (an info each): 2 findings per handler."""
+    out = ["import time", "from fastapi import FastAPI", "", "app = FastAPI()", ""]
+    for i in range(handlers):
+        out += [f'@app.get("/r{i}")', f"async def handler_{i:04d}_{'x' * 100}():", "    time.sleep(1)",
+                "    return {}", ""]
+    return "\n".join(out) + "\n"
+
+
+def test_5000_findings_make_one_bounded_review_and_a_bounded_summary_that_says_where_the_rest_is(
+        scenario: Scenario) -> None:
+    scenario.open_pr({}, {"svc/app.py": app_with(2500)})
+    assert scenario.run(scenario.pr_env()) == 0
+    assert scenario.outputs["findings"] == "5000"
+    (post,) = scenario.review_posts()
+    body = post.body["body"]
+    assert len(body) < MAX_REVIEW_BODY <= 60_000
+    assert len(post.body["comments"]) == 20 and all(len(c["body"]) < MAX_BODY for c in post.body["comments"])
+    m = re.search(r"_(\d+) more findings not listed here: GitHub limits a review body to 65,536 characters; "
+                  r"the job summary of this run lists them, and every finding is in SARIF", body)
+    assert m and int(m.group(1)) > 4000
+    summary = scenario.summary
+    assert len(summary.encode()) < 1024 * 1024
+    cut = re.search(r"_(\d+) more findings not listed here: GitHub limits a job summary to 1 MiB. Every finding is in "
+                    r"SARIF \(input `sarif-file`\) and in `arch-review review --format json`", summary)
+    assert cut
+    rows = len(re.findall(r"^\| (?:error|info) \| svc/app\.py:", summary, re.M))
+    assert rows + int(cut.group(1)) == 5000 - 20
+    # nothing is lost for the next run either: every one of them is recorded
+    assert scenario.run(scenario.pr_env()) == 0
+    assert len(scenario.review_posts()) == 1 and "nothing new to post" in scenario.stdout

@@ -8,7 +8,7 @@ import re
 from reviewer.model import Category, Finding, Severity, Source
 from reviewer.render.markdown import MAX_BODY_CHARS, Links, comment_body, comment_parts
 from reviewer.render.markers import fingerprints_in, packed_capacity, packed_marker, packed_size, posted_in
-from reviewer.render.review import BODY_BUDGET, review_body
+from reviewer.render.review import BODY_BUDGET, MAX_REVIEW_BODY, review_body
 from reviewer.routing import Route, Routed
 
 LINKS = Links("https://github.test", "acme/shop", "a" * 40)
@@ -23,7 +23,7 @@ def f(i: int, severity: Severity = Severity.WARNING, path: str | None = None) ->
 def test_five_thousand_listed_findings_fit_and_every_one_is_recorded() -> None:
     findings = [f(i) for i in range(5000)]
     body = review_body([Routed(x, Route.BODY, False) for x in findings], LINKS)
-    assert len(body) <= BODY_BUDGET < MAX_BODY_CHARS
+    assert len(body) <= BODY_BUDGET < MAX_REVIEW_BODY <= MAX_BODY_CHARS
     shown = len(re.findall(r"^- ⚠️", body, re.M))
     m = re.search(r"_(\d+) more findings not listed here: GitHub limits a review body to 65,536 characters; the "
                   r"job summary of this run lists them, and every finding is in SARIF \(input `sarif-file`\) and "
