@@ -22,7 +22,7 @@ from reviewer.render.annotations import escape_data, not_annotated, render_annot
 from reviewer.render.markdown import Links
 from reviewer.render.summary import render_summary
 from reviewer.render.text import pre_existing_line
-from reviewer.routing import Routed, route_findings
+from reviewer.routing import Placement, Routed, plan_review
 from reviewer.rules.registry import RuleContext
 
 if TYPE_CHECKING:
@@ -226,11 +226,12 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     links = Links(runner.server_url, runner.repository, info.head_sha)
     outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
-        result = session.publish(findings, change.changes, max_inline, report.notes, links)
+        result = session.publish(findings, change.changes, max_inline, report.notes, links,
+                                 min_inline=config.min_inline_severity)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]
-        outcome.routed = route_findings(findings, None, 0)
+        outcome.routed = plan_review(findings, None, Placement(0))
         return outcome
     outcome.notes = list(result.notes)
     outcome.routed = result.routed  # the summary says what was posted, after any 422 demotion

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -13,7 +14,7 @@ from reviewer import __version__
 from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, parse_fail_on
 from reviewer.diff import parse_unified_diff
 from reviewer.errors import ReviewerError, UsageError
-from reviewer.model import Report, at_or_above
+from reviewer.model import Report, Severity, at_or_above
 from reviewer.rules.registry import RuleContext
 from reviewer.workspace.files import DirectorySource
 from reviewer.workspace.git import GitTreeSource
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 1 when a finding is at or above none|info|warning|error (default: none)")
         p.add_argument("--config", metavar="FILE",
                        help=f"config file (default: {DEFAULT_CONFIG_PATH} when it exists)")
+        p.add_argument("--min-severity", default="info", metavar="LEVEL",
+                       help="show only findings at or above info|warning|error (default: info); "
+                            "--fail-on still counts every finding")
 
     review = sub.add_parser("review", help="review the change between --base and --head (or the work tree)")
     review.add_argument("--base", required=True, metavar="REF", help="the branch or commit the change goes into")
@@ -47,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also list the findings already present in the files the change touches")
     review.add_argument("--model-review", action="store_true",
                         help="also ask Claude to review the change (reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL)")
-    common(review)
+    common(review, (*FORMATS, "pr"))  # pr: what a pull_request run would post, grouped and placed
 
     audit = sub.add_parser("audit", help="review every file of a repository")
     audit.add_argument("path", nargs="?", default=".", help="directory to audit (default: .)")
@@ -56,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return parser
+
+
+def _parse_min_severity(value: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise UsageError(f"--min-severity must be info, warning or error, not {value!r}") from None
 
 
 def _load_config(explicit: str | None, root: Path) -> Config:
@@ -69,7 +80,13 @@ def _load_config(explicit: str | None, root: Path) -> Config:
     return load_config_file(path, explicit or DEFAULT_CONFIG_PATH, rule_ids())
 
 
-def _render(report: Report, ctx: RuleContext, fmt: str) -> str:
+def _render(report: Report, ctx: RuleContext, fmt: str, config: Config) -> str:
+    if fmt == "pr":
+        from reviewer.render.text import render_plan
+        from reviewer.routing import Placement, plan_review
+
+        placement = Placement(config.max_comments, config.min_inline_severity)
+        return render_plan(plan_review(report.findings, ctx.changes, placement))
     if fmt == "json":
         from reviewer.render.text import render_json
         return render_json(report)
@@ -142,8 +159,14 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         if args.command == "rules":
             return _rules(args, out)
         fail_on = parse_fail_on(args.fail_on)
+        min_severity = _parse_min_severity(args.min_severity)
         report, ctx, config = _review(args) if args.command == "review" else _audit(args)
-        out.write(_render(report, ctx, args.format))
+        shown = replace(report, findings=at_or_above(report.findings, min_severity))
+        if len(shown.findings) < len(report.findings):
+            hidden = len(report.findings) - len(shown.findings)
+            shown.notes = [*report.notes, f"{hidden} finding{'s' if hidden != 1 else ''} below --min-severity "
+                                          f"{min_severity.value} not shown"]
+        out.write(_render(shown, ctx, args.format, config))
         threshold = fail_on or config.fail_on
         return 1 if at_or_above(report.findings, threshold) else 0
     except ValueError as exc:

@@ -46,6 +46,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     service_roots: tuple[str, ...] = ()
     max_comments: int = DEFAULT_MAX_COMMENTS
+    min_inline_severity: Severity = Severity.WARNING  # below it: the review body's Notes, never inline
     fail_on: Severity | None = None
     model: ModelSettings = field(default_factory=ModelSettings)
     speaks: dict[str, str] = field(default_factory=dict)  # rule id -> "review" | "audit" | "both"
@@ -198,6 +199,7 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         exclude=tuple((data.get("paths") or {}).get("exclude", ())),
         service_roots=tuple(r.strip("/") for r in (data.get("services") or {}).get("roots", ())),
         max_comments=(data.get("comments") or {}).get("max-inline", DEFAULT_MAX_COMMENTS),
+        min_inline_severity=Severity((data.get("comments") or {}).get("min-inline-severity", "warning")),
         fail_on=parse_fail_on(data.get("fail-on")),
         model=ModelSettings(**model_data),
         speaks=speaks,

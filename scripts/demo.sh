@@ -6,8 +6,6 @@ set -euo pipefail
 
 BIN="${1:-arch-review}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="${PYTHON:-$(dirname "$(command -v "$BIN")")/python}"
-[ -x "$PY" ] || PY=python3
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -35,32 +33,6 @@ if [ "$rc" -ge 2 ]; then
 fi
 
 echo
-echo "== what a pull_request run would post (max-comments 20)"
-"$BIN" review --base base --head head --repo "$tmp" --format json > "$tmp/.findings.json" || true
-git_ --no-pager diff base head > "$tmp/.pr.diff"
-"$PY" - "$tmp/.findings.json" "$tmp/.pr.diff" <<'PYEOF'
-import json
-import sys
-
-from reviewer.diff import parse_unified_diff
-from reviewer.model import Category, Finding, Severity
-from reviewer.routing import Route, route_findings
-
-data = json.load(open(sys.argv[1]))
-changes = parse_unified_diff(open(sys.argv[2]).read())
-findings = [Finding(rule_id=d["rule"], severity=Severity(d["severity"]), category=Category(d["category"]),
-                    path=d["path"], line=d["line"], title=d["title"], body=d["body"], fix=d["fix"],
-                    end_line=d.get("end_line")) for d in data["findings"]]
-routed = route_findings(findings, changes, max_inline=20)
-inline = [r for r in routed if r.route is Route.INLINE]
-print(f"would post 1 review with {len(inline)} inline comment{'s' if len(inline) != 1 else ''}:")
-for r in inline:
-    span = f"  (lines {r.start_line}-{r.comment_line})" if r.start_line else ""
-    print(f"  {r.finding.path}:{r.finding.line}  {r.finding.rule_id}{span}")
-rest = [r for r in routed if r.route is not Route.INLINE]
-if rest:
-    print(f"and list {len(rest)} more in the review body:")
-    for r in rest:
-        print(f"  {r.finding.path}:{r.finding.line}  {r.finding.rule_id}  ({r.route.value})")
-PYEOF
+echo "== what a pull_request run would post: arch-review review --base base --head head --format pr"
+"$BIN" review --base base --head head --repo "$tmp" --format pr || true
 exit 0

@@ -12,7 +12,8 @@ MAX_LINES = 400
 
 # the pure core: no I/O layer, no edge
 CORE = ("reviewer.model", "reviewer.diff", "reviewer.classify", "reviewer.project", "reviewer.sources",
-        "reviewer.services", "reviewer.rules", "reviewer.routing", "reviewer.merge", "reviewer.suppress",
+        "reviewer.services", "reviewer.rules", "reviewer.grouping", "reviewer.routing", "reviewer.merge",
+        "reviewer.suppress",
         "reviewer.engine")
 EDGES = ("reviewer.github", "reviewer.llm", "reviewer.render", "reviewer.cli", "reviewer.action",
          "reviewer.workspace")

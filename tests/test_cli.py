@@ -140,3 +140,59 @@ def test_review_names_binary_candidates_but_not_images(tmp_path):
     git(tmp_path, "commit", "-qm", "head")
     _, out, _ = run(["review", "--base", "HEAD~1", "--head", "HEAD", "--repo", str(tmp_path), "--format", "json"])
     assert json.loads(out)["notes"] == ["deploy.yaml: skipped, binary file"]
+
+
+def pr_repo(tmp_path: Path) -> Path:
+    """main: nothing; feature: the same manifest in two folders (a copy), with an info finding too."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    (tmp_path / "README.md").write_text("shop\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    git(tmp_path, "checkout", "-qb", "feature")
+    manifest = textwrap.dedent("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: cart
+        spec:
+          replicas: 2
+          template:
+            spec:
+              containers:
+                - name: cart
+                  image: ghcr.io/acme/cart:latest
+        """)
+    for folder in ("kustomize/base", "kustomize/overlays/prod"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "cart.yaml").write_text(manifest)
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "head")
+    return tmp_path
+
+
+def test_min_severity_hides_what_is_below_it_but_fail_on_counts_everything(tmp_path):
+    repo = pr_repo(tmp_path)
+    args = ["review", "--base", "main", "--head", "feature", "--repo", str(repo), "--format", "json"]
+    _, out, _ = run(args)
+    severities = {f["severity"] for f in json.loads(out)["findings"]}
+    assert "info" in severities and "warning" in severities
+    code, out, err = run([*args, "--min-severity", "warning", "--fail-on", "info"])
+    assert code == 1, err  # an info finding still fails the run
+    assert {f["severity"] for f in json.loads(out)["findings"]} == {"warning"}
+    code, _, err = run(["audit", str(repo), "--min-severity", "loud"])
+    assert code == 2 and "--min-severity must be info, warning or error" in err
+
+
+def test_pr_format_shows_what_a_pull_request_run_would_post_grouped_and_placed(tmp_path):
+    repo = pr_repo(tmp_path)
+    code, out, err = run(["review", "--base", "main", "--head", "feature", "--repo", str(repo), "--format", "pr"])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "would post 1 review with 3 inline comments:"
+    assert "  kustomize/base/cart.yaml:11  k8s-image-mutable-tag" in lines
+    assert ("  kustomize/overlays/prod/cart.yaml:11  k8s-image-mutable-tag  (same cause: listed in the comment on "
+            "kustomize/base/cart.yaml:11)") in lines
+    notes = lines[lines.index(next(x for x in lines if x.startswith("and ") and "collapsed Notes" in x)):]
+    assert any("k8s-missing-liveness-probe" in x for x in notes)

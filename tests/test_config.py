@@ -19,6 +19,7 @@ services:
   roots: [services/orders/]
 comments:
   max-inline: 5
+  min-inline-severity: error
 fail-on: warning
 model:
   name: claude-sonnet-4-5
@@ -29,12 +30,13 @@ model:
     assert cfg.path_included("services/orders/app.py")
     assert not cfg.path_included("services/legacy/app.py") and not cfg.path_included("tools/x.py")
     assert cfg.service_roots == ("services/orders",)
-    assert (cfg.max_comments, cfg.fail_on) == (5, Severity.WARNING)
+    assert (cfg.max_comments, cfg.min_inline_severity, cfg.fail_on) == (5, Severity.ERROR, Severity.WARNING)
     assert (cfg.model.name, cfg.model.concurrency) == ("claude-sonnet-4-5", 2)
 
 
 def test_missing_file_means_defaults():
     assert load_config_text(None, "x") == Config()
+    assert Config().min_inline_severity is Severity.WARNING  # info goes to the review's Notes
 
 
 @pytest.mark.parametrize(("text", "key"), [
@@ -42,6 +44,7 @@ def test_missing_file_means_defaults():
     ("paths:\n  inclde: [a]\n", "paths.inclde"),
     ("rules:\n  no-such-rule: off\n", "rules.no-such-rule"),
     ("comments:\n  max-inline: -1\n", "comments.max-inline"),
+    ("comments:\n  min-inline-severity: notice\n", "comments.min-inline-severity"),
     ("fail-on: sometimes\n", "fail-on"),
 ])
 def test_bad_config_names_the_file_and_the_key(text, key):

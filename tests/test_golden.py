@@ -16,11 +16,12 @@ from reviewer import __version__
 from reviewer.config import Config
 from reviewer.diff import parse_unified_diff
 from reviewer.engine import audit_tree, review_change
-from reviewer.render.markdown import Links, comment_body, review_body
+from reviewer.render.markdown import Links, comment_of
 from reviewer.render.mermaid import render_service_map
+from reviewer.render.review import review_body
 from reviewer.render.sarif import render_sarif
 from reviewer.render.summary import render_summary
-from reviewer.routing import Route, route_findings
+from reviewer.routing import Placement, Route, plan_review
 from reviewer.workspace.files import DirectorySource
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,13 +46,13 @@ def demo_review(tmp_path_factory):
     shutil.copytree(MONOREPO, base, dirs_exist_ok=True)
     subprocess.run(["git", "apply", "-R", "--unsafe-paths", "--directory", ".", str(patch)], cwd=base, check=True)
     report, _ = review_change(changes, DirectorySource(MONOREPO), Config(), base=DirectorySource(base))
-    return report, route_findings(report.findings, changes, 5)
+    return report, plan_review(report.findings, changes, Placement(5))  # what the Action would post
 
 
 def test_demo_inline_comments(demo_review):
     _, routed = demo_review
     inline = [r for r in routed if r.route is Route.INLINE]
-    text = "\n\n---\n\n".join(f"{r.finding.path}:{r.comment_line}\n\n{comment_body(r.finding)}" for r in inline)
+    text = "\n\n---\n\n".join(f"{r.finding.path}:{r.comment_line}\n\n{comment_of(r)}" for r in inline)
     check("demo-inline-comments.md", text + "\n")
 
 

@@ -1,7 +1,8 @@
 """Publish a PR review in ONE create-review call; post only what a previous run did not say.
 
     read what we said before (review comments + review bodies, all pages: hidden markers)
-      -> keep new findings -> route (inline | file | body) -> POST /pulls/{n}/reviews
+      -> plan_review: keep new findings, group them (one comment per problem), route
+         (inline | file | body | notes) -> POST /pulls/{n}/reviews
       -> 422 (a bad anchor): demote the anchors GitHub's diff does not have, or all of them; retry once
 """
 
@@ -18,9 +19,11 @@ from github.PullRequest import PullRequest
 from reviewer.diff import ChangeSet, from_github_files
 from reviewer.errors import PublishError
 from reviewer.github.client import calling, is_transport_error, own_login, written_by_us
-from reviewer.model import Finding
-from reviewer.render.markdown import Links, comment_body, fingerprints_in, review_body
-from reviewer.routing import Route, Routed, route_findings
+from reviewer.model import Finding, Severity
+from reviewer.render.markdown import Links, comment_of
+from reviewer.render.markers import Posted
+from reviewer.render.review import review_body
+from reviewer.routing import DEFAULT_MIN_INLINE, Placement, Route, Routed, plan_review
 
 # The review is a comment, never a verdict: a bot must not approve or block a merge.
 REVIEW_EVENT = "COMMENT"
@@ -32,24 +35,25 @@ class PublishResult:
     url: str | None = None
     routed: list[Routed] = field(default_factory=list)  # where every finding ended up (EARLIER: not again)
     already_posted: int = 0
-
-    @property
-    def new(self) -> int:
-        return sum(1 for r in self.routed if r.route is not Route.EARLIER)
     demoted: int = 0
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def new(self) -> int:
+        """New findings posted (a comment standing for several counts each of them)."""
+        return sum(r.size for r in self.routed if r.route is not Route.EARLIER)
 
-def posted_fingerprints(pull: PullRequest, login: str | None = None) -> set[str]:
+
+def posted_fingerprints(pull: PullRequest, login: str | None = None) -> Posted:
     """Fingerprints from the markers of our own review comments and review bodies on the PR."""
-    found: set[str] = set()
+    found = Posted()
     with calling(f"read the review comments of PR #{pull.number}"):
         for comment in pull.get_review_comments():
             if written_by_us(comment.user, login):
-                found |= fingerprints_in(comment.body)
+                found.read(comment.body)
         for review in pull.get_reviews():
             if written_by_us(review.user, login):
-                found |= fingerprints_in(review.body)
+                found.read(review.body)
     return found
 
 
@@ -60,7 +64,7 @@ def review_payload(routed: Sequence[Routed], head_sha: str, links: Links | None,
         if r.route is not Route.INLINE:
             continue
         c: dict[str, Any] = {"path": r.finding.path, "line": r.comment_line or r.finding.line, "side": "RIGHT",
-                             "body": comment_body(r.finding)}
+                             "body": comment_of(r)}
         if r.start_line is not None:
             c.update(start_line=r.start_line, start_side="RIGHT")
         comments.append(c)
@@ -69,7 +73,7 @@ def review_payload(routed: Sequence[Routed], head_sha: str, links: Links | None,
 
 
 def _demote_all(routed: list[Routed]) -> list[Routed]:
-    return [Routed(r.finding, Route.FILE, False) if r.route is Route.INLINE else r for r in routed]
+    return [r.moved(Route.REFUSED) if r.route is Route.INLINE else r for r in routed]
 
 
 class Publisher:
@@ -80,14 +84,15 @@ class Publisher:
         self.run_marker = f"<!-- arch-review:run={uuid.uuid4().hex[:16]} -->"
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int,
-                notes: Sequence[str] = (), extra: Sequence[str] = ()) -> PublishResult:
+                notes: Sequence[str] = (), extra: Sequence[str] = (),
+                min_inline: Severity = DEFAULT_MIN_INLINE) -> PublishResult:
         seen = posted_fingerprints(self.pull, own_login(self.gh))
-        new = [f for f in findings if f.fingerprint() not in seen]
-        earlier = [Routed(f, Route.EARLIER, False) for f in findings if f.fingerprint() in seen]
+        planned = plan_review(findings, changes, Placement(max_inline, min_inline), seen)
+        earlier = [r for r in planned if r.route is Route.EARLIER]
+        routed = [r for r in planned if r.route is not Route.EARLIER]
         result = PublishResult(posted=False, already_posted=len(earlier), routed=earlier)
-        if not new:
+        if not routed:
             return result
-        routed = route_findings(new, changes, max_inline)
         payload = review_payload(routed, self.head_sha, self.links, notes, self.run_marker, extra)
         try:
             review = self._post(payload)
@@ -141,7 +146,7 @@ class Publisher:
             if r.route is Route.INLINE and not (current.commentable(r.finding.path, r.comment_line or r.finding.line)
                                                 and (r.start_line is None or
                                                      current.commentable(r.finding.path, r.start_line))):
-                out.append(Routed(r.finding, Route.FILE, False))
+                out.append(r.moved(Route.REFUSED))
                 demoted += 1
             else:
                 out.append(r)

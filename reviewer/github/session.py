@@ -19,8 +19,9 @@ from reviewer.github.event import Event, is_trusted
 from reviewer.github.publisher import Publisher, PublishResult
 from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
 from reviewer.github.tracking_issue import TrackingResult, sync_tracking_issue
-from reviewer.model import Finding
+from reviewer.model import Finding, Severity
 from reviewer.render.markdown import Links
+from reviewer.routing import DEFAULT_MIN_INLINE
 
 
 class Session(Protocol):
@@ -35,7 +36,7 @@ class Session(Protocol):
     def read_config(self, path: str, ref: str) -> str | None: ...
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
-                links: Links | None) -> PublishResult: ...
+                links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE) -> PublishResult: ...
 
     def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
                             service_roots: Sequence[str], service_map: str | None) -> TrackingResult: ...
@@ -78,11 +79,12 @@ class PyGithubSession:
         return read_config(self.repo, path, ref)
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
-                links: Links | None) -> PublishResult:
+                links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE) -> PublishResult:
         if self._pull is None:
             raise RuntimeError("open_pull() before publish()")
         head_sha = changes.head_sha or self._pull.head.sha
-        return Publisher(self.gh, self._pull, head_sha, links).publish(findings, changes, max_inline, notes)
+        return Publisher(self.gh, self._pull, head_sha, links).publish(findings, changes, max_inline, notes,
+                                                                       min_inline=min_inline)
 
     def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
                             service_roots: Sequence[str], service_map: str | None) -> TrackingResult:

@@ -1,8 +1,9 @@
 """Markdown that people read on GitHub: inline comment bodies, the review body, the CLI report.
 
-Every finding we post carries a hidden marker ``<!-- arch-review:fp=<fingerprint> -->`` so a
-rerun can tell what it already said. Untrusted text (model output) cannot forge one: ``<!--``
-and ``-->`` in it are defused.
+Every finding we post carries a hidden marker (reviewer/render/markers.py) so a rerun can tell
+what it already said: its own ``fp=`` marker, and a packed ``seen=`` marker for the findings it
+stands for without listing them. Untrusted text (model output) cannot forge one: ``<!--`` and
+``-->`` in it are defused.
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ from urllib.parse import quote
 
 from reviewer.classify import FileKind, kind_from_path
 from reviewer.model import Finding, Report, Severity, Source
+from reviewer.render.markers import defuse, marker, packed_capacity, packed_marker
 from reviewer.render.text import counts_line
-from reviewer.routing import Route, Routed
+from reviewer.routing import Routed
 
-# GitHub rejects issue, comment and review bodies over 65,536 characters ("body is too long
-# (maximum is 65536 characters)"); we keep a margin for the footer.
+# GitHub answers 422 "Body is too long (maximum is 65536 characters)" for issue, comment and review
+# bodies: the number is in that error, not in the REST reference. We keep clear of it.
 MAX_BODY_CHARS = 65_536
-BODY_BUDGET = MAX_BODY_CHARS - 2_000
+MAX_COMMENT_CHARS = MAX_BODY_CHARS - 1_000  # an inline comment: a margin for how GitHub counts
+ALSO_SHOWN = 5  # places an "also in" line names before "and N more"
 
-REVIEW_MARKER = "<!-- arch-review:review -->"
-_FP = re.compile(r"<!-- arch-review:fps?=([0-9a-f,]+) -->")
-_ICON = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "\N{INFORMATION SOURCE}\ufe0f"}
+ICON = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.INFO: "\N{INFORMATION SOURCE}\ufe0f"}
 _FENCE = {FileKind.PYTHON: "python", FileKind.DOCKERFILE: "dockerfile", FileKind.COMPOSE: "yaml",
           FileKind.K8S: "yaml", FileKind.HELM: "yaml", FileKind.OPENAPI: "yaml"}
 
@@ -41,27 +42,6 @@ class Links:
 
     def line(self, path: str, line: int) -> str:
         return f"{self.server_url.rstrip('/')}/{self.repo}/blob/{self.sha}/{quote(path)}#L{line}"
-
-
-def marker(finding: Finding) -> str:
-    return f"<!-- arch-review:fp={finding.fingerprint()} -->"
-
-
-def markers_of(fingerprints: Iterable[str]) -> str:
-    fps = ",".join(sorted(fingerprints))
-    return f"<!-- arch-review:fps={fps} -->" if fps else ""
-
-
-def fingerprints_in(text: str | None) -> set[str]:
-    found: set[str] = set()
-    for m in _FP.finditer(text or ""):
-        found.update(fp for fp in m.group(1).split(",") if fp)
-    return found
-
-
-def defuse(text: str) -> str:
-    """No HTML comment can start or end inside our text, so markers cannot be forged."""
-    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
 
 
 def _fence(code: str, lang: str) -> str:
@@ -83,76 +63,59 @@ def _dedent(text: str) -> str:
     return "\n".join(ln[indent:] for ln in lines)
 
 
-def heading(finding: Finding) -> str:
+def heading(finding: Finding, merged: Sequence[Finding] = ()) -> str:
     origin = " · model" if finding.source is Source.LLM else ""
-    return f"{_ICON[finding.severity]} **{finding.severity.value}** · `{finding.rule_id}`{origin}"
+    rules = " + ".join(f"`{r}`" for r in dict.fromkeys([finding.rule_id, *(f.rule_id for f in merged)]))
+    return f"{ICON[finding.severity]} **{finding.severity.value}** · {rules}{origin}"
 
 
-def comment_body(finding: Finding) -> str:
-    """One inline review comment: title, why, a fix snippet, and the hidden marker."""
-    parts = [f"{heading(finding)}\n\n**{defuse(finding.title)}**"]
+def places(finding: Finding, also: Sequence[Finding]) -> list[str]:
+    """The other places of one cause, once each, without the place the comment is on."""
+    seen = {(finding.path, finding.line)}
+    out = []
+    for f in also:
+        if (f.path, f.line) not in seen:
+            seen.add((f.path, f.line))
+            out.append(f"`{defuse(f.path)}:{f.line}`")
+    return out
+
+
+def also_line(finding: Finding, also: Sequence[Finding], shown: int = ALSO_SHOWN) -> str:
+    where = places(finding, also)
+    if not where:
+        return ""
+    more = f", … and {len(where) - shown} more" if len(where) > shown else ""
+    return f"**Also in:** {', '.join(where[:shown])}{more}"
+
+
+def comment_parts(finding: Finding, merged: Sequence[Finding] = (), also: Sequence[Finding] = (),
+                  limit: int = MAX_COMMENT_CHARS) -> tuple[str, list[str]]:
+    """One inline review comment (title, why, a fix snippet, the other places, the hidden markers)
+    and the fingerprints it stood for but had no room to record (the review body records them)."""
+    parts = [f"{heading(finding, merged)}\n\n**{defuse(finding.title)}**"]
     if finding.body:
         parts.append("**Why:** " + defuse(finding.body.strip()))
     if finding.fix.strip():
         parts.append("**Fix**\n\n" + _fence(defuse(_dedent(finding.fix)), _fix_lang(finding)))
     if finding.confidence is not None:
         parts.append(f"<sub>model confidence {finding.confidence:.0%}</sub>")
+    if also:
+        parts.append(also_line(finding, also))
     parts.append(marker(finding))
-    return "\n\n".join(parts)
+    text = "\n\n".join(p for p in parts if p)
+    folded = sorted({f.fingerprint() for f in (*merged, *also)} - {finding.fingerprint()})
+    room = packed_capacity(limit - len(text) - 2)
+    if folded and room:
+        text += "\n" + packed_marker(folded[:room])
+    return text, folded[room:]
 
 
-def _item(finding: Finding, links: Links | None) -> str:
-    where = f"`{finding.path}:{finding.line}`"
-    if links is not None:
-        where = f"[{where}]({links.line(finding.path, finding.line)})"
-    return (f"- {_ICON[finding.severity]} **{finding.severity.value}** `{finding.rule_id}` {where}: "
-            f"{defuse(finding.title)} {marker(finding)}")
+def comment_body(finding: Finding, merged: Sequence[Finding] = (), also: Sequence[Finding] = ()) -> str:
+    return comment_parts(finding, merged, also)[0]
 
 
-def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[str] = (),
-                extra: Sequence[str] = (), budget: int = BODY_BUDGET) -> str:
-    """The review's own text: counts, findings outside the hunks (per file), the rest in <details>.
-
-    Findings that do not fit the body limit are still marked (compactly) so a rerun skips them."""
-    inline = [r for r in routed if r.route is Route.INLINE]
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for r in routed:
-        if r.route is Route.FILE:
-            by_file[r.finding.path].append(r.finding)
-    rest = sorted((r.finding for r in routed if r.route in (Route.BODY, Route.SUMMARY)), key=lambda f: f.sort_key)
-    findings = [r.finding for r in routed]
-    lines = ["### arch-review", "",
-             f"{counts_line(findings)}: {len(inline)} inline, {len(findings) - len(inline)} listed here.", *extra]
-    left_out: list[Finding] = []
-    size = sum(len(x) + 1 for x in lines)
-
-    def add(block: list[str], finding: Finding | None = None) -> None:
-        nonlocal size
-        cost = sum(len(x) + 1 for x in block)
-        if finding is not None and size + cost > budget:
-            left_out.append(finding)
-            return
-        lines.extend(block)
-        size += cost
-
-    if by_file:
-        add(["", "**Outside the changed lines**"])
-        for path in sorted(by_file):
-            add(["", f"`{path}`"])
-            for f in sorted(by_file[path], key=lambda x: (x.line, x.rule_id)):
-                add([_item(f, links)], f)
-    if rest:
-        add(["", f"<details><summary>{len(rest)} more finding{'s' if len(rest) != 1 else ''}</summary>", ""])
-        for f in rest:
-            add([_item(f, links)], f)
-        add(["", "</details>"])
-    if left_out:
-        add(["", f"_{len(left_out)} more not shown: GitHub limits a review body to {MAX_BODY_CHARS:,} characters; "
-                 "the job summary lists all of them._", markers_of(f.fingerprint() for f in left_out)])
-    if notes:
-        add(["", "<details><summary>Notes</summary>", "", *(f"- {defuse(n)}" for n in notes[:50]), "", "</details>"])
-    lines += ["", REVIEW_MARKER]
-    return "\n".join(lines) + "\n"
+def comment_of(r: Routed) -> str:
+    return comment_body(r.finding, r.merged, r.also)
 
 
 def render_report_markdown(report: Report) -> str:

@@ -46,6 +46,10 @@ def _where(r: Routed) -> str:
         return "over the inline comment cap" if r.commentable else "not on a line of the diff"
     if r.route is Route.EARLIER:
         return "posted by an earlier run"
+    if r.route is Route.NOTE:
+        return "below the inline severity: in the review's Notes"
+    if r.route is Route.REFUSED:
+        return "GitHub refused the inline anchor (422): in the review body"
     return "outside the diff hunks" if r.route is Route.FILE else ""
 
 
@@ -61,8 +65,13 @@ def _counts_table(findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
-def _row(f: Finding, where: str | None) -> str:
-    cells = [f.severity.value, cell(f"{f.path}:{f.line}"), cell(f.rule_id), cell(f.title)]
+def _row(f: Finding, where: str | None, r: Routed | None = None) -> str:
+    location, rules = f"{f.path}:{f.line}", f.rule_id
+    if r is not None and r.folded:
+        others = len({(x.path, x.line) for x in r.also} - {(f.path, f.line)})
+        location += f" (+{others} more place{'s' if others != 1 else ''})" if others else ""
+        rules = " + ".join(dict.fromkeys([f.rule_id, *(m.rule_id for m in r.merged)]))
+    cells = [f.severity.value, cell(location), cell(rules), cell(f.title)]
     if where is not None:
         cells.append(cell(where))
     return "| " + " | ".join(cells) + " |"
@@ -100,15 +109,16 @@ def render_summary(report: Report, routed: Sequence[Routed] | None = None, *, ru
         head += ["", *_counts_table(findings)]
 
     with_where = routed is not None and any(r.route is not Route.SUMMARY for r in routed)
-    if routed is None or not with_where:
-        ordered = sorted(findings if routed is None else [r.finding for r in routed], key=lambda f: f.sort_key)
-        rows = [_row(f, None) for f in ordered]
+    if routed is None:
+        listed = [(f, None) for f in sorted(findings, key=lambda f: f.sort_key)]
         heading = "### Findings"
     else:
-        rows = [_row(r.finding, _where(r)) for r in sorted(routed, key=lambda r: r.finding.sort_key)
-                if r.route is not Route.INLINE]
-        heading = "### Findings not posted inline"
-    table_head = ["", f"{heading} ({len(rows)})", "",
+        listed = [(r.finding, r) for r in sorted(routed, key=lambda r: r.finding.sort_key)
+                  if r.route is not Route.INLINE]
+        heading = "### Findings not posted inline" if with_where else "### Findings"
+    rows = [_row(f, _where(r) if with_where and r is not None else None, r) for f, r in listed]
+    sizes = [r.size if r is not None else 1 for _, r in listed]
+    table_head = ["", f"{heading} ({sum(sizes)})", "",
                   "| severity | location | rule | finding |" + (" why not inline |" if with_where else ""),
                   "|---|---|---|---|" + ("---|" if with_where else "")]
 
@@ -142,9 +152,10 @@ def render_summary(report: Report, routed: Sequence[Routed] | None = None, *, ru
         for i, row in enumerate(rows):
             size = len(row.encode("utf-8")) + 1
             if size > budget:
-                cut = len(rows) - i
-                body += ["", f"_{cut} more row{'s' if cut != 1 else ''} cut to stay under GitHub's 1 MiB "
-                             "job summary limit; set `sarif-file` or run `arch-review` locally for the full list._"]
+                cut = sum(sizes[i:])
+                body += ["", f"_{cut} more finding{'s' if cut != 1 else ''} not listed here: GitHub limits a job "
+                             "summary to 1 MiB. Every finding is in SARIF (input `sarif-file`) and in "
+                             "`arch-review review --format json`._"]
                 break
             body.append(row)
             budget -= size

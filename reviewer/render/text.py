@@ -6,6 +6,7 @@ import json
 from collections import Counter, defaultdict
 
 from reviewer.model import Finding, Report, Severity
+from reviewer.routing import Route, Routed
 
 
 def one_line_fix(fix: str, width: int = 110) -> str:
@@ -88,3 +89,35 @@ def render_json(report: Report) -> str:
         "pre_existing": len(report.pre_existing),
         "comparison": report.comparison,
     }, indent=2) + "\n"
+
+
+def render_plan(routed: list[Routed]) -> str:
+    """What a ``pull_request`` run would post for this change: one line per finding, under the
+    place it goes; a finding folded into another's comment says so on its own line."""
+    inline = [r for r in routed if r.route is Route.INLINE]
+    listed = [r for r in routed if r.route in (Route.FILE, Route.BODY, Route.REFUSED, Route.SUMMARY)]
+    noted = [r for r in routed if r.route is Route.NOTE]
+    lines = [f"would post 1 review with {len(inline)} inline comment{'s' if len(inline) != 1 else ''}:"
+             if routed else "would post nothing: no findings"]
+    lines += _plan_lines(inline, show_route=False)
+    if listed:
+        lines.append(f"and list {sum(r.size for r in listed)} more in the review body:")
+        lines += _plan_lines(listed, show_route=True)
+    if noted:
+        lines.append(f"and {sum(r.size for r in noted)} in its collapsed Notes (below the inline severity):")
+        lines += _plan_lines(noted, show_route=False)
+    return "\n".join(lines) + "\n"
+
+
+def _plan_lines(routed: list[Routed], show_route: bool) -> list[str]:
+    out = []
+    for r in routed:
+        f = r.finding
+        span = f"  (lines {r.start_line}-{r.comment_line})" if r.start_line else ""
+        route = f"  ({r.route.value})" if show_route else ""
+        out.append(f"  {f.path}:{f.line}  {f.rule_id}{span}{route}")
+        for m in r.merged:
+            out.append(f"  {m.path}:{m.line}  {m.rule_id}  (merged into the {f.rule_id} comment above)")
+        for m in r.also:
+            out.append(f"  {m.path}:{m.line}  {m.rule_id}  (same cause: listed in the comment on {f.path}:{f.line})")
+    return out

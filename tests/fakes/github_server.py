@@ -318,6 +318,8 @@ class FakeGitHub:
             return self._unprocessable(f"Body is too long (maximum is {MAX_BODY} characters)")
         files = {f["filename"]: f for f in pull.files}
         for c in body.get("comments") or []:
+            if len(c.get("body") or "") > MAX_BODY:
+                return self._unprocessable(f"Body is too long (maximum is {MAX_BODY} characters)")
             f = files.get(c.get("path"))
             if f is None:
                 return self._unprocessable("Path could not be resolved")

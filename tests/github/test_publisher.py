@@ -6,7 +6,8 @@ from reviewer.diff import from_github_files
 from reviewer.github.client import WaitBudget, connect
 from reviewer.github.publisher import Publisher
 from reviewer.model import Category, Finding, Severity, Source
-from reviewer.render.markdown import Links, comment_body, fingerprints_in
+from reviewer.render.markdown import Links, comment_body
+from reviewer.render.markers import fingerprints_in
 from tests.github.conftest import APP_BASE, APP_HEAD, HEAD_SHA, TOKEN, Scenario, file_entry, line_of
 
 LINKS = Links("https://github.test", "acme/shop", HEAD_SHA)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from reviewer.render.markdown import fingerprints_in
+from reviewer.render.markers import fingerprints_in
 from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import (
     APP_BASE,

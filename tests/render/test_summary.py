@@ -93,7 +93,8 @@ def test_stays_under_one_mib_and_says_how_many_rows_were_cut():
     size = len(md.encode("utf-8"))
     assert MAX_SUMMARY_BYTES - 2000 < size <= MAX_SUMMARY_BYTES < 1024 * 1024
     shown = len(_table_rows(md, "### Findings (6000)"))
-    m = re.search(r"_(\d+) more rows cut to stay under GitHub's 1 MiB job summary limit", md)
+    m = re.search(r"_(\d+) more findings not listed here: GitHub limits a job summary to 1 MiB. Every finding is in "
+                  r"SARIF \(input `sarif-file`\) and in `arch-review review --format json`", md)
     assert m and shown + int(m.group(1)) == 6000 and shown > 1000
     assert "- note 49" in md and "```mermaid" in md  # the tail survives the cut
 
