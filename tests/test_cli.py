@@ -196,3 +196,16 @@ def test_pr_format_shows_what_a_pull_request_run_would_post_grouped_and_placed(t
             "kustomize/base/cart.yaml:11)") in lines
     notes = lines[lines.index(next(x for x in lines if x.startswith("and ") and "collapsed Notes" in x)):]
     assert any("k8s-missing-liveness-probe" in x for x in notes)
+
+
+def test_version_and_help_import_no_rule():
+    import sys
+
+    probe = ("import sys, io, contextlib\nfrom reviewer.cli import main\n"
+             "for argv in (['--version'], ['--help'], []):\n"
+             "    with contextlib.redirect_stdout(io.StringIO()):\n"
+             "        try:\n            main(argv, io.StringIO(), io.StringIO())\n"
+             "        except SystemExit:\n            pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('reviewer.rules.') and m != 'reviewer.rules.registry'))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
