@@ -206,6 +206,7 @@ def test_version_and_help_import_no_rule():
              "    with contextlib.redirect_stdout(io.StringIO()):\n"
              "        try:\n            main(argv, io.StringIO(), io.StringIO())\n"
              "        except SystemExit:\n            pass\n"
-             "print(sorted(m for m in sys.modules if m.startswith('reviewer.rules.') and m != 'reviewer.rules.registry'))")
+             "print(sorted(m for m in sys.modules\n"
+             "             if m.startswith('reviewer.rules.') and m != 'reviewer.rules.registry'))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
