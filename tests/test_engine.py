@@ -103,7 +103,8 @@ def test_a_failing_rule_becomes_a_note_and_other_files_still_count():
 
     report = run({"a.py": "x = 1\n"}, make_rule(boom))
     assert report.findings == []
-    assert report.notes == ["rule test-rule failed and was skipped: KeyError: 'spec'"]
+    assert report.notes == ["rule test-rule failed on a.py and skipped that file: KeyError: 'spec'; "
+                            "other files were still reviewed"]
 
 
 def test_binary_non_utf8_and_huge_files_become_notes_naming_the_file():
@@ -167,3 +168,17 @@ spec: {}  # BAD
 """
     report = run({"k8s/d.yaml": manifest}, rule)
     assert lines(report) == [("k8s/d.yaml", 36)]
+
+
+def test_a_rule_that_fails_on_one_file_still_reviews_the_others():
+    def check(f, ctx):
+        if "bad" in f.path:
+            raise KeyError("spec")
+        yield Hit(1, "seen")
+
+    rule = Rule("test-fragile", Category.RESILIENCE, Severity.WARNING, frozenset({FileKind.PYTHON}), Scope.FILE,
+                "Fragile", "why", "fix", check)
+    project = Project.load(DictSource({"a.py": "x = 1\n", "bad.py": "x = 2\n", "c.py": "x = 3\n"}))
+    report = review(RuleContext(project=project), Config(), [rule])
+    assert [f.path for f in report.findings] == ["a.py", "c.py"]
+    assert any("test-fragile failed on bad.py" in n and "other files were still reviewed" in n for n in report.notes)
