@@ -3,7 +3,7 @@ workload's containers -> the service's code root -> its FastAPI app and routers)
 
 from __future__ import annotations
 
-import posixpath
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,6 +11,8 @@ from reviewer.services.code import RouteFacts
 from reviewer.services.model import Service, ServiceModel
 from reviewer.sources.fastapi_routes import AppRoutes, Route
 from reviewer.sources.k8s_objects import PROBES
+from reviewer.sources.modules import resolver
+from reviewer.sources.python_ast import PythonModule
 from reviewer.sources.yaml_docs import YMap
 
 
@@ -35,18 +37,11 @@ def service_probes(svc: Service) -> Iterator[Probe]:
 
 def app_routes(model: ServiceModel, svc: Service) -> AppRoutes:
     """The paths the service's app serves; routers in other services' code cannot be placed."""
-    def lookup(path: str, router: str) -> tuple[str, str] | None:
-        d = posixpath.dirname(path)
-        while True:
-            found = model.code.module_file(router, d)
-            if found is not None:
-                file, rest = found
-                if file.endswith("/") or not rest or "." in rest or model.owner_of(file) is not svc:
-                    return None
-                return file, rest
-            if not d:
-                return None
-            d = posixpath.dirname(d)
+    modules_of = resolver(model.code.project)
+
+    def lookup(path: str, mod: PythonModule, expr: ast.expr) -> tuple[str, str] | None:
+        found = modules_of.variable(path, mod, expr)
+        return found if found is not None and model.owner_of(found[0]) is svc else None
 
     modules = [(f.path, f.module) for f in svc.facts(model)]
     return AppRoutes(modules, lookup)
