@@ -9,7 +9,8 @@
 - names re-exported by a package ``__init__.py`` (``from .clients import fetch_stock`` there).
 
 Anything uncertain resolves to None: a name bound twice, shadowed locally, a file and a package of
-the same name, a standard-library module, a method or a class. Results are cached for the run.
+the same name, a standard-library module or a declared third-party distribution, a method or a
+class. Results are cached for the run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reviewer.project import Project
+from reviewer.sources.dependencies import declared_imports
 from reviewer.sources.python_ast import FunctionNode, PythonModule
 
 _MAX_REEXPORTS = 3
@@ -134,8 +136,8 @@ class ModuleResolver:
                     return None
                 base = posixpath.dirname(base)
             return self._one_of(base, parts)
-        if not parts or parts[0] in _STDLIB:
-            return None
+        if not parts or parts[0] in _STDLIB or parts[0] in declared_imports(self.project, base):
+            return None  # the standard library, or a distribution the project declares (redis, not redis/)
         root: str | None = base
         while root is not None:
             candidates = self._candidates(root, parts)
