@@ -29,6 +29,7 @@ from reviewer.sources.container import (
 )
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
 from reviewer.sources.images import is_mutable_image
+from reviewer.sources.local_dev import is_dev_file
 from reviewer.sources.secrets import literal_secret
 
 
@@ -267,11 +268,12 @@ def secret_in_env_or_arg(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             PIP_INDEX_URL="https://__token__:$(cat /run/secrets/pip_token)@pypi.example.com/simple" \\
             pip install -r requirements.txt
     """
-    for ins in f.dockerfile.instructions:
-        if ins.keyword not in ("ENV", "ARG"):
-            continue
-        for name, value in _assignments(ins):
-            reason = literal_secret(name, value)
-            if reason:
-                yield Hit(_key_line(f, ins, name), f"{ins.keyword} {reason}")
+    assigned = [(ins, name, value) for ins in f.dockerfile.instructions if ins.keyword in ("ENV", "ARG")
+                for name, value in _assignments(ins)]
+    env = {name: value for _, name, value in assigned}
+    dev = Severity.WARNING if is_dev_file(f.path) else None  # Dockerfile.dev, .devcontainer/Dockerfile
+    for ins, name, value in assigned:
+        reason = literal_secret(name, value, env)
+        if reason:
+            yield Hit(_key_line(f, ins, name), f"{ins.keyword} {reason}", severity=dev)
 

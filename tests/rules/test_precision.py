@@ -35,3 +35,24 @@ def test_a_compose_service_name_in_code_is_the_address_when_compose_is_the_only_
         "orders/app/main.py": 'INVENTORY = "http://inventory:8000"\n',
     })
     assert [f for f in found if f.rule_id == "http-hardcoded-service-url"] == []
+
+
+def _severities(case: str) -> dict[tuple[str, int], str]:
+    return {(f.path, f.line): f.severity.value for f in _findings(case) if f.rule_id == case}
+
+
+def test_a_password_for_a_datastore_the_compose_file_starts_is_a_warning_and_a_shared_secret_an_error():
+    found = _severities("compose-literal-secret")
+    assert found[("docker-compose.yml", 6)] == "warning"  # DATABASE_URL to the db service of the file
+    assert found[("docker-compose.yml", 21)] == "warning"  # POSTGRES_PASSWORD of the db service itself
+    assert found[("compose.dev.yml", 5)] == "warning"  # a local-development file
+    assert found[("docker-compose.yml", 15)] == "error"  # STRIPE_API_KEY of a service we build
+    assert found[("docker-compose.yml", 13)] == "error"  # a broker this file does not start
+
+
+def test_secrets_in_dev_dockerfiles_and_dev_overlays_are_warnings():
+    assert _severities("docker-secret-in-env-or-arg")[(".devcontainer/Dockerfile", 4)] == "warning"
+    assert _severities("docker-secret-in-env-or-arg")[("Dockerfile", 5)] == "error"
+    k8s = _severities("k8s-literal-secret-in-env")
+    assert k8s[("deploy/overlays/dev/orders.yaml", 20)] == "warning"
+    assert k8s[("k8s/api.yaml", 20)] == "error"
