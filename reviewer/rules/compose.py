@@ -29,6 +29,7 @@ from reviewer.sources.container import (
     nearest,
     tool_missing_reason,
 )
+from reviewer.sources.devloop import built_here
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
 from reviewer.sources.images import is_mutable_image
 from reviewer.sources.local_dev import DEV_FILE, PROD_FILE, is_datastore, is_local_compose, local_datastores
@@ -210,7 +211,7 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for svc in cf.services.values():
         if svc.image is None or any(d.build is not None for _, d in index.definitions(cf, svc.name)):
             continue
-        if is_mutable_image(svc.image):
+        if is_mutable_image(svc.image) and not built_here(ctx.project, svc.image):  # a sibling, Tilt, Skaffold
             yield Hit(svc.key_line("image"), f"`{svc.image}` is not pinned to a version")
 
 

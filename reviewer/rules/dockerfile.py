@@ -27,6 +27,7 @@ from reviewer.sources.container import (
     strip_init,
     substitute,
 )
+from reviewer.sources.devloop import built_here
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
 from reviewer.sources.images import is_mutable_image
 from reviewer.sources.local_dev import is_dev_file
@@ -222,7 +223,7 @@ def base_image_unpinned(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         base = substitute(stage.base, args)
         if not base or base.lower() == "scratch" or df.parent(stage) is not None:
             continue
-        if is_mutable_image(base):
+        if is_mutable_image(base) and not built_here(ctx.project, base):  # a base image the repo builds
             shown = base if base == stage.base else f"{stage.base} ({base})"
             yield Hit(stage.line, f"`{shown}` is not pinned to a version")
 
