@@ -129,10 +129,11 @@ def route_removed(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule("api-enum-value-removed", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)
 def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
-    """Enum or Literal value removed from an API model
+    """Enum or Literal value removed from what a request accepts
 
-    Why: clients still send the value (422 from now on) or still handle it in responses they
-    stored. Keep accepting it and map it to its replacement until no client uses it.
+    Why: clients still send the value, and get 422 from now on. Keep accepting it and map it to
+    its replacement until no client uses it. (A value a response no longer sends breaks no
+    reader: that is not reported.)
 
     Fix:
         class OrderStatus(StrEnum):

@@ -76,7 +76,7 @@ class Differ:
         for bc, hc in zip(bs, hs, strict=True):
             if bc.kind != hc.kind:
                 continue
-            if bc.kind == "enum":
+            if bc.kind == "enum" and side == "request":  # a reader never misses a value it no longer gets
                 yield from self._enum(bc, hc)
             elif bc.kind == "model":
                 yield from self._model(bc, hc, side)
@@ -133,7 +133,7 @@ class Differ:
             narrowed = verdict == "tightened"
         if side == "request":
             yield from self._tightened(hc, old, new, narrowed)
-        removed = _literals(old.annotation) - _literals(new.annotation)
+        removed = _literals(old.annotation) - _literals(new.annotation) if side == "request" else set()
         if removed:
             values = ", ".join(f"`{v!r}`" for v in sorted(removed, key=str))
             yield Change("api-enum-value-removed", hc.path, new.line, f"{values} removed from `{hc.name}.{new.name}`")
