@@ -241,20 +241,20 @@ def sync_call_chain(ctx: RuleContext) -> Iterator[Hit]:
                     if hop is None:
                         continue
                     b, url_path = hop
-                    for b_route, b_call, c in _next_hops(model, b, url_path, call.method):
+                    for b_path, b_call, c in _next_hops(model, b, url_path, call.method):
                         if c is a or c is b:
                             continue
                         detail = (f"`{a.name}` {route.method.upper()} {route.path} → `{b.name}` "
-                                  f"{b_route.path} → `{c.name}`")
+                                  f"{b_path} → `{c.name}`")
                         yield Hit(call.line, detail, path=call.path, also=((b_call.path, b_call.line),))
                         break
 
 
 def _next_hops(model: ServiceModel, b: Service, url_path: str, method: str) -> Iterator[tuple]:
-    for route in route_index(model, b).matching(url_path):
+    for path, route in route_index(model, b).matching(url_path):
         if method != "request" and route.method not in (method, "api_route"):
             continue
         for call in route.calls:
             hop = resolve_call(model, b, call.template)
             if hop is not None:
-                yield route, call, hop[0]
+                yield path, call, hop[0]
