@@ -133,8 +133,8 @@ def dev_server_in_image(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         #   command: uvicorn app.main:app --host 0.0.0.0 --reload
     """
     found = _final(f)
-    if found is None or _DEV_STAGE.search(found[1].alias or ""):
-        return  # a final stage named dev/dev-envs is a development image by declaration
+    if found is None or _DEV_STAGE.search(found[1].alias or "") or is_dev_file(f.path):
+        return  # a final stage named dev/dev-envs, a Dockerfile.dev: a development image by declaration
     entry, cmd = effective_command(*found)
     present = [ins for ins in (entry, cmd) if ins is not None]
     if entry is not None and entry.exec_form is None:
