@@ -68,6 +68,8 @@ def probes_known(project: Project, service_roots: tuple[str, ...], path: str) ->
     svc = model.owner_of(path)
     if svc is None or not svc.workloads:
         return False
-    key = f"probes-known:{','.join(service_roots)}:{svc.root}"
-    return project.memo(key, lambda: any(True for _ in service_probes(svc)) and  # type: ignore[return-value]
-                        app_routes(model, svc).known)
+
+    def known() -> bool:
+        return any(True for _ in service_probes(svc)) and app_routes(model, svc).known
+
+    return bool(project.memo(f"probes-known:{','.join(service_roots)}:{svc.root}", known))
