@@ -15,6 +15,8 @@ class FileKind(StrEnum):
     HELM = "helm"
     OPENAPI = "openapi"
     ENV = "env"
+    DEPENDENCIES = "dependencies"  # requirements*.txt, pyproject.toml, setup.cfg, Pipfile, lock files
+    DEVLOOP = "devloop"  # Tiltfile, garden.yml: the local build loop that builds and tags images
     OTHER = "other"
 
     @property
@@ -27,6 +29,10 @@ _DOCKERFILE_NAME = re.compile(r"^(Dockerfile|Containerfile)([.-][\w.-]+)?$|^[\w.
 _K8S_MARKERS = (re.compile(r"^apiVersion:\s*\S", re.M), re.compile(r"^kind:\s*\S", re.M))
 _OPENAPI = re.compile(r"^(openapi|swagger):\s*[\"']?\d", re.M)
 _TEMPLATE = re.compile(r"\{\{-?\s")
+_DEPENDENCY_NAMES = {"pyproject.toml", "setup.cfg", "pipfile", "pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock",
+                     "pylock.toml"}
+_REQUIREMENTS = re.compile(r"^requirements([._-][\w.-]+)?\.(txt|in)$|^pylock\.[\w.-]+\.toml$", re.I)
+_DEVLOOP = re.compile(r"^(Tiltfile|[\w.-]+\.tiltfile|garden\.ya?ml|[\w.-]+\.garden\.ya?ml)$", re.I)
 _YAML_EXT = {".yaml", ".yml"}
 
 
@@ -40,6 +46,11 @@ def kind_from_path(path: str) -> FileKind | None:
         return FileKind.DOCKERFILE
     if name == ".env" or (name.startswith(".env.") and not name.endswith(".example")):
         return FileKind.ENV
+    if name.lower() in _DEPENDENCY_NAMES or _REQUIREMENTS.match(name) or (
+            p.suffix == ".txt" and p.parent.name == "requirements"):
+        return FileKind.DEPENDENCIES
+    if _DEVLOOP.match(name):
+        return FileKind.DEVLOOP
     if _COMPOSE_NAME.match(name):
         return FileKind.COMPOSE
     if p.suffix.lower() in _YAML_EXT or p.suffix.lower() == ".json":

@@ -1,4 +1,5 @@
-"""API compatibility, base -> head: what a deployed client of the service would see break."""
+"""API compatibility, base -> head: what a deployed client of the service would see break, or
+trip over (a request field that accepts less)."""
 
 from __future__ import annotations
 
@@ -80,11 +81,12 @@ def request_field_now_required(ctx: RuleContext) -> Iterator[Hit]:
 @rule("api-field-type-changed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,
       speaks=Speaks.REVIEW)
 def field_type_changed(ctx: RuleContext) -> Iterator[Hit]:
-    """Type of a request or response field changed
+    """Type of a request or response field changed on the wire
 
     Why: clients serialise and parse the old type; a string that became an int, or a value that
     can now be null, fails their validation or ours. Add a new field with the new type and
-    deprecate the old one, or version the endpoint.
+    deprecate the old one, or version the endpoint. (A response type that still sends the same
+    JSON, such as `str` -> `EmailStr` or `datetime`, is not a change for clients.)
 
     Fix:
         class OrderOut(BaseModel):
@@ -93,6 +95,24 @@ def field_type_changed(ctx: RuleContext) -> Iterator[Hit]:
             total_cents: int | None = None  # the new representation, added alongside
     """
     yield from _hits(ctx, "api-field-type-changed")
+
+
+@rule("api-request-field-tightened", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT,
+      speaks=Speaks.REVIEW)
+def request_field_tightened(ctx: RuleContext) -> Iterator[Hit]:
+    """Request field accepts fewer values than before
+
+    Why: a narrower type (`str` -> `EmailStr`, `int` -> `PositiveInt`, a `Literal`) or a new bound
+    (`min_length`, `max_length`, `pattern`, `gt`) turns requests that worked yesterday into 422s.
+    Clients that always sent valid values are unaffected, so this is not a breaking change, but
+    check what deployed clients send before tightening, or accept the old form for a while.
+
+    Fix:
+        class CustomerIn(BaseModel):
+            email: str  # as released; validate new sign-ups in the handler, or
+            contact_email: EmailStr | None = None  # add the validated field alongside
+    """
+    yield from _hits(ctx, "api-request-field-tightened")
 
 
 @rule("api-route-removed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,
@@ -115,10 +135,11 @@ def route_removed(ctx: RuleContext) -> Iterator[Hit]:
 @rule("api-enum-value-removed", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT,
       speaks=Speaks.REVIEW)
 def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
-    """Enum or Literal value removed from an API model
+    """Enum or Literal value removed from what a request accepts
 
-    Why: clients still send the value (422 from now on) or still handle it in responses they
-    stored. Keep accepting it and map it to its replacement until no client uses it.
+    Why: clients still send the value, and get 422 from now on. Keep accepting it and map it to
+    its replacement until no client uses it. (A value a response no longer sends breaks no
+    reader: that is not reported.)
 
     Fix:
         class OrderStatus(StrEnum):

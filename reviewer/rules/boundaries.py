@@ -13,6 +13,7 @@ from reviewer.rules.registry import Hit, RuleContext, Scope, rule
 from reviewer.services.build import build_service_model
 from reviewer.services.calls import call_cycles, call_edges, resolve_call, route_index
 from reviewer.services.model import Service, ServiceModel
+from reviewer.sources.dependencies import declared_imports
 
 # Tables that every service keeps for itself by design (transactional outbox, migrations).
 _PER_SERVICE_TABLES = {"outbox", "outbox_messages", "outbox_events", "inbox", "inbox_messages", "alembic_version",
@@ -120,6 +121,8 @@ def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     Why: the import works in the monorepo and fails in the container, where the other service's
     code is not copied; where it does work, the two services can no longer be changed or
     deployed independently. Share code through a library package, and data through an API.
+    (A third-party distribution the service declares, such as `redis` in requirements.txt, is
+    not another service even when a folder has its name.)
 
     Fix:
         # libs/contracts/orders.py: a shared package both services depend on
@@ -134,6 +137,7 @@ def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     svc = model.owner_of(f.path)
     if svc is None or is_test_path(f.path[len(svc.root or ""):]):
         return
+    third_party = declared_imports(ctx.project, posixpath.dirname(f.path))
     for node in _statements(mod.tree.body):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
@@ -142,6 +146,8 @@ def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         else:
             continue
         for name in names:
+            if name.split(".", 1)[0] in third_party:  # `import redis` is redis-py, not the redis/ folder
+                continue
             target = _resolve_import(model, svc, f, name)
             if target is not None:
                 yield Hit(node.lineno, f"`{name}` belongs to service `{target.name}` ({target.root}/)")
@@ -235,20 +241,20 @@ def sync_call_chain(ctx: RuleContext) -> Iterator[Hit]:
                     if hop is None:
                         continue
                     b, url_path = hop
-                    for b_route, b_call, c in _next_hops(model, b, url_path, call.method):
+                    for b_path, b_call, c in _next_hops(model, b, url_path, call.method):
                         if c is a or c is b:
                             continue
                         detail = (f"`{a.name}` {route.method.upper()} {route.path} → `{b.name}` "
-                                  f"{b_route.path} → `{c.name}`")
+                                  f"{b_path} → `{c.name}`")
                         yield Hit(call.line, detail, path=call.path, also=((b_call.path, b_call.line),))
                         break
 
 
 def _next_hops(model: ServiceModel, b: Service, url_path: str, method: str) -> Iterator[tuple]:
-    for route in route_index(model, b).matching(url_path):
+    for path, route in route_index(model, b).matching(url_path):
         if method != "request" and route.method not in (method, "api_route"):
             continue
         for call in route.calls:
             hop = resolve_call(model, b, call.template)
             if hop is not None:
-                yield route, call, hop[0]
+                yield path, call, hop[0]

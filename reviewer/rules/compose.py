@@ -6,7 +6,6 @@ an override file in the same directory) it asks the compose index, built once pe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from posixpath import basename
 
@@ -30,23 +29,17 @@ from reviewer.sources.container import (
     nearest,
     tool_missing_reason,
 )
+from reviewer.sources.devloop import built_here
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
-from reviewer.sources.images import image_name, is_datastore_image, is_mutable_image
-from reviewer.sources.secrets import literal_secret
-
-_NOT_A_STORE = re.compile(r"exporter|commander|express|insight|admin|operator|-ui$|^ui-")
-_DEV_FILE = re.compile(r"(?i)(^|[.\-_])(override|dev|development|local|test|tests|ci|e2e)([.\-_]|$)")
-_PROD_FILE = re.compile(r"(?i)(^|[.\-_])(prod|production|prd)([.\-_]|$)")
+from reviewer.sources.images import is_mutable_image
+from reviewer.sources.local_dev import DEV_FILE, PROD_FILE, is_datastore, is_local_compose, local_datastores
+from reviewer.sources.secrets import literal_secret, url_host
 
 
 def _file(f: SourceFile, ctx: RuleContext) -> tuple[ComposeIndex, ComposeFile] | None:
     index = compose_index(ctx.project)
     cf = index.files.get(f.path)
     return (index, cf) if cf is not None else None
-
-
-def is_datastore(image: str | None) -> bool:
-    return bool(image) and is_datastore_image(image) and not _NOT_A_STORE.search(image_name(image))
 
 
 def _dockerfile_stage(ctx: RuleContext, index: ComposeIndex, cf: ComposeFile,
@@ -160,7 +153,7 @@ def no_restart_policy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if found is None:
         return
     index, cf = found
-    if _DEV_FILE.search(basename(cf.path)):
+    if DEV_FILE.search(basename(cf.path)):
         return  # local development: a crashed container is restarted by hand
     for svc in cf.services.values():
         if svc.is_fragment or index.runs_once(cf, svc):
@@ -190,7 +183,7 @@ def no_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     index, cf = found
     limited = [s.name for s in cf.services.values() if s.memory_limit is not None]
-    if not (_PROD_FILE.search(basename(cf.path)) or limited):
+    if not (PROD_FILE.search(basename(cf.path)) or limited):
         return
     for svc in cf.services.values():
         if svc.memory_limit is not None or index.runs_once(cf, svc):
@@ -221,7 +214,7 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for svc in cf.services.values():
         if svc.image is None or any(d.build is not None for _, d in index.definitions(cf, svc.name)):
             continue
-        if is_mutable_image(svc.image):
+        if is_mutable_image(svc.image) and not built_here(ctx.project, svc.image):  # a sibling, Tilt, Skaffold
             yield Hit(svc.key_line("image"), f"`{svc.image}` is not pinned to a version")
 
 
@@ -231,7 +224,9 @@ def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Secret written into the compose file
 
     Why: the value is now in git history for everyone with read access, shared by every
-    environment that uses the file, and cannot be rotated without a commit.
+    environment that uses the file, and cannot be rotated without a commit. Well-known defaults
+    (`postgres`, `changeme`, a password equal to its user) are not secrets; a password for a
+    datastore the file starts itself, or in a local-development file, is a warning.
 
     Fix:
         environment:
@@ -241,11 +236,17 @@ def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     found = _file(f, ctx)
     if found is None:
         return
-    for svc in found[1].services.values():
+    index, cf = found
+    local_file, stores = is_local_compose(index, cf), local_datastores(index, cf)
+    for svc in cf.services.values():
+        env = {var.name: var.value for var in svc.environment}
         for var in svc.environment:
-            reason = literal_secret(var.name, var.value)
-            if reason:
-                yield Hit(var.line, reason)
+            reason = literal_secret(var.name, var.value, env)
+            if not reason:
+                continue
+            local = local_file or svc.name in stores or url_host(str(var.value)) in stores
+            where = " (local development only)" if local_file else ", for a datastore this file starts" if local else ""
+            yield Hit(var.line, reason + where, severity=Severity.WARNING if local else None)
 
 
 @rule("compose-privileged", kinds={FileKind.COMPOSE}, category=Category.SECURITY, severity=Severity.ERROR,

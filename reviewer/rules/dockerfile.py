@@ -27,8 +27,10 @@ from reviewer.sources.container import (
     strip_init,
     substitute,
 )
+from reviewer.sources.devloop import built_here
 from reviewer.sources.dockerfile import Dockerfile, Instruction, Stage
 from reviewer.sources.images import is_mutable_image
+from reviewer.sources.local_dev import is_dev_file
 from reviewer.sources.secrets import literal_secret
 
 
@@ -131,8 +133,8 @@ def dev_server_in_image(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         #   command: uvicorn app.main:app --host 0.0.0.0 --reload
     """
     found = _final(f)
-    if found is None or _DEV_STAGE.search(found[1].alias or ""):
-        return  # a final stage named dev/dev-envs is a development image by declaration
+    if found is None or _DEV_STAGE.search(found[1].alias or "") or is_dev_file(f.path):
+        return  # a final stage named dev/dev-envs, a Dockerfile.dev: a development image by declaration
     entry, cmd = effective_command(*found)
     present = [ins for ins in (entry, cmd) if ins is not None]
     if entry is not None and entry.exec_form is None:
@@ -222,7 +224,7 @@ def base_image_unpinned(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         base = substitute(stage.base, args)
         if not base or base.lower() == "scratch" or df.parent(stage) is not None:
             continue
-        if is_mutable_image(base):
+        if is_mutable_image(base) and not built_here(ctx.project, base):  # a base image the repo builds
             shown = base if base == stage.base else f"{stage.base} ({base})"
             yield Hit(stage.line, f"`{shown}` is not pinned to a version")
 
@@ -268,11 +270,12 @@ def secret_in_env_or_arg(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             PIP_INDEX_URL="https://__token__:$(cat /run/secrets/pip_token)@pypi.example.com/simple" \\
             pip install -r requirements.txt
     """
-    for ins in f.dockerfile.instructions:
-        if ins.keyword not in ("ENV", "ARG"):
-            continue
-        for name, value in _assignments(ins):
-            reason = literal_secret(name, value)
-            if reason:
-                yield Hit(_key_line(f, ins, name), f"{ins.keyword} {reason}")
+    assigned = [(ins, name, value) for ins in f.dockerfile.instructions if ins.keyword in ("ENV", "ARG")
+                for name, value in _assignments(ins)]
+    env = {name: value for _, name, value in assigned}
+    dev = Severity.WARNING if is_dev_file(f.path) else None  # Dockerfile.dev, .devcontainer/Dockerfile
+    for ins, name, value in assigned:
+        reason = literal_secret(name, value, env)
+        if reason:
+            yield Hit(_key_line(f, ins, name), f"{ins.keyword} {reason}", severity=dev)
 

@@ -10,6 +10,7 @@ from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
+from reviewer.services.routes import probes_known
 from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
 from reviewer.sources.python_ast import (
@@ -262,6 +263,7 @@ def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     calls another service, a short outage of that dependency fails every replica's probe at
     once, and Kubernetes restarts the whole fleet, turning a blip into an outage. Check
     dependencies in the readiness endpoint instead, which only takes a pod out of rotation.
+    (Liveness is guessed from the path; where the Kubernetes probes are known, the k8s rules decide.)
 
     Fix:
         @app.get("/livez")
@@ -274,7 +276,7 @@ def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             return {"status": "ready"}
     """
     mod = f.python
-    if mod is None:
+    if mod is None or probes_known(ctx.project, ctx.service_roots, f.path):  # the k8s probe rules know better
         return
     for route in routes_of(mod):
         path = (route_path(mod, route) or route.path or "").rstrip("/")

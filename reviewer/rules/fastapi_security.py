@@ -13,7 +13,7 @@ from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.fastapi_routes import app_names
 from reviewer.sources.python_ast import PythonModule, const_str, dotted, has_star_kwargs, imported_name, keyword, nodes
-from reviewer.sources.secrets import URL_WITH_PASSWORD
+from reviewer.sources.secrets import is_placeholder, url_password, user_of
 
 _PROBE_ORIGIN = "https://attacker.example"
 
@@ -147,7 +147,6 @@ _NOT_SECRET_SUFFIX = {"header", "name", "url", "uri", "endpoint", "path", "field
                       "template", "dir", "column", "table", "attr", "attribute", "model", "schema", "method", "methods",
                       "event", "status", "state", "reason", "query", "lifetime", "size", "count"}
 _PLACEHOLDER_NAME = {"fake", "dummy", "example", "sample", "mock", "test"}
-_DEFAULT_PASSWORDS = {"password", "pass", "pwd", "secret", "postgres", "guest", "root", "admin", "user", "test"}
 _GETENV = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
 _JWT_KEYED = {"jwt.encode", "jose.jwt.encode", *_JWT_DECODE}
 
@@ -243,9 +242,11 @@ def _docstrings(mod: PythonModule) -> set[int]:
 
 
 def _secrets(mod: PythonModule) -> Iterator[tuple[int, str]]:
-    for name, value in _named_literals(mod):
-        text = const_str(value)
-        if text is not None and _secret_name(name) and _secret_value(text) and not _names_itself(name, text):
+    named = [(name, value, const_str(value)) for name, value in _named_literals(mod)]
+    env = {name: text for name, _, text in named if text is not None}  # db_user next to db_password
+    for name, value, text in named:
+        if text is not None and _secret_name(name) and _secret_value(text) and not _names_itself(name, text) \
+                and not is_placeholder(text, user_of(name, env)):
             yield value.lineno, f"`{name}` is set to a literal"  # type: ignore[union-attr]
     docstrings = _docstrings(mod)
     for node in nodes(mod, ast.Constant):
@@ -253,11 +254,10 @@ def _secrets(mod: PythonModule) -> Iterator[tuple[int, str]]:
         if text is None or len(text) < 8 or id(node) in docstrings or _documentation(mod, node):
             continue
         token = _TOKEN.search(text)
-        if token and not _PLACEHOLDER.search(token.group(0)):
+        if token and not _PLACEHOLDER.search(token.group(0)) and not is_placeholder(token.group(0)):
             yield node.lineno, f"a literal `{token.group(0)[:8]}…` credential"
-        dsn = URL_WITH_PASSWORD.search(text)
-        if dsn and not _PLACEHOLDER.search(dsn.group(1)) and "{" not in dsn.group(1) and \
-                dsn.group(1).lower() not in _DEFAULT_PASSWORDS and not isinstance(mod.parents.get(node), ast.JoinedStr):
+        password = url_password(text)
+        if password and not _PLACEHOLDER.search(password) and not isinstance(mod.parents.get(node), ast.JoinedStr):
             yield node.lineno, "a connection URL with a literal password"
 
 

@@ -9,6 +9,7 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
+from reviewer.services.addresses import unresolved_in
 from reviewer.services.build import build_service_model
 from reviewer.services.calls import resolve_call
 from reviewer.services.code import BREAKER_MODULES
@@ -360,12 +361,13 @@ def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
 @rule("http-hardcoded-service-url", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES, severity=Severity.INFO,
       reads_model=True)
 def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
-    """Another service's address is hard-coded in Python
+    """Service address in code resolves in only one of the environments the service runs in
 
-    Why: `http://inventory:8000` only resolves inside one compose network or one namespace.
-    Staging, tests and Kubernetes then need code changes, and the dependency is invisible to
-    whoever deploys the service. Read the URL from configuration (an env var with a settings
-    class), where the deployment manifests can set it.
+    Why: `http://inventory:8000` is the right way to reach a sibling where a compose service or a
+    Kubernetes Service is named `inventory`. This service runs both under compose and in the
+    cluster, and the name exists in only one of them, so the call fails in the other, and the
+    code has to change per environment. Give the Service the same name in both, or read the URL
+    from configuration that each deployment sets.
 
     Fix:
         class Settings(BaseSettings):
@@ -378,14 +380,15 @@ def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     model = build_service_model(ctx.project, ctx.service_roots)
     facts = model.code.get(f.path)
-    if facts is None:
+    caller = model.owner_of(f.path)
+    if facts is None or caller is None:
         return
-    names = model.service_names()
     for lit in facts.url_literals:
-        if lit.config_default:
-            continue
         url = parse_http_url(lit.value)
-        if url is None or url[0] in LOCAL_HOSTS:
+        if lit.config_default or url is None or url[0] in LOCAL_HOSTS:
             continue
-        if canonical_host(url[0]) in names:
-            yield Hit(lit.line, f"`{url[0]}{':' + str(url[1]) if url[1] else ''}` is written into the code")
+        missing = unresolved_in(ctx.project, caller, url[0])
+        if missing is not None:
+            found = "Kubernetes" if missing == "compose" else "compose"
+            yield Hit(lit.line, f"`{url[0]}` is a {found} name, but `{caller.name}` also runs under {missing}, "
+                                f"where nothing is named `{canonical_host(url[0])}`")

@@ -7,17 +7,11 @@ from collections.abc import Iterator
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources.devloop import built_here
 from reviewer.sources.images import is_mutable_image
-from reviewer.sources.k8s_index import K8sIndex, index_of, pod_sources_near
+from reviewer.sources.k8s_index import index_of, pod_sources_near
 from reviewer.sources.k8s_objects import manifest_docs, same_namespace, selector_matches
 from reviewer.sources.k8s_workloads import KINDS
-
-
-def _rewritten(idx: K8sIndex, image: str) -> bool:
-    name = image.split("@", 1)[0]
-    if ":" in name.rsplit("/", 1)[-1]:
-        name = name.rsplit(":", 1)[0]
-    return name in idx.rewritten_images
 
 
 @rule("k8s-image-mutable-tag", kinds=KINDS, category=Category.OPERABILITY, severity=Severity.WARNING,
@@ -26,18 +20,19 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Container image has no tag or uses `:latest`
 
     Why: the same manifest then runs different code on different nodes (each pulls whatever
-    `latest` is at that moment), and a rollback redeploys the broken image.
+    `latest` is at that moment), and a rollback redeploys the broken image. (An image the
+    repository's own build loop builds and tags, with Skaffold, Tilt, Garden, compose `build:` or
+    kustomize `images:`, gets its tag from that tool.)
 
     Fix:
         image: ghcr.io/acme/orders-api:1.14.2
         # or pinned by digest
         image: ghcr.io/acme/orders-api@sha256:4f3c...e9a1
     """
-    idx = index_of(ctx.project)
-    for w in idx.workloads_in(f.path):
+    for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
             image = c.data.get("image")
-            if not isinstance(image, str) or image.startswith("ko://") or _rewritten(idx, image.strip()):
+            if not isinstance(image, str) or image.startswith("ko://") or built_here(ctx.project, image):
                 continue  # the build/deploy tool sets the tag
             if image.strip() and is_mutable_image(image.strip()):
                 what = "uses `:latest`" if image.strip().endswith(":latest") else "has no tag"

@@ -8,12 +8,13 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
 from reviewer.services.build import build_service_model
+from reviewer.services.code import RouteFacts
 from reviewer.services.model import Service, ServiceModel
 from reviewer.services.routes import app_routes, route_facts, service_probes
 from reviewer.sources.fastapi_routes import AppRoutes
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_index import index_of
-from reviewer.sources.k8s_objects import PROBES, Container, as_list, as_map
+from reviewer.sources.k8s_objects import PROBES, as_map
 from reviewer.sources.k8s_workloads import KINDS, service_list, serving_containers
 
 
@@ -69,49 +70,15 @@ def missing_liveness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(c.line, f"container `{c.name}` of {w.title}")
 
 
-def _port(value: object, c: Container) -> object:
-    """A probe port, with a named port resolved to its number when the container declares it."""
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    if isinstance(value, str):
-        for item in as_list(c.data.get("ports")):
-            if isinstance(item, dict) and item.get("name") == value and isinstance(item.get("containerPort"), int):
-                return item["containerPort"]
-    return value
-
-
-def _handler(probe: object, c: Container) -> tuple | None:
-    if not isinstance(probe, dict):
-        return None
-    http, tcp, command, grpc = (probe.get("httpGet"), probe.get("tcpSocket"), _command(probe),
-                                probe.get("grpc"))
-    if isinstance(http, dict):
-        handler: tuple = ("http", http.get("path", "/"), _port(http.get("port"), c), http.get("host"),
-                          str(http.get("scheme", "HTTP")).upper())
-    elif isinstance(tcp, dict):
-        handler = ("tcp", _port(tcp.get("port"), c), tcp.get("host"))
-    elif command is not None:
-        handler = ("exec", *command)
-    elif isinstance(grpc, dict):
-        handler = ("grpc", grpc.get("port"), grpc.get("service"))
-    else:
-        return None
-    return None if any(is_templated(part) or (part is None and i < 2) for i, part in enumerate(handler)) else handler
-
-
-def _command(probe: dict) -> tuple[str, ...] | None:
-    command = probe.get("exec", {}).get("command") if isinstance(probe.get("exec"), dict) else None
-    return tuple(str(part) for part in command) if isinstance(command, list) else None
-
-
-@rule("k8s-identical-liveness-readiness", kinds=KINDS, category=Category.RESILIENCE,
-      severity=Severity.WARNING, equivalents=("pod-probes-identical",))
-def identical_liveness_readiness(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
-    """Liveness and readiness probes call the same handler
+@rule("k8s-identical-liveness-readiness", category=Category.RESILIENCE, severity=Severity.WARNING,
+      scope=Scope.PROJECT, equivalents=("pod-probes-identical",))
+def identical_liveness_readiness(ctx: RuleContext) -> Iterator[Hit]:
+    """Liveness and readiness probes call the same handler, and it checks a dependency
 
     Why: readiness answers "should I get traffic?" and may fail while a dependency is down;
-    liveness answers "am I wedged?" and a failure restarts the container. Pointing both at one
-    endpoint turns a database blip into restarts of every replica at once.
+    liveness answers "am I wedged?" and a failure restarts the container. When both call one
+    handler that checks the database or another service, a database blip restarts every replica
+    at once. (One shallow handler for both is fine; so are identical exec, tcp and grpc probes.)
 
     Fix:
         livenessProbe:
@@ -119,12 +86,22 @@ def identical_liveness_readiness(f: SourceFile, ctx: RuleContext) -> Iterator[Hi
         readinessProbe:
           httpGet: {path: /readyz, port: http}  # may check the DB pool
     """
-    for w in index_of(ctx.project).workloads_in(f.path):
-        for c in w.all_containers:
-            live = _handler(c.data.get("livenessProbe"), c)
-            if live is not None and live == _handler(c.data.get("readinessProbe"), c):
-                what = f"`{live[1]}`" if live[0] == "http" else live[0]
-                yield Hit(c.data.line_of("livenessProbe"), f"both probes of `{c.name}` use {what}")
+    for model, svc, table in _tables(ctx):
+        if not table.known:
+            continue
+        for probe in service_probes(svc):
+            if probe.kind != "livenessProbe" or not probe.shared:
+                continue
+            r = _io_route(model, table, probe.path)
+            if r is not None:
+                yield Hit(probe.probe_line, f"both probes of `{probe.container}` call `{probe.path}`, whose handler "
+                          f"`{r.handler}()` ({r.file}:{r.line}) does I/O", path=probe.file, also=((r.file, r.line),))
+
+
+def _io_route(model: ServiceModel, table: AppRoutes, path: str) -> RouteFacts | None:
+    """The first route serving ``path`` whose handler does database or outbound HTTP I/O."""
+    matched = (route_facts(model, file, route) for file, route in table.matching(path))
+    return next((r for r in matched if r is not None and r.does_io), None)
 
 
 @rule("k8s-probe-port-not-exposed", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.ERROR,
@@ -233,12 +210,10 @@ def liveness_hits_dependencies(ctx: RuleContext) -> Iterator[Hit]:
         if not table.known:
             continue
         for probe in service_probes(svc):
-            if probe.kind != "livenessProbe":
+            if probe.kind != "livenessProbe" or probe.shared:  # shared with readiness: the rule above
                 continue
-            matched = (route_facts(model, file, route) for file, route in table.matching(probe.path))
-            io_routes = [r for r in matched if r is not None and r.does_io]
-            if io_routes:
-                r = io_routes[0]
+            r = _io_route(model, table, probe.path)
+            if r is not None:
                 yield Hit(probe.line, f"`{probe.path}` runs `{r.handler}()` ({r.file}:{r.line}), which does I/O",
                           path=probe.file, also=((r.file, r.line),))
 

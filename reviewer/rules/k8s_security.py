@@ -9,19 +9,11 @@ from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_index import index_of
-from reviewer.sources.k8s_objects import Container, Workload
+from reviewer.sources.k8s_objects import Container, Workload, as_list
 from reviewer.sources.k8s_workloads import KINDS, regular_containers
-from reviewer.sources.secrets import URL_WITH_PASSWORD, is_committed_value, is_secret_key
+from reviewer.sources.local_dev import is_dev_file
+from reviewer.sources.secrets import literal_secret, url_password
 from reviewer.sources.yaml_docs import YMap
-
-
-def _secret_literal(name: str, value: object) -> bool:
-    return isinstance(value, str) and is_secret_key(name) and is_committed_value(value.strip())
-
-
-def _url_password(value: object) -> bool:
-    m = URL_WITH_PASSWORD.search(value) if isinstance(value, str) else None
-    return bool(m) and not m.group(1).startswith("$")  # type: ignore[union-attr]
 
 
 @rule("k8s-literal-secret-in-env", kinds=KINDS, category=Category.SECURITY, severity=Severity.ERROR,
@@ -42,19 +34,21 @@ def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
           - name: DATABASE_URL
             value: postgresql://orders:$(DB_PASSWORD)@db:5432/orders
     """
+    dev = Severity.WARNING if is_dev_file(f.path) else None  # a dev/, local/ or minikube/ overlay
     for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
-            env = c.data.get("env")
-            for item in env if isinstance(env, list) else []:
-                if not isinstance(item, YMap) or "valueFrom" in item or "value" not in item:
-                    continue
+            items = [i for i in as_list(c.data.get("env")) if isinstance(i, YMap) and "valueFrom" not in i
+                     and "value" in i and not is_templated(i["value"]) and not is_templated(i.get("name"))]
+            env = {str(i.get("name", "")): i["value"] for i in items}
+            for item in items:
                 name, value = str(item.get("name", "")), item["value"]
-                if is_templated(value) or is_templated(name):
+                if not isinstance(value, str):
                     continue
-                if _secret_literal(name, value):
-                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` holds a literal value")
-                elif _url_password(value):
-                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` is a URL with a password in it")
+                if url_password(value) is not None:
+                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` is a URL with a password in it",
+                              severity=dev)
+                elif literal_secret(name, value, env):
+                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` holds a literal value", severity=dev)
 
 
 def _security(w: Workload, c: Container, key: str) -> tuple[object, int | None, bool]:

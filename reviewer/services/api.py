@@ -32,6 +32,7 @@ class Field:
     annotation: ast.expr
     required: bool
     line: int
+    value: ast.expr | None = None  # the default as written: ``Field(..., min_length=3)`` carries bounds
 
 
 @dataclass
@@ -229,7 +230,7 @@ def _fields(node: ast.ClassDef) -> Iterator[tuple[str, Field]]:
         outer = stmt.annotation.value if isinstance(stmt.annotation, ast.Subscript) else stmt.annotation
         if name.startswith("_") or name == "model_config" or (dotted(outer) or "").endswith("ClassVar"):
             continue
-        yield name, Field(name, stmt.annotation, _required(stmt.value), stmt.lineno)
+        yield name, Field(name, stmt.annotation, _required(stmt.value), stmt.lineno, stmt.value)
 
 
 def _required(value: ast.expr | None) -> bool:
@@ -252,7 +253,7 @@ def _members(node: ast.ClassDef) -> Iterator[tuple[str, int]]:
             yield stmt.target.id, stmt.lineno
 
 
-class _Shape(ast.NodeTransformer):
+class TypeShape(ast.NodeTransformer):
     """A type expression with typing spellings folded (``Optional[X]`` == ``X | None``, ``List`` ==
     ``list``), model/enum names replaced by a placeholder and Literal values dropped."""
 
@@ -298,4 +299,4 @@ class _Shape(ast.NodeTransformer):
 
 
 def shape(expr: ast.expr, surface: ApiSurface, near: str) -> str:
-    return ast.unparse(_Shape(surface, near).visit(copy.deepcopy(expr)))
+    return ast.unparse(TypeShape(surface, near).visit(copy.deepcopy(expr)))

@@ -1,5 +1,6 @@
 """What a change does to the API surface: removed routes, removed or retyped response fields,
-newly required request fields, removed enum values, changed success codes (base vs head)."""
+newly required or tightened request fields, removed enum values, changed success codes (base vs
+head). A retyped field counts only when it is incompatible on the wire (``services.api_wire``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reviewer.services.api import ApiRoute, ApiSurface, ClassInfo, Field, shape
+from reviewer.services.api_wire import (
+    alternatives,
+    constraints,
+    request_verdict,
+    response_compatible,
+    tightened_bounds,
+)
 from reviewer.sources.python_ast import dotted
 
 
@@ -68,7 +76,7 @@ class Differ:
         for bc, hc in zip(bs, hs, strict=True):
             if bc.kind != hc.kind:
                 continue
-            if bc.kind == "enum":
+            if bc.kind == "enum" and side == "request":  # a reader never misses a value it no longer gets
                 yield from self._enum(bc, hc)
             elif bc.kind == "model":
                 yield from self._model(bc, hc, side)
@@ -115,16 +123,38 @@ class Differ:
         if now_required:
             yield Change("api-request-field-now-required", hc.path, new.line,
                          f"`{new.name}` of `{hc.name}` is now required")
+        narrowed = False
         if old_shape != new_shape and not (now_required and _without_none(old_shape) == new_shape):
-            yield Change("api-field-type-changed", hc.path, new.line,
-                         f"`{hc.name}.{new.name}`: `{ast.unparse(old.annotation)}` → `{ast.unparse(new.annotation)}`")
-            return
-        removed = _literals(old.annotation) - _literals(new.annotation)
+            verdict = self._wire_verdict(bc, hc, old, new, side)
+            if verdict == "breaking":
+                yield Change("api-field-type-changed", hc.path, new.line, f"`{hc.name}.{new.name}`: "
+                             f"`{ast.unparse(old.annotation)}` → `{ast.unparse(new.annotation)}`")
+                return
+            narrowed = verdict == "tightened"
+        if side == "request":
+            yield from self._tightened(hc, old, new, narrowed)
+        removed = _literals(old.annotation) - _literals(new.annotation) if side == "request" else set()
         if removed:
             values = ", ".join(f"`{v!r}`" for v in sorted(removed, key=str))
             yield Change("api-enum-value-removed", hc.path, new.line, f"{values} removed from `{hc.name}.{new.name}`")
         yield from self._pair_types(self.base.types_in(old.annotation, bc.path),
                                     self.head.types_in(new.annotation, hc.path), side)
+
+    def _wire_verdict(self, bc: ClassInfo, hc: ClassInfo, old: Field, new: Field, side: str) -> str | None:
+        """"breaking", "tightened" (a request accepts less) or None (the same or more on the wire)."""
+        old_alts = alternatives(old.annotation, self.base, bc.path)
+        new_alts = alternatives(new.annotation, self.head, hc.path)
+        if side == "response":
+            return None if response_compatible(old_alts, new_alts) else "breaking"
+        return request_verdict(old_alts, new_alts)
+
+    def _tightened(self, hc: ClassInfo, old: Field, new: Field, narrowed: bool) -> Iterator[Change]:
+        reasons = tightened_bounds(constraints(old.annotation, old.value), constraints(new.annotation, new.value))
+        if narrowed:
+            reasons.insert(0, f"`{ast.unparse(old.annotation)}` → `{ast.unparse(new.annotation)}`")
+        if reasons:
+            yield Change("api-request-field-tightened", hc.path, new.line,
+                         f"`{hc.name}.{new.name}`: {', '.join(reasons)}")
 
 
 def _without_none(shape_text: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from reviewer.classify import FileKind, is_test_path
 from reviewer.project import Project, SourceFile
+from reviewer.services.addresses import host_aliases
 from reviewer.services.code import CodeIndex
 from reviewer.services.endpoints import add_endpoints, expand_vars
 from reviewer.services.model import Datastore, EnvVar, Placement, Service, ServiceModel, canonical_host
@@ -81,7 +82,7 @@ class _Builder:
             svc.third_party = False
         svc.origins.add("compose")
         svc.aliases.add(cs.name)
-        svc.hosts |= {cs.name, *_host_aliases(cs)}
+        svc.hosts |= {cs.name, *host_aliases(cs)}
         if image:
             svc.images.add(image)
         svc.env.extend(_compose_env(cs, cf.path, dotenv))
@@ -275,17 +276,6 @@ def _build_root(build: object, base: str, dotenv: dict[str, str]) -> str | None:
         sub = _norm(posixpath.join(root, posixpath.dirname(dockerfile)))
         return sub if sub is not None and sub != root else root
     return root
-
-
-def _host_aliases(cs: ComposeService) -> set[str]:
-    """Other names the service answers to on the compose network."""
-    data = cs.data
-    aliases = {str(data[k]) for k in ("hostname", "container_name") if isinstance(data.get(k), str)}
-    networks = data.get("networks")
-    for net in networks.values() if isinstance(networks, dict) else ():
-        if isinstance(net, dict) and isinstance(net.get("aliases"), list):
-            aliases.update(str(a) for a in net["aliases"])
-    return aliases
 
 
 def _compose_env(cs: ComposeService, path: str, dotenv: dict[str, str]) -> Iterator[EnvVar]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from reviewer.services.code import RouteFacts
 from reviewer.services.endpoints import expand_vars, parse_http_url
+from reviewer.services.routes import app_routes
 from reviewer.sources.fastapi_routes import path_matches
 
 if TYPE_CHECKING:
@@ -41,37 +42,45 @@ def resolve_call(model: ServiceModel, caller: Service, template: str) -> tuple[S
 
 
 class RouteIndex:
-    """A service's routes bucketed by segment count and first segment, for call-path lookups."""
+    """A service's routes by the full path they are served at, bucketed by segment count and first
+    segment, for call-path lookups."""
 
-    def __init__(self, routes: Iterable[RouteFacts]) -> None:
-        self._buckets: dict[tuple[int, str], list[RouteFacts]] = {}
-        self._wild: list[RouteFacts] = []
-        for r in routes:
-            if r.path is None:
-                continue
-            parts = r.path.rstrip("/").split("/")
+    def __init__(self, routes: Iterable[tuple[str, RouteFacts]]) -> None:
+        self._buckets: dict[tuple[int, str], list[tuple[str, RouteFacts]]] = {}
+        self._wild: list[tuple[str, RouteFacts]] = []
+        for path, r in routes:
+            parts = path.rstrip("/").split("/")
             first = parts[1] if len(parts) > 1 else ""
             if first[:1] == "{" or parts[-1].endswith(":path}"):
-                self._wild.append(r)
+                self._wild.append((path, r))
             else:
-                self._buckets.setdefault((len(parts), first), []).append(r)
+                self._buckets.setdefault((len(parts), first), []).append((path, r))
 
-    def matching(self, url_path: str) -> Iterator[RouteFacts]:
+    def matching(self, url_path: str) -> Iterator[tuple[str, RouteFacts]]:
+        """(full path, route) of the routes that serve ``url_path``."""
         parts = url_path.rstrip("/").split("/")
         first = parts[1] if len(parts) > 1 else ""
         if first[:1] == "{":
             candidates = [r for (n, _), rs in self._buckets.items() if n == len(parts) for r in rs]
         else:
             candidates = self._buckets.get((len(parts), first), [])
-        for r in [*candidates, *self._wild]:
-            if path_matches(r.path or "", url_path):
-                yield r
+        for path, r in [*candidates, *self._wild]:
+            if path_matches(path, url_path):
+                yield path, r
 
 
 def route_index(model: ServiceModel, svc: Service) -> RouteIndex:
+    """The service's routes at their full paths (``include_router`` and ``APIRouter`` prefixes
+    followed); a route whose prefixes cannot all be read is indexed at its own path."""
     key = svc.name
     if key not in model.route_indexes:
-        model.route_indexes[key] = RouteIndex(r for f in svc.facts(model) for r in f.routes)
+        table = app_routes(model, svc)
+        pairs = []
+        for f in svc.facts(model):
+            for r in f.routes:
+                full = table.full_paths(f.path, f.module, r.route)
+                pairs += [(p, r) for p in (full or ({r.path} if r.path is not None else set()))]
+        model.route_indexes[key] = RouteIndex(pairs)
     return model.route_indexes[key]
 
 

@@ -66,6 +66,7 @@ class Include:
     router: str  # the included router, qualified through the module's imports
     prefix: str | None  # None: not a literal
     line: int
+    expr: ast.expr | None = field(default=None, compare=False)  # the router argument as written
 
 
 def status_code(node: ast.AST | None) -> int | None:
@@ -208,7 +209,7 @@ def mounting(mod: PythonModule) -> Mounting:
             if attr == "include_router" and node.args:
                 kw = keyword(node, "prefix")
                 out.includes.append(Include(dotted(node.func.value) or "", mod.imports.qualify(node.args[0]) or "",
-                                            "" if kw is None else const_str(kw.value), node.lineno))
+                                            "" if kw is None else const_str(kw.value), node.lineno, node.args[0]))
             elif attr == "mount":
                 out.mounts.append(const_str(node.args[0]) if node.args else None)
             elif attr in ("add_api_route", "add_route"):
@@ -236,8 +237,9 @@ def suffix_matches(route_path: str, path: str) -> bool:
     return any(path_matches(route_path, "/".join(parts[i:]) if i else path) for i in range(max(1, len(parts) - n + 1)))
 
 
-# (file, module) pairs of one app, and how to find the (file, variable) an included router names
-RouterLookup = Callable[[str, str], "tuple[str, str] | None"]
+# How to find the (file, variable) an included router names: (including file, its module, the
+# router argument) -> (file, variable), or None when it cannot be placed
+RouterLookup = Callable[[str, PythonModule, ast.expr], "tuple[str, str] | None"]
 
 
 class AppRoutes:
@@ -251,11 +253,13 @@ class AppRoutes:
         self.mounts: list[str] = []
         self._apps: set[tuple[str, str]] = set()
         self._includes: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        self._modules: dict[str, PythonModule] = {}
         self.known = self._collect(list(modules), lookup)
 
     def _collect(self, modules: list[tuple[str, PythonModule]], lookup: RouterLookup) -> bool:
         has_app = False
         for path, mod in modules:
+            self._modules[path] = mod
             has_app = has_app or has_fastapi_app(mod)
             self._apps |= {(path, v) for v in fastapi_vars(mod)}
             self.routes.extend((path, mod, r) for r in routes_of(mod))
@@ -265,25 +269,34 @@ class AppRoutes:
                 return False
             self.mounts.extend(p for p in m.mounts if p is not None)
             for inc in m.includes:
-                target = (path, inc.router) if "." not in inc.router else lookup(path, inc.router)
+                target = lookup(path, mod, inc.expr) if inc.expr is not None else None
                 if inc.prefix is None or target is None:
                     return False
                 self._includes.setdefault(target, []).append((path, inc.includer, inc.prefix))
         return has_app and bool(self.routes)
 
     def _prefixes(self, file: str, var: str, depth: int = 0) -> set[str] | None:
+        """Every prefix the app puts in front of router ``var``'s own prefix: for each chain of
+        ``include_router`` calls up to the app, each includer's own ``APIRouter(prefix=)`` and the
+        ``prefix=`` of the include, outermost first."""
         if (file, var) in self._apps:
             return {""}
         includes = self._includes.get((file, var))
-        if not includes or depth > 4:
+        if not includes or depth > 8:
             return None
         out: set[str] = set()
         for parent_file, parent_var, prefix in includes:
             above = self._prefixes(parent_file, parent_var, depth + 1)
-            if above is None:
+            own = self._own_prefix(parent_file, parent_var)
+            if above is None or own is None:
                 return None
-            out |= {a + prefix for a in above}
+            out |= {a + own + prefix for a in above}
         return out
+
+    def _own_prefix(self, file: str, var: str) -> str | None:
+        """The ``APIRouter(prefix=)`` of an including router ("" for the app); None: not a literal."""
+        mod = self._modules.get(file)
+        return router_prefixes(mod).get(var, "") if mod is not None else None
 
     def full_paths(self, file: str, mod: PythonModule, route: Route) -> set[str] | None:
         """Every path the route is served at; None when a prefix in front of it is unknown."""

@@ -237,7 +237,9 @@ def build_index(project: Project) -> K8sIndex:
                     if isinstance(item, dict) and isinstance(item.get("name"), str):
                         idx.rewritten_images.add(item["name"])
             elif kind == "Config" and str(data.get("apiVersion", "")).startswith("skaffold/"):
-                for item in as_list(get_path(data, "build", "artifacts")):
+                builds = [data.get("build"), *(as_map(p).get("build") for p in as_list(data.get("profiles"))
+                                               if as_map(p) is not None)]
+                for item in (i for b in builds if isinstance(b, dict) for i in as_list(b.get("artifacts"))):
                     if isinstance(item, dict) and isinstance(item.get("image"), str):
                         idx.rewritten_images.add(item["image"])
     return idx

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reviewer.classify import FileKind
-from reviewer.sources.k8s_objects import Container, Service, Workload
+from reviewer.sources.helm import is_templated
+from reviewer.sources.k8s_objects import Container, Service, Workload, as_list
 
 KINDS = {FileKind.K8S, FileKind.HELM}
 # Environment overlays where one replica is the point (kustomize overlays, values per env).
@@ -44,3 +45,40 @@ def serving_containers(w: Workload, services: list[Service]) -> list[Container]:
             if declared and (declared[0] & targets[0] or declared[1] & targets[1]) and c not in chosen:
                 chosen.append(c)
     return chosen or (regular if len(regular) == 1 else [])
+
+
+def _port(value: object, c: Container) -> object:
+    """A probe port, with a named port resolved to its number when the container declares it."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, str):
+        for item in as_list(c.data.get("ports")):
+            if isinstance(item, dict) and item.get("name") == value and isinstance(item.get("containerPort"), int):
+                return item["containerPort"]
+    return value
+
+
+def probe_handler(probe: object, c: Container) -> tuple | None:
+    """What a probe runs, comparable across probes: ("http", path, port, host, scheme), ("tcp", port,
+    host), ("exec", *command) or ("grpc", port, service); named ports resolved. None when absent or templated."""
+    if not isinstance(probe, dict):
+        return None
+    http, tcp, command, grpc = (probe.get("httpGet"), probe.get("tcpSocket"), _command(probe),
+                                probe.get("grpc"))
+    if isinstance(http, dict):
+        handler: tuple = ("http", http.get("path", "/"), _port(http.get("port"), c), http.get("host"),
+                          str(http.get("scheme", "HTTP")).upper())
+    elif isinstance(tcp, dict):
+        handler = ("tcp", _port(tcp.get("port"), c), tcp.get("host"))
+    elif command is not None:
+        handler = ("exec", *command)
+    elif isinstance(grpc, dict):
+        handler = ("grpc", grpc.get("port"), grpc.get("service"))
+    else:
+        return None
+    return None if any(is_templated(part) or (part is None and i < 2) for i, part in enumerate(handler)) else handler
+
+
+def _command(probe: dict) -> tuple[str, ...] | None:
+    command = probe.get("exec", {}).get("command") if isinstance(probe.get("exec"), dict) else None
+    return tuple(str(part) for part in command) if isinstance(command, list) else None

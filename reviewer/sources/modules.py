@@ -9,7 +9,8 @@
 - names re-exported by a package ``__init__.py`` (``from .clients import fetch_stock`` there).
 
 Anything uncertain resolves to None: a name bound twice, shadowed locally, a file and a package of
-the same name, a standard-library module, a method or a class. Results are cached for the run.
+the same name, a standard-library module or a declared third-party distribution, a method or a
+class. Results are cached for the run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reviewer.project import Project
+from reviewer.sources.dependencies import declared_imports
 from reviewer.sources.python_ast import FunctionNode, PythonModule
 
 _MAX_REEXPORTS = 3
@@ -95,6 +97,29 @@ class ModuleResolver:
         self._names[key] = found
         return found
 
+    def variable(self, path: str, mod: PythonModule, expr: ast.AST) -> tuple[str, str] | None:
+        """(file, name) of the module-level name ``expr`` (``router``, ``users.router``) stands for,
+        through the imports of ``mod`` at ``path`` and re-exports; None when it is not certain."""
+        parts = _dotted_parts(expr)
+        if parts is None:
+            return None
+        binding = module_bindings(mod).get(parts[0])
+        if not isinstance(binding, Ref):
+            return (path, parts[0]) if len(parts) == 1 else None
+        return self._variable(path, Ref(binding.level, ".".join(p for p in (binding.dotted, *parts[1:]) if p)), 0)
+
+    def _variable(self, path: str, ref: Ref, hops: int) -> tuple[str, str] | None:
+        module, _, name = ref.dotted.rpartition(".")
+        file = self.module_path(path, ref.level, module) if name else None
+        src = self.project.get(file) if file is not None else None
+        mod = src.python if src is not None else None
+        if file is None or mod is None:
+            return None
+        binding = module_bindings(mod).get(name)
+        if isinstance(binding, Ref):
+            return self._variable(file, binding, hops + 1) if hops < _MAX_REEXPORTS else None
+        return file, name
+
     # --- modules ----------------------------------------------------------------------------------
     def module_path(self, importer: str, level: int, module: str) -> str | None:
         """The project file of ``module`` imported from ``importer``, or None when it is not certain."""
@@ -111,8 +136,8 @@ class ModuleResolver:
                     return None
                 base = posixpath.dirname(base)
             return self._one_of(base, parts)
-        if not parts or parts[0] in _STDLIB:
-            return None
+        if not parts or parts[0] in _STDLIB or parts[0] in declared_imports(self.project, base):
+            return None  # the standard library, or a distribution the project declares (redis, not redis/)
         root: str | None = base
         while root is not None:
             candidates = self._candidates(root, parts)

@@ -4,6 +4,7 @@ Kubernetes, compose, Dockerfile and FastAPI rules."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import pairwise
 
 # the user may be empty: redis://:s3cret@cache:6379/0 carries a password too
@@ -17,7 +18,40 @@ def is_literal_secret(value: object) -> bool:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         return False
     text = str(value).strip()
-    return bool(text) and not ENV_REFERENCE.match(text) and text.lower() not in {"changeme", "<secret>", "xxx"}
+    return bool(text) and not ENV_REFERENCE.match(text) and not is_placeholder(text)
+
+
+# Values every tutorial, image README and local setup uses: nobody's secret. Single words, and
+# values made only of such words (dev-secret, test_password, change-me-please, your-api-key-here).
+_WELL_KNOWN = {"changeme", "password", "passwd", "pass", "pwd", "secret", "secrets", "dev", "development", "test",
+               "testing", "local", "example", "sample", "demo", "default", "dummy", "fake", "mock", "placeholder",
+               "todo", "postgres", "postgresql", "mysql", "mariadb", "mongo", "mongodb", "redis", "rabbitmq", "root",
+               "admin", "administrator", "guest", "user", "username", "minioadmin", "keycloak", "mysecretpassword",
+               "password1", "password123", "pass123", "admin123", "secret123", "test123", "123456", "12345678",
+               "qwerty", "none", "null", "nil", "empty", "x", "xxx", "token", "key", "apikey", "notasecret"}
+_FILLER = {"change", "me", "replace", "your", "my", "a", "the", "here", "value", "please", "do", "not", "use",
+           "only", "for", "in", "super", "very", "insecure", "unsafe", "api", "jwt", "access", "signing",
+           "private", "client", "db", "database", "app", "ci", "set", "this", "it", "to", "some",
+           "env", "docker", "compose", "of"}
+# a vendor prefix before a placeholder is still a placeholder: xoxb-test, sk_test_xxx, ghp_your_token
+_VENDOR_PREFIX = re.compile(r"^(xox[abposr]-|xapp-|sk_(live|test)_|rk_(live|test)_|pk_(live|test)_|sk-ant-|sk-|"
+                            r"gh[pousr]_|github_pat_|glpat-|SG\.|AKIA|ASIA)", re.I)
+
+
+def is_placeholder(value: str, user: str | None = None) -> bool:
+    """A value nobody would guard: a well-known placeholder or local-development default
+    (``changeme``, ``postgres``, ``dev-secret``, ``xoxb-test``, ``<secret>``), or a password equal
+    to the user name it goes with (``guest``/``guest``)."""
+    text = value.strip().strip("\"'")
+    if not text or _PLACEHOLDERS.match(text) or _SUBSTITUTED.match(text):
+        return True
+    if user is not None and text.lower() == user.strip().lower():
+        return True
+    body = _VENDOR_PREFIX.sub("", text, count=1)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", body.lower()) if w]
+    if not words or all(set(w) <= {"x"} or set(w) <= {"0"} for w in words):
+        return True
+    return any(w in _WELL_KNOWN for w in words) and all(w in _WELL_KNOWN or w in _FILLER for w in words)
 
 
 _SECRET_WORDS = {"pass", "password", "passwords", "passwd", "passphrase", "secret", "secrets", "token",
@@ -55,21 +89,54 @@ def is_committed_value(text: str) -> bool:
         and not text.startswith(("/", "./", "~/")) and not _SUBSTITUTED.match(text) and "$(" not in text
 
 
-def literal_secret(name: str, value: object) -> str | None:
-    """Why this variable's value is a committed secret; None when it is not one."""
+def url_host(text: str) -> str | None:
+    """The host of ``scheme://[user[:password]@]host[:port]/...``, lower-cased; None when there is none."""
+    m = re.match(r"^[a-z][a-z0-9+.-]*://(?:[^/\s@]*@)?([^/\s:@?#]+)", text.strip(), re.I)
+    return m.group(1).lower() if m else None
+
+
+def url_password(text: str) -> str | None:
+    """The inline password of a URL (``amqp://app:s3cret@broker``) unless it is a reference
+    (``$(DB_PASSWORD)``, ``${PW}``, ``{password}``) or a placeholder, such as the user name again."""
+    m = URL_WITH_PASSWORD.search(text)
+    if m is None or "$" in m.group(1) or "{" in m.group(1):
+        return None
+    user = m.group(0).split("://", 1)[1].split(":", 1)[0]
+    return None if is_placeholder(m.group(1), user) else m.group(1)
+
+
+def user_of(name: str, env: Mapping[str, object]) -> str | None:
+    """The user name that goes with password variable ``name`` in the same environment:
+    POSTGRES_USER for POSTGRES_PASSWORD, RABBITMQ_DEFAULT_USER for RABBITMQ_DEFAULT_PASS."""
+    stem = re.sub(r"(?i)(_?)(password|passwd|pass|pwd)$", "", name)
+    if stem == name:
+        return None
+    for suffix in ("_USER", "_USERNAME", "_USR", "_LOGIN", "USER", "USERNAME"):
+        value = env.get(stem + suffix) if stem else env.get(suffix.lstrip("_"))
+        if value is None:
+            value = env.get((stem + suffix).lower())
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def literal_secret(name: str, value: object, env: Mapping[str, object] | None = None) -> str | None:
+    """Why this variable's value is a committed secret; None when it is not one. ``env`` holds the
+    variables set next to it, so that a password equal to its user name reads as a placeholder."""
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     text = str(value).strip()
-    url = URL_WITH_PASSWORD.search(text)
-    if url and "$" not in url.group(1) and not _PLACEHOLDERS.match(url.group(1)):
+    if url_password(text) is not None:
         return f"`{name}` holds a URL with an inline password"
     if not is_secret_key(name):
         return None
+    user = user_of(name, env or {})
     if "$" in text:
         m = re.fullmatch(r"\$\{[A-Za-z_]\w*:?-([^}]*)\}", text)
-        if m and is_committed_value(m.group(1).strip().strip("\"'")):
+        default = m.group(1).strip().strip("\"'") if m else ""
+        if m and is_committed_value(default) and not is_placeholder(default, user):
             return f"`{name}` falls back to a literal default when the variable is unset"
         return None
-    if is_committed_value(text):
+    if is_committed_value(text) and not is_placeholder(text, user):
         return f"`{name}` is set to a literal value"
     return None

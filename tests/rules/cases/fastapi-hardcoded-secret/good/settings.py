@@ -22,3 +22,14 @@ class Settings(BaseSettings):
 
 def connect(password: str = "", dsn_template: str = "postgresql://{user}:{password}@{host}/orders"):
     return dsn_template.format(user="orders", password=password, host="db")
+
+
+class LocalSettings(BaseSettings):
+    # well-known local-development defaults and placeholders: nobody's secret
+    db_user: str = "orders"
+    db_password: str = "orders"
+    postgres_password: str = "postgres"
+    jwt_secret_key: str = "dev-secret-key"
+    slack_bot_token: str = "xoxb-test"
+    admin_password: str = "changeme"
+    database_url: str = "postgresql://postgres:postgres@localhost:5432/orders"

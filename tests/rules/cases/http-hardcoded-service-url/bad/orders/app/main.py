@@ -2,6 +2,7 @@ import httpx
 from fastapi import FastAPI
 
 INVENTORY = "http://inventory:8000"  # expect: http-hardcoded-service-url
+RESERVATIONS = "http://inventory-api.shop.svc.cluster.local:8000/reservations"  # expect: http-hardcoded-service-url
 app = FastAPI()
 client = httpx.AsyncClient(timeout=5.0)
 

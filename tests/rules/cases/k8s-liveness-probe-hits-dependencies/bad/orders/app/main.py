@@ -10,3 +10,9 @@ app = FastAPI()
 async def healthz(session: AsyncSession = Depends(get_session)) -> dict[str, str]:
     await ping(session)
     return {"status": "ok"}
+
+
+@app.get("/readyz")
+async def readyz(session: AsyncSession = Depends(get_session)) -> dict[str, str]:
+    await ping(session)
+    return {"status": "ready"}

@@ -17,6 +17,7 @@ class Region(str, Enum):
 
 class StatusUpdate(BaseModel):
     status: OrderStatus
+    channel: Literal["web", "app", "phone"] = "web"
 
 
 class OrderOut(BaseModel):

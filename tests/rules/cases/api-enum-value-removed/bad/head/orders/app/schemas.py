@@ -15,9 +15,10 @@ class Region(str, Enum):
 
 class StatusUpdate(BaseModel):
     status: OrderStatus
+    channel: Literal["web", "app"] = "web"  # expect: api-enum-value-removed
 
 
 class OrderOut(BaseModel):
     id: int
     status: OrderStatus
-    channel: Literal["web", "app"]  # expect: api-enum-value-removed
+    channel: Literal["web", "app"]

@@ -23,3 +23,4 @@ class OrderOut(BaseModel):
     id: int
     status: OrderStatus
     channel: Literal["web", "app", "phone"]
+    source: Literal["shop", "import", "legacy"] = "shop"

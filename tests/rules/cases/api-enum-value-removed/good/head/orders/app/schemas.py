@@ -25,3 +25,5 @@ class OrderOut(BaseModel):
     id: int
     status: OrderStatus
     channel: Literal["web", "app", "phone", "kiosk"]
+    # only ever sent to clients: a value they no longer receive breaks none of them
+    source: Literal["shop", "import"] = "shop"

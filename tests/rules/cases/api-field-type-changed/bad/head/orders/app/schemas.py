@@ -1,4 +1,3 @@
-from datetime import datetime
 from decimal import Decimal
 from typing import List, Optional
 
@@ -19,4 +18,4 @@ class OrderOut(BaseModel):
     id: int  # expect: api-field-type-changed
     total: Decimal | None  # expect: api-field-type-changed
     lines: List[LineOut]
-    shipped_at: datetime | None = None  # expect: api-field-type-changed
+    shipped_at: float | None = None  # expect: api-field-type-changed

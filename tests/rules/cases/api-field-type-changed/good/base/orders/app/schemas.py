@@ -16,6 +16,11 @@ class OrderIn(BaseModel):
 
 class OrderOut(BaseModel):
     id: str
+    customer_email: str
+    created_at: str
+    reference: str
+    status: str
+    quantity: int | None = None
     total: Decimal
     lines: List[LineOut]
     shipped_at: str | None = None

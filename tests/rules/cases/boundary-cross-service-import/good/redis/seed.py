@@ -1,0 +1,2 @@
+"""Seed the local cache with feature flags."""
+FLAGS = {"checkout_v2": "on"}
