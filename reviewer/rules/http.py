@@ -14,6 +14,7 @@ from reviewer.services.calls import resolve_call
 from reviewer.services.code import BREAKER_MODULES
 from reviewer.services.endpoints import parse_http_url
 from reviewer.services.model import LOCAL_HOSTS, canonical_host
+from reviewer.sources import python_fixes as fx
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import (
     HTTP_VERBS,
@@ -112,7 +113,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if missing:
             sev = Severity.ERROR if id(scope) in handlers else None
             where = " inside a request handler" if sev else ""
-            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev)
+            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev, **fx.with_timeout(f, node))
 
 
 @rule("http-timeout-disabled", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
@@ -140,16 +141,16 @@ def timeout_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             kw = keyword(node, "timeout")
             if kw is not None and is_const(kw.value, None):
                 shown = name or f"{dotted(node.func) or 'client'}"
-                yield Hit(kw.value.lineno, f"`{shown}(timeout=None)` waits forever")
+                yield Hit(kw.value.lineno, f"`{shown}(timeout=None)` waits forever", **fx.bound(f, kw.value))
         elif name == "httpx.Timeout":
             if node.args and is_const(node.args[0], None) and len(node.args) == 1 and not node.keywords:
-                yield Hit(node.lineno, "`httpx.Timeout(None)` disables every timeout")
+                yield Hit(node.lineno, "`httpx.Timeout(None)` disables every timeout", **fx.bound(f, node.args[0]))
         elif name == "aiohttp.ClientTimeout":
             kw = keyword(node, "total")
             bounded = [k for k in ("sock_read", "sock_connect", "connect")
                        if keyword(node, k) is not None and not is_const(keyword(node, k).value, None)]
             if kw is not None and is_const(kw.value, None) and not bounded:
-                yield Hit(kw.value.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever")
+                yield Hit(kw.value.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever", **fx.bound(f, kw.value))
 
 
 @rule("http-retry-without-backoff", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.WARNING)
@@ -180,15 +181,17 @@ def retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             wait = tenacity_arg(policy, "wait")
             if wait is None:
-                yield Hit(policy.node.lineno, "tenacity retry without `wait=` retries immediately")
+                yield Hit(policy.node.lineno, "tenacity retry without `wait=` retries immediately",
+                          **fx.add_wait(f, policy.node))
             elif called_name(mod, wait) == "wait_none":
-                yield Hit(wait.lineno, "`wait=wait_none()` retries immediately")
+                yield Hit(wait.lineno, "`wait=wait_none()` retries immediately", **fx.jitter(f, wait))
         elif not retries_disabled(policy) and not has_star_kwargs(policy.call):
             factor = keyword(policy.call, "backoff_factor")
             if factor is None:
-                yield Hit(policy.node.lineno, "urllib3 `Retry` without `backoff_factor` retries immediately")
+                yield Hit(policy.node.lineno, "urllib3 `Retry` without `backoff_factor` retries immediately",
+                          **fx.add_backoff(f, policy.node))
             elif isinstance(factor.value, ast.Constant) and factor.value.value == 0:
-                yield Hit(factor.value.lineno, "`backoff_factor=0` retries immediately")
+                yield Hit(factor.value.lineno, "`backoff_factor=0` retries immediately", **fx.backoff(f, factor.value))
     for loop in retry_loops(mod):
         if not loop.has_sleep:
             handler = loop.handlers[0]
@@ -218,9 +221,10 @@ def retry_unbounded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         stop = tenacity_arg(policy, "stop")
         if stop is None:
-            yield Hit(policy.node.lineno, "tenacity retry without `stop=` retries forever")
+            yield Hit(policy.node.lineno, "tenacity retry without `stop=` retries forever",
+                      **fx.add_stop(f, policy.node))
         elif called_name(mod, stop) == "stop_never":
-            yield Hit(stop.lineno, "`stop=stop_never` retries forever")
+            yield Hit(stop.lineno, "`stop=stop_never` retries forever", **fx.attempts(f, stop))
     for loop in retry_loops(mod):
         if not loop.capped:
             yield Hit(loop.loop.lineno, "`while True` retry loop has no attempt or time limit")
@@ -249,7 +253,7 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         method = http_method(fl, call, env)
         if method in _UNSAFE_METHODS and not sends_idempotency_key(mod, call):
             yield Hit(call.lineno, f"`{dotted(call.func) or method}()` is repeated by a {what} and sends no "
-                                   "`Idempotency-Key`")
+                                   "`Idempotency-Key`", **fx.idempotency_key(call))
     for policy in retry_policies(mod):
         if policy.library == "urllib3" and policy.call is not None:
             kw = keyword(policy.call, "allowed_methods") or keyword(policy.call, "method_whitelist")
@@ -257,7 +261,8 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             text = ast.unparse(kw.value).upper()
             if is_const(kw.value, None) or is_const(kw.value, False) or "POST" in text or "PATCH" in text:
-                yield Hit(kw.value.lineno, "urllib3 `Retry` repeats POST/PATCH requests")
+                yield Hit(kw.value.lineno, "urllib3 `Retry` repeats POST/PATCH requests",
+                          **fx.default_methods(f, policy.call, kw.value, kw.arg or "allowed_methods"))
 
 
 # --- TLS ----------------------------------------------------------------------------------------
@@ -298,7 +303,8 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             if (arg == "verify" and http) or (arg != "verify" and (name.startswith("aiohttp.") or fl.client_kind(
                     node, env) is Kind.AIOHTTP_SESSION)):
-                yield Hit(kw.value.lineno, f"`{arg}=False` on `{name or dotted(node.func) or 'client'}()`")
+                yield Hit(kw.value.lineno, f"`{arg}=False` on `{name or dotted(node.func) or 'client'}()`",
+                          **fx.verified(node, arg))
         if name == "ssl._create_unverified_context":
             yield Hit(node.lineno, "`ssl._create_unverified_context()` skips certificate checks")
     for node in nodes(mod, ast.Attribute, ast.Assign):
@@ -353,7 +359,8 @@ def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
             continue
         ends = list(dict.fromkeys(e for name in sorted(targets) for e in targets[name]))
         names = ", ".join(f"`{n}`" for n in sorted(targets))
-        yield Hit(ends[0][1], f"`{svc.name}` calls {names} from its routes", path=ends[0][0], also=tuple(ends[1:]))
+        yield Hit(ends[0][1], f"`{svc.name}` calls {names} from its routes", path=ends[0][0], also=tuple(ends[1:]),
+                  **fx.breakers(svc.name, sorted(targets)))
 
 
 @rule("http-hardcoded-service-url", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES, severity=Severity.INFO)
@@ -386,4 +393,5 @@ def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if url is None or url[0] in LOCAL_HOSTS:
             continue
         if canonical_host(url[0]) in names:
-            yield Hit(lit.line, f"`{url[0]}{':' + str(url[1]) if url[1] else ''}` is written into the code")
+            yield Hit(lit.line, f"`{url[0]}{':' + str(url[1]) if url[1] else ''}` is written into the code",
+                      **fx.service_url(url[0], url[1]))
