@@ -70,9 +70,12 @@ def offload(f: SourceFile, call: ast.Call, fn: FunctionNode) -> Remedy:
     if mod is not None and imported_name(mod, call.func) == "time.sleep":
         return async_sleep(f, call, fn)
     moved = ast.Call(func=ast.Name("run_in_threadpool"), args=[call.func, *call.args], keywords=call.keywords)
+    parent = mod.parents.get(call) if mod is not None else None
+    lead = "return " if isinstance(parent, ast.Return) else f"{ast.unparse(parent.targets[0])} = " if isinstance(
+        parent, ast.Assign) and len(parent.targets) == 1 else ""
     return remedy(f"# in `async def {fn.name}`: run the blocking call in the thread pool\n"
                   f"from fastapi.concurrency import run_in_threadpool\n"
-                  f"result = await {ast.unparse(moved)}\n"
+                  f"{lead}await {ast.unparse(moved)}\n"
                   f"# or declare `def {fn.name}(...)`: FastAPI runs plain `def` handlers in its thread pool")
 
 
