@@ -52,6 +52,10 @@ class FileChange:
     def is_changed_line(self, line: int) -> bool:
         return any(line in h.added for h in self.hunks)
 
+    def in_one_hunk(self, first: int, last: int) -> bool:
+        """Lines ``first..last`` all shown in one hunk: one review comment (and one suggestion) can span them."""
+        return any(all(n in h.visible for n in range(first, last + 1)) for h in self.hunks)
+
 
 
 @dataclass

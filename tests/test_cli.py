@@ -37,7 +37,7 @@ def test_audit_text_output_groups_by_file_with_line_severity_rule_and_fix(tree):
     assert out == textwrap.dedent("""\
         worker.py
           5: warning http-call-without-timeout  Outbound HTTP call without a timeout: `requests.get()` has no `timeout=`
-              fix: resp = requests.get(f"{INVENTORY_URL}/items/{item_id}", timeout=(3.05, 10))
+              fix: return requests.get("https://rates.example.com/latest", timeout=10).json()
 
         """) + out.splitlines()[-1] + "\n"
     assert out.splitlines()[-1].startswith("1 finding (1 warning) in 1 file (")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from reviewer.model import Finding, Severity
+from reviewer.model import Finding, Severity, Source
 
 # actions/toolkit docs/problem-matchers.md, "Limitations": "10 warning annotations, 10 error
 # annotations, and 10 notice annotations per step". The rest would be dropped without a word.
@@ -37,7 +37,8 @@ def annotation(finding: Finding) -> str:
     fix_lines = finding.fix.strip("\n").splitlines()
     if fix_lines:  # the snippet whole: the first line of a YAML fix ("services:") says nothing
         shown = fix_lines[:FIX_MAX_LINES] + (["..."] if len(fix_lines) > FIX_MAX_LINES else [])
-        message += "\nFix:\n" + "\n".join(shown)
+        label = "Example fix" if finding.fix_is_example and finding.source is Source.RULE else "Fix"
+        message += f"\n{label}:\n" + "\n".join(shown)
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     return f"::{_COMMAND[finding.severity]} {joined}::{escape_data(message)}"
 

@@ -88,6 +88,26 @@ def also_line(finding: Finding, also: Sequence[Finding], shown: int = ALSO_SHOWN
     return f"**Also in:** {', '.join(where[:shown])}{more}"
 
 
+def is_example(finding: Finding) -> bool:
+    """The rule's stock example rather than a fix built from this finding's own names."""
+    return finding.source is Source.RULE and finding.fix_is_example
+
+
+def fix_label(finding: Finding) -> str:
+    return "Example fix" if is_example(finding) else "Fix"
+
+
+def suggestion_block(finding: Finding) -> str | None:
+    """A GitHub ```suggestion block replacing the commented lines with the exact text; None when
+    the finding has none, or when its text could forge our hidden markers (it is never altered)."""
+    text = finding.suggestion
+    if text is None or "<!--" in text or "-->" in text:
+        return None
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}suggestion\n{text.rstrip(chr(10))}\n{ticks}" if text else f"{ticks}suggestion\n{ticks}"
+
+
 def comment_parts(finding: Finding, merged: Sequence[Finding] = (), also: Sequence[Finding] = (),
                   limit: int = MAX_COMMENT_CHARS) -> tuple[str, list[str]]:
     """One inline review comment (title, why, a fix snippet, the other places, the hidden markers)
@@ -95,8 +115,11 @@ def comment_parts(finding: Finding, merged: Sequence[Finding] = (), also: Sequen
     parts = [f"{heading(finding, merged)}\n\n**{defuse(finding.title)}**"]
     if finding.body:
         parts.append("**Why:** " + defuse(finding.body.strip()))
-    if finding.fix.strip():
-        parts.append("**Fix**\n\n" + _fence(defuse(_dedent(finding.fix)), _fix_lang(finding)))
+    suggestion = suggestion_block(finding)
+    if finding.fix.strip() and (suggestion is None or _dedent(finding.fix) != _dedent(finding.suggestion or "")):
+        parts.append(f"**{fix_label(finding)}**\n\n" + _fence(defuse(_dedent(finding.fix)), _fix_lang(finding)))
+    if suggestion is not None:
+        parts.append("**Suggested change** (one click: *Commit suggestion*)\n\n" + suggestion)
     if finding.confidence is not None:
         parts.append(f"<sub>model confidence {finding.confidence:.0%}</sub>")
     if also:
@@ -133,7 +156,7 @@ def render_report_markdown(report: Report) -> str:
             if f.body:
                 out += ["**Why:** " + defuse(f.body.strip()), ""]
             if f.fix.strip():
-                out += [_fence(defuse(_dedent(f.fix)), _fix_lang(f)), ""]
+                out += [f"**{fix_label(f)}**", "", _fence(defuse(_dedent(f.fix)), _fix_lang(f)), ""]
     if report.notes:
         out += ["## Notes", "", *(f"- {defuse(n)}" for n in report.notes), ""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
-from reviewer.model import Finding, Report, Severity
+from reviewer.model import Finding, Report, Severity, Source
 from reviewer.routing import Route, Routed
 
 
@@ -54,7 +54,8 @@ def render_text(report: Report) -> str:
             lines.append(f"  {f.line}: {f.severity.value:<7} {f.rule_id}  {f.title}")
             fix = one_line_fix(f.fix)
             if fix:
-                lines.append(f"      fix: {fix}")
+                label = "example fix" if f.fix_is_example and f.source is Source.RULE else "fix"
+                lines.append(f"      {label}: {fix}")
         lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")
@@ -73,6 +74,10 @@ def finding_dict(f: Finding) -> dict[str, object]:
         "path": f.path, "line": f.line, "title": f.title, "body": f.body, "fix": f.fix,
         "source": f.source.value, "fingerprint": f.fingerprint(),
     }
+    if f.fix:
+        out["fix_is_example"] = f.fix_is_example and f.source is Source.RULE
+    if f.suggestion is not None:
+        out["suggestion"] = f.suggestion
     if f.end_line:
         out["end_line"] = f.end_line
     if f.confidence is not None:

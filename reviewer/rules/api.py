@@ -39,7 +39,7 @@ def _changes(ctx: RuleContext) -> list[Change]:
 def _hits(ctx: RuleContext, rule_id: str) -> Iterator[Hit]:
     for change in _changes(ctx):
         if change.rule_id == rule_id:
-            yield Hit(change.line, change.detail, path=change.path)
+            yield Hit(change.line, change.detail, path=change.path, fix=change.fix)
 
 
 @rule("api-response-field-removed", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT,

@@ -12,7 +12,7 @@ from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
 from reviewer.services.build import build_service_model
 from reviewer.services.calls import call_cycles, call_edges, resolve_call, route_index
-from reviewer.services.model import Service, ServiceModel
+from reviewer.services.model import DbEndpoint, Service, ServiceModel
 from reviewer.sources.dependencies import declared_imports
 
 # Tables that every service keeps for itself by design (transactional outbox, migrations).
@@ -31,6 +31,34 @@ def _model(ctx: RuleContext) -> ServiceModel:
 
 def _ends(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return list(dict.fromkeys(items))
+
+
+def _ident(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name).strip("_").lower() or "service"
+
+
+def _own_database(name: str, d: DbEndpoint, others: list[str]) -> dict[str, str]:
+    """The fix of boundary-shared-database: this service's own database on the same server."""
+    port = f":{d.port}" if d.port else ""
+    own = _ident(name)
+    var = d.var if d.var != "create_engine" else "DATABASE_URL"
+    value = f"{d.scheme}://{own}:${{{own.upper()}_DB_PASSWORD}}@{d.host}{port}/{own}" if var.endswith(
+        ("URL", "URI", "DSN")) else own
+    return {"fix": f"# `{name}` gets a database of its own (the server may stay the same);\n"
+                   f"# what it needs of {_names(others)}'s data comes through their API or events\n{var}: {value}"}
+
+
+def _through_api(owner: str, what: str) -> dict[str, str]:
+    """The fix of boundary-cross-service-import: ask the owning service instead of reaching into it."""
+    return {"fix": f"# `{owner}` owns {what}: ask it over HTTP (or consume its events) instead\n"
+                   f"resp = await client.get(f\"{{settings.{_ident(owner)}_url}}/...\")\n"
+                   "# code both really share goes into a library package both depend on"}
+
+
+def _one_owner(table: str, name: str, other: str) -> dict[str, str]:
+    """The fix of boundary-shared-table: one owner; the other service asks it."""
+    return {"fix": f"# give table `{table}` one owner; if that is `{other}`, `{name}` drops its model of it\n"
+                   f"resp = await client.get(f\"{{settings.{_ident(other)}_url}}/{table}/{{id}}\")"}
 
 
 @rule("boundary-shared-database", category=Category.BOUNDARIES, severity=Severity.ERROR, scope=Scope.PROJECT)
@@ -54,12 +82,14 @@ def shared_database(ctx: RuleContext) -> Iterator[Hit]:
     model = _model(ctx)
     groups: dict[tuple, dict[str, list[tuple[str, int]]]] = {}
     labels: dict[tuple, str] = {}
+    endpoints: dict[tuple[str, int], DbEndpoint] = {}
     for s in model.services:
         if s.third_party:
             continue
         for d in s.databases:
             groups.setdefault(d.key, {}).setdefault(s.name, []).append((d.path, d.line))
             labels[d.key] = d.label
+            endpoints.setdefault((d.path, d.line), d)
     for key, by_service in groups.items():
         if len(by_service) < 2:
             continue
@@ -69,7 +99,7 @@ def shared_database(ctx: RuleContext) -> Iterator[Hit]:
             for end in _ends(ends):
                 also = tuple(e for e in _ends(ends + other_ends) if e != end)
                 detail = f"`{name}` shares `{labels[key]}` with {_names(others)}"
-                yield Hit(end[1], detail, path=end[0], also=also)
+                yield Hit(end[1], detail, path=end[0], also=also, **_own_database(name, endpoints[end], others))
 
 
 def _resolve_import(model: ServiceModel, svc: Service, f: SourceFile, module: str) -> Service | None:
@@ -150,7 +180,8 @@ def cross_service_import(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             target = _resolve_import(model, svc, f, name)
             if target is not None:
-                yield Hit(node.lineno, f"`{name}` belongs to service `{target.name}` ({target.root}/)")
+                yield Hit(node.lineno, f"`{name}` belongs to service `{target.name}` ({target.root}/)",
+                          **_through_api(target.name, f"`{name}`"))
                 break
 
 
@@ -186,7 +217,7 @@ def shared_table(ctx: RuleContext) -> Iterator[Hit]:
             for end in by_service[name]:
                 also = tuple(e for e in other_ends if e != end)
                 detail = f"`{table}` is also mapped by {_names(others)}"
-                yield Hit(end[1], detail, path=end[0], also=also)
+                yield Hit(end[1], detail, path=end[0], also=also, **_one_owner(table, name, others[0]))
 
 
 def _may_share(a: Service, b: Service) -> bool:
@@ -213,7 +244,10 @@ def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
         hops = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
         ends = _ends([e for hop in hops for e in edges[hop]])
         detail = " → ".join([*cycle, cycle[0]])
-        yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]))
+        back, caller = cycle[-1], cycle[0]
+        fix = (f"# `{back}` no longer calls `{caller}` back: `{caller}` publishes an event `{back}` consumes\n"
+               f"await producer.send_and_wait(\"{caller}.events\", event.model_dump_json().encode())")
+        yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]), fix=fix)
 
 
 @rule("boundary-sync-call-chain", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)
@@ -246,7 +280,10 @@ def sync_call_chain(ctx: RuleContext) -> Iterator[Hit]:
                             continue
                         detail = (f"`{a.name}` {route.method.upper()} {route.path} → `{b.name}` "
                                   f"{b_path} → `{c.name}`")
-                        yield Hit(call.line, detail, path=call.path, also=((b_call.path, b_call.line),))
+                        fix = (f"# `{a.name}` keeps its own copy of what `{c.name}` provides, updated from "
+                               f"`{c.name}`'s events,\n# so {route.method.upper()} {route.path} waits on "
+                               f"`{b.name}` only")
+                        yield Hit(call.line, detail, path=call.path, also=((b_call.path, b_call.line),), fix=fix)
                         break
 
 

@@ -1,8 +1,6 @@
-"""docker-compose rules: readiness between services, restarts, limits, tags, secrets, host access.
-
-Each rule reads the file under review; where the answer lives elsewhere (a service's Dockerfile,
-an override file in the same directory) it asks the compose index, built once per run.
-"""
+"""docker-compose rules: readiness between services, restarts, limits, tags, secrets, host access. Each
+rule reads the file under review; where the answer lives elsewhere (a service's Dockerfile, an override
+file in the same directory) it asks the compose index, built once per run. Fixes come from compose_fixes."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
+from reviewer.sources import compose_fixes as fx
 from reviewer.sources.compose import (
     ComposeFile,
     ComposeIndex,
@@ -98,7 +97,7 @@ def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         why = f"`{'`, `'.join(users)}` depend{'s' if len(users) == 1 else ''} on it" if users \
             else f"it runs `{svc.image}`"
-        yield Hit(svc.line, f"`{svc.name}` has no `healthcheck:` and {why}")
+        yield Hit(svc.line, f"`{svc.name}` has no `healthcheck:` and {why}", **fx.healthcheck(f, svc))
 
 
 @rule("compose-depends-on-not-healthy", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE,
@@ -119,6 +118,7 @@ def depends_on_not_healthy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     index, cf = found
     for svc in cf.services.values():
+        flagged = {}
         for dep in svc.depends_on:
             if dep.effective_condition != "service_started":
                 continue
@@ -133,7 +133,8 @@ def depends_on_not_healthy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                     else "uses `condition: service_started`" if dep.condition
                     else "has no `condition:` (the default is `service_started`)")
             what = f"runs `{store}`" if store else "has a health check"
-            yield Hit(dep.line, f"`{dep.name}` {form}, so `{svc.name}` does not wait for it; `{dep.name}` {what}")
+            flagged[dep] = f"`{dep.name}` {form}, so `{svc.name}` does not wait for it; `{dep.name}` {what}"
+        yield from (Hit(d.line, text, **fx.healthy_dependency(f, svc, d, set(flagged))) for d, text in flagged.items())
 
 
 @rule("compose-no-restart-policy", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.INFO,
@@ -160,7 +161,7 @@ def no_restart_policy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         if any(d.restart_policy is not None for _, d in index.definitions(cf, svc.name)):
             continue
-        yield Hit(svc.line, f"`{svc.name}` sets neither `restart:` nor `deploy.restart_policy`")
+        yield Hit(svc.line, f"`{svc.name}` sets neither `restart:` nor `deploy.restart_policy`", **fx.restart(f, svc))
 
 
 @rule("compose-no-memory-limit", kinds={FileKind.COMPOSE}, category=Category.RESILIENCE, severity=Severity.INFO,
@@ -192,7 +193,8 @@ def no_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if any(d.memory_limit is not None for _, d in defs) or all(d.is_fragment for _, d in defs):
             continue
         where = f"unlike `{limited[0]}`" if limited else "in a production compose file"
-        yield Hit(svc.line, f"`{svc.name}` has no `mem_limit` or `deploy.resources.limits.memory`, {where}")
+        yield Hit(svc.line, f"`{svc.name}` has no `mem_limit` or `deploy.resources.limits.memory`, {where}",
+                  **fx.memory_limit(svc, cf.services[limited[0]] if limited else None))
 
 
 @rule("compose-image-mutable-tag", kinds={FileKind.COMPOSE}, category=Category.OPERABILITY,
@@ -215,7 +217,7 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if svc.image is None or any(d.build is not None for _, d in index.definitions(cf, svc.name)):
             continue
         if is_mutable_image(svc.image) and not built_here(ctx.project, svc.image):  # a sibling, Tilt, Skaffold
-            yield Hit(svc.key_line("image"), f"`{svc.image}` is not pinned to a version")
+            yield Hit(svc.key_line("image"), f"`{svc.image}` is not pinned to a version", **fx.pinned_image(svc))
 
 
 @rule("compose-literal-secret", kinds={FileKind.COMPOSE}, category=Category.SECURITY, severity=Severity.ERROR,
@@ -246,7 +248,7 @@ def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             local = local_file or svc.name in stores or url_host(str(var.value)) in stores
             where = " (local development only)" if local_file else ", for a datastore this file starts" if local else ""
-            yield Hit(var.line, reason + where, severity=Severity.WARNING if local else None)
+            yield Hit(var.line, reason + where, severity=Severity.WARNING if local else None, **fx.env_secret(f, var))
 
 
 @rule("compose-privileged", kinds={FileKind.COMPOSE}, category=Category.SECURITY, severity=Severity.ERROR,
@@ -267,7 +269,7 @@ def privileged(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     for svc in found[1].services.values():
         if svc.privileged:
-            yield Hit(svc.key_line("privileged"), f"`{svc.name}` runs privileged")
+            yield Hit(svc.key_line("privileged"), f"`{svc.name}` runs privileged", **fx.unprivileged(svc))
 
 
 @rule("compose-docker-socket-mount", kinds={FileKind.COMPOSE}, category=Category.SECURITY, severity=Severity.ERROR,
@@ -292,7 +294,7 @@ def docker_socket_mount(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             source = volume_source(item)
             resolved = resolve_default(source) if source else None
             if resolved and resolved.rstrip("/").endswith("docker.sock"):
-                yield Hit(item.line, f"`{svc.name}` mounts `{source}`")
+                yield Hit(item.line, f"`{svc.name}` mounts `{source}`", **fx.socket_proxy(svc, source))
 
 
 @rule("compose-datastore-port-published", kinds={FileKind.COMPOSE}, category=Category.BOUNDARIES,
@@ -320,7 +322,8 @@ def datastore_port_published(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         for port in svc.port_mappings:
             if not port.loopback_only and not port.unknown_ip:
-                yield Hit(port.line, f"`{image}` port `{port.text}` is published on all interfaces")
+                yield Hit(port.line, f"`{image}` port `{port.text}` is published on all interfaces",
+                          **fx.loopback_port(f, svc, port))
 
 
 @rule("compose-network-mode-host", kinds={FileKind.COMPOSE}, category=Category.SECURITY, severity=Severity.WARNING)
@@ -341,7 +344,7 @@ def network_mode_host(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     for svc in found[1].services.values():
         if svc.network_mode == "host":
-            yield Hit(svc.key_line("network_mode"), f"`{svc.name}` uses the host network")
+            yield Hit(svc.key_line("network_mode"), f"`{svc.name}` uses the host network", **fx.bridge_network(svc))
 
 
 @rule("compose-healthcheck-tool-missing", kinds={FileKind.COMPOSE, FileKind.DOCKERFILE},
@@ -376,10 +379,11 @@ def healthcheck_tool_missing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             if built is not None:
                 reason = tool_missing_reason(external_base(*built), tool)
                 if reason and not installs_tool(*built, tool):
-                    yield Hit(hc.line, f"{reason}, and its Dockerfile does not install `{tool}`")
+                    yield Hit(hc.line, f"{reason}, and its Dockerfile does not install `{tool}`",
+                              **fx.check_with_tool(f, hc, external_base(*built), tool))
                     break
             elif svc.build is None and svc.image and (reason := tool_missing_reason(svc.image, tool)):
-                yield Hit(hc.line, reason)
+                yield Hit(hc.line, reason, **fx.check_with_tool(f, hc, svc.image, tool))
                 break
 
 
@@ -392,5 +396,5 @@ def _dockerfile_tool_missing(f: SourceFile) -> Iterator[Hit]:
     for tool in dict.fromkeys(TOOL_CALL.findall(healthcheck_args(hc))):
         reason = tool_missing_reason(external_base(df, stage), tool)
         if reason and not installs_tool(df, stage, tool):
-            yield Hit(hc.line, f"{reason}, and no RUN installs `{tool}`")
+            yield Hit(hc.line, f"{reason}, and no RUN installs `{tool}`", **fx.image_check(f, hc, df, stage, tool))
             return

@@ -15,6 +15,7 @@ from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
+from reviewer.sources import dockerfile_fixes as fx
 from reviewer.sources.compose import compose_index
 from reviewer.sources.container import (
     effective_command,
@@ -66,13 +67,14 @@ def shell_form_entrypoint(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     shell = effective_shell(df, stage)
     if entry is not None and entry.exec_form is None:
         if keeps_shell_as_pid1(shell, entry.args):
-            yield Hit(entry.line, "`ENTRYPOINT` in shell form makes `sh` PID 1")
+            yield Hit(entry.line, "`ENTRYPOINT` in shell form makes `sh` PID 1",
+                      **fx.exec_form(f.lines, entry, allow_exec_form=cmd is None))
         return
     if cmd is None or cmd.exec_form is not None or not keeps_shell_as_pid1(shell, cmd.args):
         return
     if entry is not None and strip_init(entry.exec_form or []) is None:
         return  # dumb-init / tini -g signal the whole process group
-    yield Hit(cmd.line, "`CMD` in shell form makes `sh` PID 1")
+    yield Hit(cmd.line, "`CMD` in shell form makes `sh` PID 1", **fx.exec_form(f.lines, cmd))
 
 
 @rule("docker-exec-form-shell-wrapper", kinds={FileKind.DOCKERFILE}, category=Category.RESILIENCE,
@@ -107,8 +109,9 @@ def exec_form_shell_wrapper(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     command, index = wrapped
     if keeps_shell_as_pid1(argv[0], command):
-        yield Hit(owners[offset + index].line,
-                  f"`{posixpath.basename(argv[0])} -c` runs the server as a child of the shell; start it with `exec`")
+        owner = owners[offset + index]
+        yield Hit(owner.line, f"`{posixpath.basename(argv[0])} -c` runs the server as a child of the shell; start it "
+                              "with `exec`", **fx.exec_in_wrapper(f.lines, owner, command))
 
 
 _DEV_STAGE = re.compile(r"(?i)(^|[-_])(dev|devel|development|local|debug)([-_]|$)")
@@ -143,7 +146,7 @@ def dev_server_in_image(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for pattern, detail in _DEV_SERVER:
         if pattern.search(combined):
             own = next((ins for ins in reversed(present) if pattern.search(_text(ins))), present[-1])
-            yield Hit(own.line, detail)
+            yield Hit(own.line, detail, **fx.production_server(f.lines, own, entry))
             return
 
 
@@ -170,7 +173,8 @@ def no_healthcheck(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if index.runs_once(cf, svc) or any(d.healthcheck is not None for _, d in index.definitions(cf, svc.name)):
             continue
         seen.add(stage.line)
-        yield Hit(stage.line, f"service `{svc.name}` in {cf.path} builds this image and sets no `healthcheck:`")
+        yield Hit(stage.line, f"service `{svc.name}` in {cf.path} builds this image and sets no `healthcheck:`",
+                  **fx.healthcheck(df, stage, svc.name, cf.path))
 
 
 _NONROOT_BASE = re.compile(r"nonroot|unprivileged|rootless|^cgr\.dev/chainguard/|(^|/)bitnami/")
@@ -198,11 +202,12 @@ def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     user = nearest(df, stage, "USER")
     if user is None:
         if not _NONROOT_BASE.search(external_base(df, stage).lower()):
-            yield Hit(stage.line, "the final stage never sets `USER`, so the process runs as root")
+            yield Hit(stage.line, "the final stage never sets `USER`, so the process runs as root",
+                      **fx.non_root(df, stage, None))
         return
     name = user.args.strip().split(":", 1)[0]
     if name in ("root", "0"):
-        yield Hit(user.line, f"the last `USER` is `{user.args.strip()}`")
+        yield Hit(user.line, f"the last `USER` is `{user.args.strip()}`", **fx.non_root(df, stage, user))
 
 
 @rule("docker-base-image-unpinned", kinds={FileKind.DOCKERFILE}, category=Category.OPERABILITY,
@@ -226,7 +231,7 @@ def base_image_unpinned(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         if is_mutable_image(base) and not built_here(ctx.project, base):  # a base image the repo builds
             shown = base if base == stage.base else f"{stage.base} ({base})"
-            yield Hit(stage.line, f"`{shown}` is not pinned to a version")
+            yield Hit(stage.line, f"`{shown}` is not pinned to a version", **fx.pinned_base(stage, base))
 
 
 def _assignments(ins: Instruction) -> list[tuple[str, str | None]]:
@@ -277,5 +282,6 @@ def secret_in_env_or_arg(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for ins, name, value in assigned:
         reason = literal_secret(name, value, env)
         if reason:
-            yield Hit(_key_line(f, ins, name), f"{ins.keyword} {reason}", severity=dev)
+            yield Hit(_key_line(f, ins, name), f"{ins.keyword} {reason}", severity=dev,
+                      **fx.build_secret(ins.keyword, name))
 

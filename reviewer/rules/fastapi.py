@@ -11,10 +11,10 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
 from reviewer.services.routes import probes_known
+from reviewer.sources import fastapi_fixes as fx
 from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
 from reviewer.sources.python_ast import (
-    FunctionNode,
     PythonModule,
     const_str,
     dotted,
@@ -25,15 +25,8 @@ from reviewer.sources.python_ast import (
     own_nodes,
 )
 from reviewer.sources.python_flow import Kind, flow
-from reviewer.sources.python_reach import Trail, blocking_helper, function_io, handler_calls, offloaded, reach
+from reviewer.sources.python_reach import blocking_helper, function_io, handler_calls, offloaded, reach
 
-_ALTERNATIVE = {
-    "sleep": "`await asyncio.sleep(...)`",
-    "http": "a shared `httpx.AsyncClient` (`await client.get(...)`)",
-    "db": "an async driver (`AsyncSession` with `await db.execute(...)`, asyncpg)",
-    "process": "`await asyncio.create_subprocess_exec(...)`",
-    "aws": "`aioboto3` or `await asyncio.to_thread(...)`",
-}
 _CLIENT_CONSTRUCTORS = {"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "requests.Session",
                         "requests.session", "requests.sessions.Session"}
 _SESSION_FACTORY_NAME = re.compile(r"(?i)^(async_?)?session_?(local|maker|factory)$|^async_session$")
@@ -79,18 +72,13 @@ def blocking_call_in_async(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             if io is None:
                 helper = blocking_helper(ctx.project, f.path, mod, fn, call)
                 if helper is not None:
-                    yield Hit(call.lineno, _blocking_helper_detail(fn, call, helper[1]))
+                    yield Hit(call.lineno, fx.helper_detail(fn, call, helper[1]), **fx.offload(f, call, fn))
                 continue
             if not io.blocking or mod.is_awaited(call) or offloaded(mod, call):
                 continue
             yield Hit(call.lineno, f"`{io.name}()` blocks the event loop in `async def {fn.name}`: use "
-                                   f"{_ALTERNATIVE[io.what]}, or declare it with plain `def`")
-
-
-def _blocking_helper_detail(fn: FunctionNode, call: ast.Call, trail: Trail) -> str:
-    name = dotted(call.func)
-    return (f"`{name}()` blocks the event loop in `async def {fn.name}`: it calls {trail.where()}; use "
-            f"{_ALTERNATIVE[trail.io.what]} there, `await run_in_threadpool({name}, ...)`, or a plain `def` route")
+                                   f"{fx.ALTERNATIVE[io.what]}, or declare it with plain `def`",
+                      **fx.offload(f, call, fn))
 
 
 @rule("fastapi-http-client-per-request", kinds={FileKind.PYTHON}, category=Category.FASTAPI,
@@ -122,7 +110,8 @@ def http_client_per_request(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         for call, _ in handler_calls(mod, fn):
             name = imported_name(mod, call.func)
             if name in _CLIENT_CONSTRUCTORS:
-                yield Hit(call.lineno, f"`{name}()` is created inside `{fn.name}` on every request")
+                yield Hit(call.lineno, f"`{name}()` is created inside `{fn.name}` on every request",
+                          **fx.shared_client(name, fn))
 
 
 @rule("fastapi-session-not-injected", kinds={FileKind.PYTHON}, category=Category.FASTAPI,
@@ -154,7 +143,8 @@ def session_not_injected(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             imported = name not in env and (imported_name(mod, call.func) is not None or name in local_imports(mod))
             if kind in (Kind.SA_SESSION, Kind.SA_ASYNC_SESSION) or (
                     imported and not call.args and _SESSION_FACTORY_NAME.match(name.rsplit(".", 1)[-1])):
-                yield Hit(call.lineno, f"`{name or 'Session'}()` is opened inside route `{route.func.name}`")
+                yield Hit(call.lineno, f"`{name or 'Session'}()` is opened inside route `{route.func.name}`",
+                          **fx.injected_session(name or "Session", route, kind is Kind.SA_ASYNC_SESSION))
 
 
 @rule("fastapi-on-event-deprecated", kinds={FileKind.PYTHON}, category=Category.FASTAPI, severity=Severity.INFO,
@@ -186,7 +176,8 @@ def on_event_deprecated(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         event = const_str(node.args[0]) if node.args else const_str(
             keyword(node, "event_type").value if keyword(node, "event_type") else None)
         if attr in ("on_event", "add_event_handler") and event in ("startup", "shutdown") and _app_like(mod, owner):
-            yield Hit(node.lineno, f"`{owner}.{attr}(\"{event}\")`; move it into a lifespan handler")
+            yield Hit(node.lineno, f"`{owner}.{attr}(\"{event}\")`; move it into a lifespan handler",
+                      **fx.lifespan(mod, node, owner, event))
 
 
 def _untyped_annotation(ann: ast.AST) -> bool:
@@ -239,11 +230,12 @@ def missing_response_model(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         returns_value, returns_response = _returns_response(route.func)
         if returns_value and not returns_response:
             if route.func.returns is None:
-                yield Hit(route.line, f"`{route.func.name}` has no `response_model=` and no return annotation")
+                yield Hit(route.line, f"`{route.func.name}` has no `response_model=` and no return annotation",
+                          **fx.response_model(route))
             else:
                 shown = ast.unparse(route.func.returns)
                 yield Hit(route.line, f"`{route.func.name}` has no `response_model=` and returns `{shown}`, "
-                                      "which FastAPI can neither document nor filter")
+                                      "which FastAPI can neither document nor filter", **fx.response_model(route))
 
 
 def _route_is_exempt(route: Route) -> bool:
@@ -285,12 +277,14 @@ def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         calls = function_io(mod, route.func)
         if calls:
             io = calls[0]
-            yield Hit(io.node.lineno, f"liveness route `{path}` does {_io_kind(io.what)} I/O: `{io.name}()`")
+            yield Hit(io.node.lineno, f"liveness route `{path}` does {_io_kind(io.what)} I/O: `{io.name}()`",
+                      **fx.liveness(route, path, io.name))
             continue
         trail = reach(ctx.project, Resolved(f.path, mod, route.func), depth=2)
         if trail is not None:
             yield Hit(trail.call.lineno, f"liveness route `{path}` does {_io_kind(trail.io.what)} I/O: "
-                                         f"`{dotted(trail.call.func)}()` calls {trail.where()}")
+                                         f"`{dotted(trail.call.func)}()` calls {trail.where()}",
+                      **fx.liveness(route, path, str(dotted(trail.call.func))))
 
 
 def _io_kind(what: str) -> str:
@@ -327,7 +321,7 @@ def dangling_task(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 call.func.value, env) is Kind.EVENT_LOOP
             if name in ("asyncio.create_task", "asyncio.ensure_future") or on_loop:
                 shown = name or "loop.create_task"
-                yield Hit(call.lineno, f"the task from `{shown}()` in `{fn.name}` is not kept")
+                yield Hit(call.lineno, f"the task from `{shown}()` in `{fn.name}` is not kept", **fx.task(call, fn))
 
 
 _LOG_CALL = re.compile(r"(?i)(^|\.)(log|logger|logging|_log|_logger|structlog)\.(exception|error|warning|warn|"
@@ -397,4 +391,5 @@ def swallowed_exception(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 if outcome in ("returns", "swallows"):
                     what = "returns a success response" if outcome == "returns" else "neither raises nor logs"
                     caught = "bare `except:`" if node.type is None else f"`except {ast.unparse(node.type)}`"
-                    yield Hit(node.lineno, f"{caught} in route `{route.func.name}` {what}")
+                    yield Hit(node.lineno, f"{caught} in route `{route.func.name}` {what}",
+                              **fx.narrow_except(mod, node, route))

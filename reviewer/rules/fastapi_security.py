@@ -11,6 +11,7 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources import fastapi_fixes as fx
 from reviewer.sources.fastapi_routes import app_names
 from reviewer.sources.python_ast import PythonModule, const_str, dotted, has_star_kwargs, imported_name, keyword, nodes
 from reviewer.sources.secrets import is_placeholder, url_password, user_of
@@ -74,9 +75,11 @@ def cors_wildcard_credentials(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         origins, regex = keyword(node, "allow_origins"), keyword(node, "allow_origin_regex")
         value = _module_literal(mod, origins.value) if origins else None
         if value == "*" or (isinstance(value, (list, tuple, set)) and "*" in value):
-            yield Hit(origins.value.lineno, "`allow_origins` contains \"*\" and `allow_credentials=True`")
+            yield Hit(origins.value.lineno, "`allow_origins` contains \"*\" and `allow_credentials=True`",
+                      **fx.cors_origins(node, regex=False))
         elif regex is not None and _matches_any_origin(_module_literal(mod, regex.value)):
-            yield Hit(regex.value.lineno, "`allow_origin_regex` matches every origin and `allow_credentials=True`")
+            yield Hit(regex.value.lineno, "`allow_origin_regex` matches every origin and `allow_credentials=True`",
+                      **fx.cors_origins(node, regex=True))
 
 
 _JWT_DECODE = {"jwt.decode", "jwt.decode_complete", "jwt.api_jwt.decode", "jwt.api_jwt.decode_complete",
@@ -126,7 +129,7 @@ def jwt_verification_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if imported_name(mod, node.func) in _JWT_DECODE:
             problem = _jwt_problem(mod, node)
             if problem is not None:
-                yield Hit(*problem)
+                yield Hit(*problem, **fx.verified_decode(mod, node))
 
 
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])(sk_live_[0-9A-Za-z]{10,}|rk_live_[0-9A-Za-z]{10,}|(AKIA|ASIA)[0-9A-Z]{16}|"
@@ -282,7 +285,7 @@ def hardcoded_secret(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if mod is None or is_test_path(f.path):
         return
     for line, detail in _secrets(mod):
-        yield Hit(line, detail)
+        yield Hit(line, detail, **fx.secret_from_env(f, line))
 
 
 _DEV_ONLY = re.compile(r"(?i)\bdev|develop|\blocal")
@@ -329,13 +332,16 @@ def debug_enabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             debug = keyword(node, "debug")
             if name.rsplit(".", 1)[-1] in ("FastAPI", "Starlette") and debug and _module_literal(
                     mod, debug.value) is True:
-                yield Hit(debug.value.lineno, f"`{name.rsplit('.', 1)[-1]}(debug=True)` sends tracebacks to clients")
+                yield Hit(debug.value.lineno, f"`{name.rsplit('.', 1)[-1]}(debug=True)` sends tracebacks to clients",
+                          **fx.debug_off(f, debug.value, "debug"))
             reload = keyword(node, "reload")
             if name == "uvicorn.run" and reload and _module_literal(mod, reload.value) is True and not \
                     _dev_only(mod, node):
-                yield Hit(reload.value.lineno, "`uvicorn.run(reload=True)` runs outside `if __name__ == \"__main__\"`")
+                yield Hit(reload.value.lineno, "`uvicorn.run(reload=True)` runs outside `if __name__ == \"__main__\"`",
+                          **fx.debug_off(f, reload.value, "reload"))
         elif isinstance(node, ast.Assign) and _module_literal(mod, node.value) is True:
             for t in node.targets:
                 name = dotted(t) or ""
                 if name.endswith(".debug") and name.rsplit(".", 1)[0] in app_names(mod):
-                    yield Hit(node.lineno, f"`{name} = True` sends tracebacks to clients")
+                    yield Hit(node.lineno, f"`{name} = True` sends tracebacks to clients",
+                              **fx.debug_off(f, node.value, name))

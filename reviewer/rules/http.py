@@ -15,10 +15,10 @@ from reviewer.services.calls import resolve_call
 from reviewer.services.code import BREAKER_MODULES
 from reviewer.services.endpoints import parse_http_url
 from reviewer.services.model import LOCAL_HOSTS, canonical_host
+from reviewer.sources import python_fixes as fx
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import (
     HTTP_VERBS,
-    PythonModule,
     dotted,
     has_star_kwargs,
     imported_name,
@@ -27,6 +27,7 @@ from reviewer.sources.python_ast import (
     nodes,
 )
 from reviewer.sources.python_flow import Env, Flow, Kind, flow
+from reviewer.sources.python_http import sessions_have_default_timeout
 from reviewer.sources.python_retries import (
     called_name,
     http_method,
@@ -54,24 +55,6 @@ def _mentions(f: SourceFile, *words: str) -> bool:
     return not is_test_path(f.path) and any(w in f.text for w in words)
 
 
-def _sessions_have_default_timeout(mod: PythonModule) -> bool:
-    """The module gives its sessions a default timeout: a ``TimeoutHTTPAdapter``-style adapter
-    (an ``HTTPAdapter`` subclass that handles ``timeout``), ``s.mount(..., Adapter(timeout=...))``,
-    or ``s.request = functools.partial(s.request, timeout=...)``."""
-    for node in nodes(mod, ast.ClassDef):
-        if any((dotted(b) or "").endswith("HTTPAdapter") for b in node.bases) and "timeout" in ast.unparse(node):
-            return True
-    for node in nodes(mod, ast.Call):
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "mount" and any(
-                isinstance(a, ast.Call) and keyword(a, "timeout") is not None for a in node.args):
-            return True
-    for node in nodes(mod, ast.Assign):
-        if any((dotted(t) or "").endswith(".request") for t in node.targets) and isinstance(node.value, ast.Call) \
-                and keyword(node.value, "timeout") is not None:
-            return True
-    return False
-
-
 def _handler_ids(f: SourceFile) -> set[int]:
     mod = f.python
     return {id(fn) for fn in handler_functions(mod)} if mod is not None else set()
@@ -97,7 +80,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     fl = flow(mod)
     handlers = _handler_ids(f)
-    session_default = _sessions_have_default_timeout(mod)
+    session_default = sessions_have_default_timeout(mod)
     for node, scope, env in fl.calls():
         if has_star_kwargs(node):
             continue
@@ -113,7 +96,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if missing:
             sev = Severity.ERROR if id(scope) in handlers else None
             where = " inside a request handler" if sev else ""
-            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev)
+            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev, **fx.with_timeout(f, node))
 
 
 @rule("http-timeout-disabled", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
@@ -141,16 +124,16 @@ def timeout_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             kw = keyword(node, "timeout")
             if kw is not None and is_const(kw.value, None):
                 shown = name or f"{dotted(node.func) or 'client'}"
-                yield Hit(kw.value.lineno, f"`{shown}(timeout=None)` waits forever")
+                yield Hit(kw.value.lineno, f"`{shown}(timeout=None)` waits forever", **fx.bound(f, kw.value))
         elif name == "httpx.Timeout":
             if node.args and is_const(node.args[0], None) and len(node.args) == 1 and not node.keywords:
-                yield Hit(node.lineno, "`httpx.Timeout(None)` disables every timeout")
+                yield Hit(node.lineno, "`httpx.Timeout(None)` disables every timeout", **fx.bound(f, node.args[0]))
         elif name == "aiohttp.ClientTimeout":
             kw = keyword(node, "total")
             bounded = [k for k in ("sock_read", "sock_connect", "connect")
                        if keyword(node, k) is not None and not is_const(keyword(node, k).value, None)]
             if kw is not None and is_const(kw.value, None) and not bounded:
-                yield Hit(kw.value.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever")
+                yield Hit(kw.value.lineno, "`aiohttp.ClientTimeout(total=None)` waits forever", **fx.bound(f, kw.value))
 
 
 @rule("http-retry-without-backoff", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.WARNING)
@@ -181,15 +164,17 @@ def retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             wait = tenacity_arg(policy, "wait")
             if wait is None:
-                yield Hit(policy.node.lineno, "tenacity retry without `wait=` retries immediately")
+                yield Hit(policy.node.lineno, "tenacity retry without `wait=` retries immediately",
+                          **fx.add_wait(f, policy.node))
             elif called_name(mod, wait) == "wait_none":
-                yield Hit(wait.lineno, "`wait=wait_none()` retries immediately")
+                yield Hit(wait.lineno, "`wait=wait_none()` retries immediately", **fx.jitter(f, wait))
         elif not retries_disabled(policy) and not has_star_kwargs(policy.call):
             factor = keyword(policy.call, "backoff_factor")
             if factor is None:
-                yield Hit(policy.node.lineno, "urllib3 `Retry` without `backoff_factor` retries immediately")
+                yield Hit(policy.node.lineno, "urllib3 `Retry` without `backoff_factor` retries immediately",
+                          **fx.add_backoff(f, policy.node))
             elif isinstance(factor.value, ast.Constant) and factor.value.value == 0:
-                yield Hit(factor.value.lineno, "`backoff_factor=0` retries immediately")
+                yield Hit(factor.value.lineno, "`backoff_factor=0` retries immediately", **fx.backoff(f, factor.value))
     for loop in retry_loops(mod):
         if not loop.has_sleep:
             handler = loop.handlers[0]
@@ -219,9 +204,10 @@ def retry_unbounded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         stop = tenacity_arg(policy, "stop")
         if stop is None:
-            yield Hit(policy.node.lineno, "tenacity retry without `stop=` retries forever")
+            yield Hit(policy.node.lineno, "tenacity retry without `stop=` retries forever",
+                      **fx.add_stop(f, policy.node))
         elif called_name(mod, stop) == "stop_never":
-            yield Hit(stop.lineno, "`stop=stop_never` retries forever")
+            yield Hit(stop.lineno, "`stop=stop_never` retries forever", **fx.attempts(f, stop))
     for loop in retry_loops(mod):
         if not loop.capped:
             yield Hit(loop.loop.lineno, "`while True` retry loop has no attempt or time limit")
@@ -250,7 +236,7 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         method = http_method(fl, call, env)
         if method in _UNSAFE_METHODS and not sends_idempotency_key(mod, call):
             yield Hit(call.lineno, f"`{dotted(call.func) or method}()` is repeated by a {what} and sends no "
-                                   "`Idempotency-Key`")
+                                   "`Idempotency-Key`", **fx.idempotency_key(call))
     for policy in retry_policies(mod):
         if policy.library == "urllib3" and policy.call is not None:
             kw = keyword(policy.call, "allowed_methods") or keyword(policy.call, "method_whitelist")
@@ -258,7 +244,8 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             text = ast.unparse(kw.value).upper()
             if is_const(kw.value, None) or is_const(kw.value, False) or "POST" in text or "PATCH" in text:
-                yield Hit(kw.value.lineno, "urllib3 `Retry` repeats POST/PATCH requests")
+                yield Hit(kw.value.lineno, "urllib3 `Retry` repeats POST/PATCH requests",
+                          **fx.default_methods(f, policy.call, kw.value, kw.arg or "allowed_methods"))
 
 
 # --- TLS ----------------------------------------------------------------------------------------
@@ -299,7 +286,8 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue
             if (arg == "verify" and http) or (arg != "verify" and (name.startswith("aiohttp.") or fl.client_kind(
                     node, env) is Kind.AIOHTTP_SESSION)):
-                yield Hit(kw.value.lineno, f"`{arg}=False` on `{name or dotted(node.func) or 'client'}()`")
+                yield Hit(kw.value.lineno, f"`{arg}=False` on `{name or dotted(node.func) or 'client'}()`",
+                          **fx.verified(node, arg))
         if name == "ssl._create_unverified_context":
             yield Hit(node.lineno, "`ssl._create_unverified_context()` skips certificate checks")
     for node in nodes(mod, ast.Attribute, ast.Assign):
@@ -355,7 +343,8 @@ def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
             continue
         ends = list(dict.fromkeys(e for name in sorted(targets) for e in targets[name]))
         names = ", ".join(f"`{n}`" for n in sorted(targets))
-        yield Hit(ends[0][1], f"`{svc.name}` calls {names} from its routes", path=ends[0][0], also=tuple(ends[1:]))
+        yield Hit(ends[0][1], f"`{svc.name}` calls {names} from its routes", path=ends[0][0], also=tuple(ends[1:]),
+                  **fx.breakers(svc.name, sorted(targets)))
 
 
 @rule("http-hardcoded-service-url", kinds={FileKind.PYTHON}, category=Category.BOUNDARIES, severity=Severity.INFO,
@@ -391,4 +380,4 @@ def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if missing is not None:
             found = "Kubernetes" if missing == "compose" else "compose"
             yield Hit(lit.line, f"`{url[0]}` is a {found} name, but `{caller.name}` also runs under {missing}, "
-                                f"where nothing is named `{canonical_host(url[0])}`")
+                                f"where nothing is named `{canonical_host(url[0])}`", **fx.service_url(url[0], url[1]))

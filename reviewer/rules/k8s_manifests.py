@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
+from reviewer.sources import k8s_fixes as fx
 from reviewer.sources.devloop import built_here
 from reviewer.sources.images import is_mutable_image
 from reviewer.sources.k8s_index import index_of, pod_sources_near
@@ -36,7 +37,7 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 continue  # the build/deploy tool sets the tag
             if image.strip() and is_mutable_image(image.strip()):
                 what = "uses `:latest`" if image.strip().endswith(":latest") else "has no tag"
-                yield Hit(c.data.line_of("image"), f"`{image.strip()}` {what}")
+                yield Hit(c.data.line_of("image"), f"`{image.strip()}` {what}", **fx.pinned_image(c, image.strip()))
 
 
 @rule("k8s-service-selects-nothing", kinds=KINDS, category=Category.OPERABILITY, severity=Severity.ERROR,
@@ -75,10 +76,12 @@ def service_selects_nothing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         elsewhere = sorted({str(ns) for ns, labels in nearby if selector_matches(s.selector, labels)})
         if elsewhere:
             yield Hit(s.selector_line, f"`{s.name}` selects {wanted} in namespace `{s.namespace}`; "
-                      f"those pods are in `{', '.join(elsewhere)}`")
+                      f"those pods are in `{', '.join(elsewhere)}`",
+                      **fx.selector(s.name, s.selector, None, elsewhere[0]))
         else:
             seen = "; ".join(", ".join(f"{k}={v}" for k, v in labels.items()) for _, labels in nearby[:2] if labels)
-            yield Hit(s.selector_line, f"`{s.name}` selects {wanted}, pods here have {seen}")
+            yield Hit(s.selector_line, f"`{s.name}` selects {wanted}, pods here have {seen}",
+                      **fx.selector(s.name, s.selector, next((lb for _, lb in nearby if lb), None), None))
 
 
 # Served API versions that Kubernetes removed, and what replaces them (by kind where it differs).
@@ -129,4 +132,5 @@ def deprecated_api_version(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue  # a Capabilities-gated branch for old clusters
         removed, replacements = _REMOVED_APIS[api]
         new = replacements.get(kind, replacements["*"])
-        yield Hit(line, f"{kind} `{api}` was removed in Kubernetes {removed}; use `{new}`")
+        yield Hit(line, f"{kind} `{api}` was removed in Kubernetes {removed}; use `{new}`",
+                  **fx.api_version(f, line, api, new, kind))

@@ -11,6 +11,7 @@ from reviewer.services.build import build_service_model
 from reviewer.services.code import RouteFacts
 from reviewer.services.model import Service, ServiceModel
 from reviewer.services.routes import app_routes, route_facts, service_probes
+from reviewer.sources import k8s_fixes as fx
 from reviewer.sources.fastapi_routes import AppRoutes
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_index import index_of
@@ -42,7 +43,8 @@ def missing_readiness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         services = idx.backing_services(w) if w.kind in ("Deployment", "StatefulSet") else []
         for c in serving_containers(w, services) if services else []:
             if "readinessProbe" not in c.data and not w.gaps.hides(c.data, "readinessProbe"):
-                yield Hit(c.line, f"container `{c.name}` receives traffic from Service {service_list(services)}")
+                yield Hit(c.line, f"container `{c.name}` receives traffic from Service {service_list(services)}",
+                          **fx.probe(c, "readinessProbe", "/readyz"))
 
 
 @rule("k8s-missing-liveness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
@@ -67,7 +69,7 @@ def missing_liveness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         for c in w.containers:
             if not c.is_patch and "livenessProbe" not in c.data and not w.gaps.hides(c.data, "livenessProbe"):
-                yield Hit(c.line, f"container `{c.name}` of {w.title}")
+                yield Hit(c.line, f"container `{c.name}` of {w.title}", **fx.probe(c, "livenessProbe", "/livez"))
 
 
 @rule("k8s-identical-liveness-readiness", category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -138,10 +140,12 @@ def probe_port_not_exposed(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                     number = port if isinstance(port, int) else int(port) if str(port).isdigit() else None
                     if number is None and str(port) not in names:
                         yield Hit(action.line_of("port"), f"{probe_key} of `{c.name}` uses port name `{port}`, "
-                                  f"declared: {_declared(names, numbers)}")
+                                  f"declared: {_declared(names, numbers)}",
+                                  **fx.probe_port(c, probe_key, kind, port, declared))
                     elif number is not None and numbers and number not in numbers:
                         yield Hit(action.line_of("port"), f"{probe_key} of `{c.name}` uses port {number}, "
-                                  f"declared: {_declared(names, numbers)}")
+                                  f"declared: {_declared(names, numbers)}",
+                                  **fx.probe_port(c, probe_key, kind, number, declared))
 
 
 def _declared(names: set[str], numbers: set[int]) -> str:
@@ -174,8 +178,9 @@ def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit
         services = idx.backing_services(w)
         if services:
             sev = Severity.ERROR if grace <= 0 else None
-            yield Hit(w.pod_spec.line_of("terminationGracePeriodSeconds"),  # type: ignore[union-attr]
-                      f"{grace} s for pods behind Service {service_list(services)}", severity=sev)
+            line = w.pod_spec.line_of("terminationGracePeriodSeconds")  # type: ignore[union-attr]
+            yield Hit(line, f"{grace} s for pods behind Service {service_list(services)}", severity=sev,
+                      **fx.grace_period(f, w, line))
 
 
 def _tables(ctx: RuleContext) -> Iterator[tuple[ServiceModel, Service, AppRoutes]]:
@@ -215,7 +220,8 @@ def liveness_hits_dependencies(ctx: RuleContext) -> Iterator[Hit]:
             r = _io_route(model, table, probe.path)
             if r is not None:
                 yield Hit(probe.line, f"`{probe.path}` runs `{r.handler}()` ({r.file}:{r.line}), which does I/O",
-                          path=probe.file, also=((r.file, r.line),))
+                          path=probe.file, also=((r.file, r.line),),
+                          **fx.liveness_without_io(probe.path, r.handler, f"{r.file}:{r.line}"))
 
 
 @rule("k8s-probe-path-unknown", category=Category.RESILIENCE, severity=Severity.WARNING, scope=Scope.PROJECT)
@@ -240,4 +246,5 @@ def probe_path_unknown(ctx: RuleContext) -> Iterator[Hit]:
             continue
         for probe in service_probes(svc):
             if not table.serves(probe.path):
-                yield Hit(probe.line, f"`{probe.path}` is not served by `{svc.name}` ({svc.root}/)", path=probe.file)
+                yield Hit(probe.line, f"`{probe.path}` is not served by `{svc.name}` ({svc.root}/)", path=probe.file,
+                          **fx.served_path(probe.kind, probe.path, table.get_paths(), svc.name))

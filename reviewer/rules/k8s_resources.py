@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
+from reviewer.sources import k8s_fixes as fx
 from reviewer.sources.k8s_index import K8sIndex, index_of
 from reviewer.sources.k8s_objects import Container, Workload, as_map, gaps_of, manifest_docs, same_namespace
 from reviewer.sources.k8s_workloads import KINDS, is_dev_path, regular_containers, service_list
@@ -60,7 +61,7 @@ def missing_memory_limit(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         for c in regular_containers(w):
             state, line = _resource(w, c, "limits", "memory")
             if state is False:
-                yield Hit(line, f"container `{c.name}` has no `resources.limits.memory`")
+                yield Hit(line, f"container `{c.name}` has no `resources.limits.memory`", **fx.memory_limit(f, c, line))
 
 
 @rule("k8s-missing-resource-requests", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -96,7 +97,8 @@ def missing_resource_requests(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                     missing.append(name)
                     anchor = line
             if missing and not unknown:
-                yield Hit(anchor, f"container `{c.name}` has no {' or '.join(missing)} request")
+                yield Hit(anchor, f"container `{c.name}` has no {' or '.join(missing)} request",
+                          **fx.resource_requests(c, missing))
 
 
 def _replicas(w: Workload) -> object:
@@ -146,7 +148,8 @@ def single_replica(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if idx.autoscaled(w) is not False or _scaled_elsewhere(idx, w):
             continue
         line = spec.line_of("replicas") if "replicas" in spec else w.data.line_of("spec")
-        yield Hit(line, f"{w.title} runs 1 replica" + ("" if "replicas" in spec else " (the default)"))
+        yield Hit(line, f"{w.title} runs 1 replica" + ("" if "replicas" in spec else " (the default)"),
+                  **fx.replicas(f, spec, "replicas", line, w.title))
 
 
 @rule("k8s-hpa-min-replicas-low", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -173,7 +176,8 @@ def hpa_min_replicas_low(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         value = spec.get("minReplicas", 1)
         if isinstance(value, int) and not isinstance(value, bool) and value < 2:
             line = spec.line_of("minReplicas") if "minReplicas" in spec else data.line_of("spec")
-            yield Hit(line, f"minReplicas is {value}" + ("" if "minReplicas" in spec else " (the default)"))
+            yield Hit(line, f"minReplicas is {value}" + ("" if "minReplicas" in spec else " (the default)"),
+                      **fx.min_replicas(f, data, spec, line))
 
 
 @rule("k8s-missing-pdb", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
@@ -206,7 +210,7 @@ def missing_pdb(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         autoscaled = idx.autoscaled(w) is True
         if (replicated or autoscaled) and idx.has_budget(w) is False:
             why = f"{count} replicas" if replicated else "an autoscaler"
-            yield Hit(w.kind_line, f"{w.title} has {why} and no PodDisruptionBudget selects its pods")
+            yield Hit(w.kind_line, f"{w.title} has {why} and no PodDisruptionBudget selects its pods", **fx.budget(w))
 
 
 @rule("k8s-recreate-strategy", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
@@ -231,4 +235,5 @@ def recreate_strategy(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             continue
         services = idx.backing_services(w)
         if services:
-            yield Hit(strategy.line_of("type"), f"{w.title} serves Service {service_list(services)}")
+            yield Hit(strategy.line_of("type"), f"{w.title} serves Service {service_list(services)}",
+                      **fx.rolling_update(f, w, strategy.line_of("type")))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
+from reviewer.sources import k8s_fixes as fx
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_index import index_of
 from reviewer.sources.k8s_objects import Container, Workload, as_list
@@ -46,9 +47,10 @@ def literal_secret_in_env(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                     continue
                 if url_password(value) is not None:
                     yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` is a URL with a password in it",
-                              severity=dev)
+                              severity=dev, **fx.secret_ref(w, c, name))
                 elif literal_secret(name, value, env):
-                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` holds a literal value", severity=dev)
+                    yield Hit(item.line_of("value"), f"`{name}` of `{c.name}` holds a literal value", severity=dev,
+                              **fx.secret_ref(w, c, name))
 
 
 def _security(w: Workload, c: Container, key: str) -> tuple[object, int | None, bool]:
@@ -91,18 +93,18 @@ def runs_as_root(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             user, user_line, user_known = _security(w, c, "runAsUser")
             non_root, non_root_line, non_root_known = _security(w, c, "runAsNonRoot")
             if user_known and str(user) == "0" and user_line is not None:
-                yield Hit(user_line, f"`{c.name}` sets `runAsUser: 0`")
+                yield Hit(user_line, f"`{c.name}` sets `runAsUser: 0`", **fx.non_root(w, [c.name], False))
             elif non_root_known and non_root is False and non_root_line is not None:
-                yield Hit(non_root_line, f"`{c.name}` sets `runAsNonRoot: false`")
+                yield Hit(non_root_line, f"`{c.name}` sets `runAsNonRoot: false`", **fx.non_root(w, [c.name], False))
             elif user_known and non_root_known and non_root is None and user is None:
                 unset.append(c)
         if unset and len(unset) == len(containers) and w.pod_spec is not None:
             names = ", ".join(f"`{c.name}`" for c in unset)
             line = w.pod_spec.line_of("securityContext", w.spec_line)
-            yield Hit(line, f"no `runAsNonRoot: true` for {names} of {w.title}")
+            yield Hit(line, f"no `runAsNonRoot: true` for {names} of {w.title}", **fx.non_root(w, [], True))
         else:
             for c in unset:
-                yield Hit(c.line, f"`{c.name}` has no `runAsNonRoot: true`")
+                yield Hit(c.line, f"`{c.name}` has no `runAsNonRoot: true`", **fx.non_root(w, [c.name], False))
 
 
 @rule("k8s-privileged-container", kinds=KINDS, category=Category.SECURITY, severity=Severity.ERROR,
@@ -125,4 +127,4 @@ def privileged_container(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         for c in w.all_containers:
             context = c.data.get("securityContext")
             if isinstance(context, YMap) and context.get("privileged") is True:
-                yield Hit(context.line_of("privileged"), f"`{c.name}` of {w.title}")
+                yield Hit(context.line_of("privileged"), f"`{c.name}` of {w.title}", **fx.unprivileged(c))

@@ -12,8 +12,8 @@ import importlib
 import inspect
 import re
 import textwrap
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ from reviewer.model import Category, Severity
 
 if TYPE_CHECKING:
     from reviewer.diff import ChangeSet
-    from reviewer.project import Project
+    from reviewer.project import Project, SourceFile
 
 
 class Speaks(StrEnum):
@@ -107,6 +107,35 @@ def _sections(doc: str, rule_id: str) -> tuple[str, str, str]:
     return " ".join(title.split()), why, fix
 
 
+def _applicable(hit: Hit, ctx: RuleContext, path: str | None) -> Hit:
+    """The hit, without its suggestion where one cannot be applied as written: a range outside the
+    file, templated Helm lines, or (in a review) lines that no single hunk shows, where GitHub would
+    put the comment on one line and the suggestion would replace only that line."""
+    if hit.suggestion is None:
+        return hit
+    last = hit.end_line or hit.line
+    f = ctx.project.get(hit.path or path or "")
+    ok = f is not None and 0 < hit.line <= last <= len(f.lines)
+    if ok and f is not None and f.kind is FileKind.HELM:
+        ok = not any("{{" in f.line_text(n) for n in range(hit.line, last + 1))
+    if ok and f is not None and ctx.changes is not None and last > hit.line:
+        change = ctx.changes.get(f.path)
+        ok = change is not None and change.in_one_hunk(hit.line, last)
+    return hit if ok else replace(hit, suggestion=None)
+
+
+def _checked(fn: Callable[..., Iterable[Hit]], scope: Scope) -> Callable[..., Iterable[Hit]]:
+    """``fn`` whose hits carry only suggestions that can be applied (see ``_applicable``)."""
+    if scope is Scope.PROJECT:
+        def project_check(ctx: RuleContext) -> Iterator[Hit]:
+            return (_applicable(hit, ctx, None) for hit in fn(ctx))
+        return project_check
+
+    def file_check(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+        return (_applicable(hit, ctx, f.path) for hit in fn(f, ctx))
+    return file_check
+
+
 def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterable[FileKind] = (),
          scope: Scope = Scope.FILE, equivalents: Iterable[str] = (), speaks: Speaks = Speaks.ALWAYS,
          reads_model: bool = False) -> Callable:
@@ -120,7 +149,7 @@ def rule(rule_id: str, *, category: Category, severity: Severity, kinds: Iterabl
         kind_set = frozenset(kinds)
         if scope is Scope.FILE and not kind_set:
             raise RuleDefinitionError(f"rule {rule_id}: a file rule must name the kinds it reads")
-        REGISTRY[rule_id] = Rule(rule_id, category, severity, kind_set, scope, title, why, fix, fn,
+        REGISTRY[rule_id] = Rule(rule_id, category, severity, kind_set, scope, title, why, fix, _checked(fn, scope),
                                  tuple(equivalents), fn.__module__.rsplit(".", 1)[-1], speaks, reads_model)
         return fn
 

@@ -322,6 +322,14 @@ class AppRoutes:
                 out.append((file, r))
         return out
 
+    def get_paths(self) -> list[str]:
+        """The full paths of the GET-able routes whose prefixes are known, in source order."""
+        out: dict[str, None] = {}
+        for file, mod, r in self.routes:
+            if r.method in ("get", "api_route", "route"):
+                out.update(dict.fromkeys(sorted(self.full_paths(file, mod, r) or ())))
+        return list(out)
+
     def serves(self, path: str) -> bool:
         if self.matching(path) or any(path == m or path.startswith(m.rstrip("/") + "/") for m in self.mounts):
             return True

@@ -16,7 +16,8 @@ LINKS = Links("https://github.test", "acme/shop", HEAD_SHA)
 def finding(line: int, rule: str = "http-call-without-timeout", text: str = "x") -> Finding:
     return Finding(rule_id=rule, severity=Severity.WARNING, category=Category.RESILIENCE, path="orders/app.py",
                    line=line, title="Outbound HTTP call without a timeout",
-                   body="A slow dependency holds every worker.", fix="requests.get(url, timeout=5)", anchor_text=text)
+                   body="A slow dependency holds every worker.", fix="requests.get(url, timeout=5)", anchor_text=text,
+                   fix_is_example=False)
 
 
 def pull_of(scenario: Scenario, timeout: int = 30):

@@ -36,7 +36,7 @@ def test_one_review_with_the_finding_on_the_right_line(scenario: Scenario) -> No
     comment = next(c for c in body["comments"] if f"`{RULE}`" in c["body"])
     assert comment["side"] == "RIGHT"
     assert "Outbound HTTP call without a timeout" in comment["body"] and "Why" not in comment["body"][:3]
-    assert "```python" in comment["body"] and "timeout=" in comment["body"]
+    assert "```suggestion\n" in comment["body"] and "timeout=" in comment["body"]  # the one-click fix
     assert "<!-- arch-review:fp=" in comment["body"]
     assert int(scenario.outputs["findings"]) >= 1
     assert scenario.outputs["review-url"].startswith("https://github.test/acme/shop/pull/7")

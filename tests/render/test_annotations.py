@@ -29,7 +29,7 @@ def parse(line: str) -> tuple[str, dict[str, str], str]:
 def _f(severity: Severity = Severity.WARNING, line: int = 1, **kw) -> Finding:
     base = dict(rule_id="compose-depends-on-not-healthy", severity=severity, category=Category.RESILIENCE,
                 path="docker-compose.yml", line=line, title="depends_on waits only for start", body="why",
-                fix="depends_on:\n  db:\n    condition: service_healthy")
+                fix="depends_on:\n  db:\n    condition: service_healthy", fix_is_example=False)
     base.update(kw)
     return Finding(**base)
 
