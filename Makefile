@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint demo bench docs eval-llm replay clean
+.PHONY: venv test lint demo bench fuzz docs eval-llm replay clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+# The property tests of tests/fuzz with 10,000 examples each (about ten minutes); `make test` runs 30.
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/fuzz -p no:cacheprovider --hypothesis-show-statistics
 
 docs: venv
 	$(BIN)/arch-review rules --format markdown > docs/rules.md

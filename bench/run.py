@@ -4,6 +4,8 @@
 (b) whole-repository audit over 250/500/1000/2000 generated files: seconds and files/s (linearity)
 (c) checkov side by side on the 1000-file repo's manifests and Dockerfiles (own venv; skipped without PyPI)
 (d) the model bench (bench/model_bench.py) against the loopback fake Anthropic server
+(e) hostile input: an alias bomb, 5,000 chained Dockerfile stages, deeply nested Python, a 50,000-glob
+    config; wall time and peak memory of each audit, and the note that says what was skipped
 """
 
 from __future__ import annotations
@@ -185,6 +187,80 @@ def _peak_rss_mib(repo: Path) -> float:
     return int(proc.stdout.split()[-1]) / 1024
 
 
+# The audit's own time (imports excluded) and the process's peak memory, as above, plus the notes.
+_HOSTILE_PROBE = """
+import io, json, sys, time
+from reviewer.cli import main
+out = io.StringIO()
+start = time.perf_counter()
+main(["audit", sys.argv[1], "--format", "json"], out=out, err=io.StringIO())
+seconds = time.perf_counter() - start
+with open("/proc/self/status") as status:
+    peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))  # KiB
+report = json.loads(out.getvalue())
+print(json.dumps({"seconds": seconds, "peak_kib": int(peak), "notes": report["notes"],
+                  "findings": len(report["findings"])}))
+"""
+HOSTILE_GOAL = (2.0, 200)  # seconds, MiB
+
+
+def _alias_bomb() -> str:
+    """docker-compose.yml whose restart: is nine aliases of nine aliases ... (9**8 = 43 million nodes)."""
+    lines = ['  l0: &l0 ["lol"]'] + [f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    return "x-lol:\n" + "\n".join(lines) + "\nservices:\n  api:\n    image: python:3.12\n    restart: *l8\n"
+
+
+def _chained_stages(n: int = 5000) -> str:
+    stages = ["FROM python:3.12-slim AS s0"] + [f"FROM s{i - 1} AS s{i}\nRUN true" for i in range(1, n)]
+    return "\n".join(stages) + "\nCMD uvicorn app:app\n"
+
+
+def _glob_config() -> str:
+    globs = ([f"services/svc{i}/**" for i in range(20_000)] + [f"gen/mod{i}/*.py" for i in range(20_000)]
+             + [f"**/generated_{i}.py" for i in range(10_000)])
+    return "paths:\n  exclude:\n" + "".join(f"    - '{g}'\n" for g in globs)
+
+
+def _hostile_cases(tmp: Path) -> list[tuple[str, Path]]:
+    plain = "FROM python:latest\nUSER 10001\nCMD [\"uvicorn\", \"app:app\"]\n"  # one finding beside each case
+    cases = {
+        "alias bomb (531-byte compose file, 9^8 nodes)": {"docker-compose.yml": _alias_bomb()},
+        "5,000 chained Dockerfile stages": {"Dockerfile": _chained_stages()},
+        "deeply nested Python (100,000 unary minus)": {"app/deep.py": "x = " + "-" * 100_000 + "1\n"},
+    }
+    out = []
+    for i, (name, files) in enumerate(cases.items()):
+        root = tmp / f"case{i}"
+        for path, text in {**files, "other/Dockerfile": plain}.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        out.append((name, root))
+    repo = tmp / "globs"
+    shutil.copytree(generate(SIZES[0], OUT / f"repo-{SIZES[0]}"), repo)
+    (repo / ".github").mkdir(exist_ok=True)
+    (repo / ".github" / "arch-review.yml").write_text(_glob_config())
+    out.append((f"50,000-glob config over the {SIZES[0]}-file repo", repo))
+    return out
+
+
+def bench_hostile() -> None:
+    seconds_goal, mib_goal = HOSTILE_GOAL
+    print(f"\n(e) hostile input: audit wall time (in-process) and peak RSS   goal < {seconds_goal:.0f} s, "
+          f"< {mib_goal} MiB each")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, root in _hostile_cases(Path(tmp)):
+            proc = subprocess.run([sys.executable, "-c", _HOSTILE_PROBE, str(root)], capture_output=True, text=True,
+                                  env=_clean_env(), timeout=900)
+            if proc.returncode != 0:
+                print(f"  {name}: probe failed: {proc.stderr.strip()[-300:]}")
+                continue
+            result = json.loads(proc.stdout.splitlines()[-1])
+            print(f"  {name}: {result['seconds']:.2f} s, {result['peak_kib'] / 1024:.0f} MiB, "
+                  f"{result['findings']} findings")
+            for note in result["notes"][:2]:
+                print(f"    note: {note[:150]}")
+
+
 def _checkov_bin() -> Path | None:
     env_dir = OUT / "checkov-venv"
     binary = env_dir / "bin" / "checkov"
@@ -267,6 +343,7 @@ def main() -> int:
     repo = bench_audit()
     bench_checkov(repo)
     bench_model()
+    bench_hostile()
     print(f"\nbench total: {time.perf_counter() - start:.0f} s")
     return 0
 

@@ -28,6 +28,8 @@ _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.I)
 _DOCKERFILE_NAME = re.compile(r"^(Dockerfile|Containerfile)([.-][\w.-]+)?$|^[\w.-]+\.(dockerfile|Dockerfile)$")
 _K8S_MARKERS = (re.compile(r"^apiVersion:\s*\S", re.M), re.compile(r"^kind:\s*\S", re.M))
 _OPENAPI = re.compile(r"^(openapi|swagger):\s*[\"']?\d", re.M)
+# `kubectl get -o json` and generators write manifests as JSON: a top-level object with both string keys
+_K8S_JSON = (re.compile(r'"apiVersion"\s*:\s*"[^"]+"'), re.compile(r'"kind"\s*:\s*"[A-Za-z]'))
 _TEMPLATE = re.compile(r"\{\{-?\s")
 _DEPENDENCY_NAMES = {"pyproject.toml", "setup.cfg", "pipfile", "pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock",
                      "pylock.toml"}
@@ -79,6 +81,8 @@ def classify(path: str, text: str | None) -> FileKind:
     if _OPENAPI.search(text[:4000]) or (p.suffix == ".json" and '"openapi"' in text[:2000]):
         return FileKind.OPENAPI
     if is_yaml and _looks_like_k8s(text):
+        return FileKind.K8S
+    if p.suffix.lower() == ".json" and text.lstrip().startswith("{") and all(m.search(text) for m in _K8S_JSON):
         return FileKind.K8S
     if is_yaml and p.name.lower() in {"chart.yaml", "values.yaml"}:
         return FileKind.OTHER

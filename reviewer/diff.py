@@ -154,13 +154,18 @@ def from_github_files(entries: Iterable[Mapping[str, object]], head_sha: str | N
     """Build a ChangeSet from the JSON of ``GET /repos/{o}/{r}/pulls/{n}/files``."""
     changes = ChangeSet(head_sha=head_sha, base_sha=base_sha)
     for entry in entries:
-        path = str(entry["filename"])
-        status = FileStatus(str(entry.get("status", "modified")))
+        path = entry.get("filename")
+        if not isinstance(path, str) or not path:
+            changes.notes.append(f"GitHub listed a changed file without a name ({str(entry)[:80]}); skipped")
+            continue
+        status = _status(entry.get("status", "modified"))
+        if status is None:
+            changes.notes.append(f"{path}: unknown change status {str(entry.get('status'))[:40]!r}, read as modified")
+            status = FileStatus.MODIFIED
         patch = entry.get("patch")
         change = FileChange(path=path, status=status,
                             old_path=str(entry["previous_filename"]) if entry.get("previous_filename") else None,
-                            additions=int(entry.get("additions", 0) or 0),
-                            deletions=int(entry.get("deletions", 0) or 0))
+                            additions=_count(entry.get("additions")), deletions=_count(entry.get("deletions")))
         if isinstance(patch, str) and patch:
             change.hunks = hunks_from_github_patch(path, patch)
         elif status is not FileStatus.REMOVED and (change.additions or change.deletions):
@@ -168,3 +173,14 @@ def from_github_files(entries: Iterable[Mapping[str, object]], head_sha: str | N
             change.patch_missing = True
         changes.files[path] = change
     return changes
+
+
+def _status(value: object) -> FileStatus | None:
+    try:
+        return FileStatus(str(value))
+    except ValueError:  # a status GitHub adds later must not stop the review
+        return None
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -123,3 +123,14 @@ def test_indexed_autoscaler_and_budget_answers_equal_the_full_scans():
 def test_workloads_by_kind_and_name():
     idx = index_of(Project.load(DictSource({"k8s/a.yaml": _objects()})))
     assert len(idx.named("Deployment", "api")) == 8 and idx.named("StatefulSet", "api") == []
+
+
+def test_helm_injection_lookup_equals_the_scan():
+    from reviewer.sources.helm import sanitize_template
+
+    tpl = sanitize_template("a:\n  {{- include \"x\" . | nindent 2 }}\nb:\n{{ toYaml .Values.b }}\n  c: 1\n"
+                            "  {{- if .x }}\n  d: {{ .y }}\n  {{- end }}\n    {{- include \"z\" . | nindent 4 }}\n")
+    assert tpl.injections
+    for first, last, column in itertools.product(range(0, 11), range(0, 11), range(0, 6)):
+        scan = any(first <= line <= last and col == column for line, col in tpl.injections)
+        assert tpl.may_add_keys(first, last, column) is scan, (first, last, column)

@@ -7,6 +7,7 @@ under-redacting sends a credential to a third party, so the patterns lean to the
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 
@@ -30,13 +31,28 @@ _TOKENS = [
 _DSN = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*:)(?P<value>[^\s@/'\"]+)(?=@)")
 
 # A name that says "secret" followed by an assignment: env, YAML, JSON, Python, kwargs, CLI.
-_NAME = r"[A-Za-z0-9_.-]*(?:[_.-]key|apikey|secret|token|password|passwd|pwd|credentials?)"
+# `pass` only as its own word at the end (DB_PASS, smtp.pass): BYPASS and proxy_pass are not secrets.
+_NAME = r"[A-Za-z0-9_.-]*(?:[_.-]key|apikey|secret|token|password|passwd|pwd|credentials?|(?<=[_.-])pass)"
 _QUOTED = re.compile(
     rf"""(?ix)(?P<head>\b{_NAME}["']?(?:\s*:\s*[A-Za-z_][\w\[\], |.]*?)?\s*(?::|=|:=|=>)\s*[brf]?)
         (?P<q>["'])(?P<value>[^"'\n]*)(?P=q)""")
 _BARE = re.compile(rf"""(?ix)(?P<head>\b{_NAME}["']?\s*(?::|=)[ \t]*)(?P<value>[^\s"'#,;(){{}}\[\]]+)""")
 _K8S_SECRET_NAME = re.compile(rf"(?i)^\s*-?\s*name:\s*[\"']?{_NAME}[\"']?\s*$")
 _K8S_VALUE = re.compile(r"""(?P<head>^\s*value:\s*)(?P<value>["']?[^\s"'#][^#\n]*?["']?)\s*$""")
+
+# An HTTP Authorization header in any syntax (`Authorization: Basic ..`, {"Authorization": "Bearer .."}):
+# the credential after the scheme, however short.
+_AUTH_HEADER = re.compile(
+    r"""(?ix)(?P<head>\b(?:proxy-)?authorization["']?\s*[:=,]\s*(?:[brf]?["'])?
+        (?:(?:basic|bearer|token|digest|negotiate|ntlm|apikey)\s+|(?!(?:basic|bearer|token|digest|negotiate|ntlm|apikey)\b)))
+        (?P<value>[A-Za-z0-9._~+/=:-]+)""")
+# `Basic <base64 of user:password>` anywhere (a curl line, a test fixture); checked by decoding.
+_BASIC = re.compile(r"(?i)(?P<head>\bbasic\s+)(?P<value>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])")
+# .netrc: `machine h login u password p`, or the same spread over lines (`password p` alone).
+_NETRC = re.compile(r"""(?i)^(?P<head>\s*(?:(?:machine\s+\S+|default)\s+)?(?:login\s+\S+\s+)?(?:account\s+\S+\s+)?
+                        password\s+)(?P<value>\S+)(?=\s*$|\s+(?:machine|login|account|macdef|default)\b)""", re.X)
+# curl/wget/httpie style `-u user:password`, `--user=user:password`.
+_USER_OPTION = re.compile(r"""(?P<head>(?:^|\s)(?:-u|--user|--http-user)[\s=]+["']?[^\s:'"]*:)(?P<value>[^\s'"]+)""")
 
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
@@ -76,6 +92,10 @@ class Redactor:
     def line(self, text: str) -> str:
         for pattern in _TOKENS:
             text = self._sub(pattern, text)
+        text = self._sub(_AUTH_HEADER, text, _is_header_code)
+        text = self._sub(_BASIC, text, lambda v, m: not _is_basic_credential(v))
+        text = self._sub(_NETRC, text, lambda v, m: bool(_REFERENCE.match(v)))
+        text = self._sub(_USER_OPTION, text, lambda v, m: bool(_REFERENCE.match(v)) or v.startswith("$"))
         text = self._sub(_DSN, text, lambda v, m: bool(_REFERENCE.match(v)))
         text = self._sub(_QUOTED, text, lambda v, m: not v or bool(_REFERENCE.match(v)))
         return self._sub(_BARE, text, _is_code)
@@ -102,6 +122,33 @@ class Redactor:
             secret_name_above = bool(_K8S_SECRET_NAME.match(line))
             out.append(line)
         return "\n".join(out)
+
+
+_SCHEME_END = re.compile(r"(?i)(?:basic|bearer|token|digest|negotiate|ntlm|apikey)\s+$")
+_QUOTED_KEY_BARE_VALUE = re.compile(r"""(?i)authorization["']\s*[:=,]\s*$""")
+_STRING_PREFIXES = {"f", "b", "r", "u", "rb", "br", "fr", "rf"}
+
+
+def _is_header_code(value: str, m: re.Match[str]) -> bool:
+    """After a scheme (`Bearer x`) the value is a credential; without one it may be code
+    (`authorization=Depends(auth)`) or the prefix of a string (`"authorization": f'Bearer {t}'`)."""
+    if value.lower() in _STRING_PREFIXES and m.string[m.end():m.end() + 1] in ("'", '"'):
+        return True
+    head = m.group("head")
+    if _SCHEME_END.search(head):
+        return False
+    if _QUOTED_KEY_BARE_VALUE.search(head):  # {"Authorization": auth_header}: JSON would quote a value
+        return True
+    return _is_code(value, m)
+
+
+def _is_basic_credential(value: str) -> bool:
+    """Base64 of ``user:password`` (Basic auth), not an English word after "basic"."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return False
+    return b":" in decoded and decoded.isascii() and decoded.decode("ascii").isprintable()
 
 
 def _is_code(value: str, m: re.Match[str]) -> bool:

@@ -17,7 +17,8 @@ Values cannot be known: rules must treat templated strings and blanked content a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 _ACTION = re.compile(r"\{\{.*?\}\}", re.S)
 _HEAD = re.compile(r"\{\{-?\s*(/\*|\$[\w.]*\s*:?=|[a-z]+)?")
@@ -38,10 +39,22 @@ class HelmTemplate:
     skipped: int  # lines that held only template actions or unrendered branches
     injections: tuple[tuple[int, int], ...]  # (line, column) where unseen template output lands
     conditional: frozenset[int]  # lines inside an if/with/range block
+    _lines_by_column: dict[int, list[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # rules ask once per mapping; a scan of every injection each time was quadratic in a big chart
+        by_column: dict[int, list[int]] = {}
+        for line, column in self.injections:
+            by_column.setdefault(column, []).append(line)
+        for lines in by_column.values():
+            lines.sort()
+        object.__setattr__(self, "_lines_by_column", by_column)
 
     def may_add_keys(self, first_line: int, last_line: int, column: int) -> bool:
         """Can template output add keys at ``column`` between these lines (inclusive)?"""
-        return any(first_line <= line <= last_line and col == column for line, col in self.injections)
+        lines = self._lines_by_column.get(column, [])
+        at = bisect_left(lines, first_line)
+        return at < len(lines) and lines[at] <= last_line
 
 
 def is_templated(value: object) -> bool:

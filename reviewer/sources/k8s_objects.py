@@ -280,13 +280,25 @@ def _containers(spec: YMap, key: str, init: bool) -> list[Container]:
 
 
 def manifest_docs(f: SourceFile) -> Iterator[tuple[YamlDoc, YMap, str]]:
-    """(doc, mapping, kind) for every document that is a Kubernetes object with a plain kind."""
+    """(doc, mapping, kind) for every Kubernetes object with a plain kind: each document, and each
+    item of a ``kind: List`` document (what ``kubectl get -o yaml`` writes) as a document of its own."""
     if f.kind not in (FileKind.K8S, FileKind.HELM) or f.path.endswith(".tpl"):
         return
     for doc in f.yaml_docs:
-        data = doc.data
-        if isinstance(data, YMap) and isinstance(data.get("kind"), str) and not is_templated(data["kind"]):
-            yield doc, data, data["kind"]
+        for data in _objects(doc.data):
+            kind = data.get("kind")
+            if isinstance(kind, str) and not is_templated(kind):
+                yield (doc if data is doc.data else YamlDoc(doc.index, data, data.line, data.end_line)), data, kind
+
+
+def _objects(data: object) -> Iterator[YMap]:
+    if not isinstance(data, YMap):
+        return
+    kind, items = data.get("kind"), data.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        yield from (item for item in items if isinstance(item, YMap))
+    else:
+        yield data
 
 
 def gaps_of(f: SourceFile) -> Gaps:
