@@ -4,6 +4,7 @@ Pure: the bytes come from a ``FileSource`` (see ``reviewer.workspace``)."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,7 @@ from reviewer.errors import SourceError
 from reviewer.sources.dockerfile import Dockerfile, parse_dockerfile
 from reviewer.sources.helm import HelmTemplate, sanitize_template
 from reviewer.sources.python_ast import PythonModule, parse_python
-from reviewer.sources.yaml_docs import YamlDoc, parse_yaml
+from reviewer.sources.yaml_docs import YamlDoc, load_yaml
 
 # Generated or vendored files this large are not architecture; a note says they were skipped.
 MAX_FILE_BYTES = 1_000_000
@@ -53,9 +54,12 @@ class SourceFile:
     @cached_property
     def yaml_docs(self) -> list[YamlDoc]:
         tpl = self.helm_template
-        docs, err = parse_yaml(tpl.text if tpl is not None else self.text, self.path)
-        if err is not None:
-            self.error = err
+        loaded = load_yaml(tpl.text if tpl is not None else self.text, self.path)
+        docs = loaded.docs
+        if loaded.error is not None:
+            self.error = loaded.error
+        # a skipped document or a duplicate key is named on its own: the rest of the file is reviewed
+        self.notes.extend(str(p) for p in loaded.problems)
         if tpl is not None and tpl.skipped:
             self.notes.append(f"{self.path}: Helm template, {tpl.skipped} templated "
                               f"line{'' if tpl.skipped == 1 else 's'} skipped")
@@ -77,10 +81,14 @@ class SourceFile:
             return None
 
     def doc_at(self, line: int) -> YamlDoc | None:
-        for doc in self.yaml_docs:
-            if doc.start_line <= line <= doc.end_line:
-                return doc
-        return None
+        """The document holding ``line``; a bisect, since suppression asks it for every finding."""
+        docs = self.yaml_docs
+        i = bisect.bisect_right(self._doc_starts, line) - 1
+        return docs[i] if i >= 0 and docs[i].start_line <= line <= docs[i].end_line else None
+
+    @cached_property
+    def _doc_starts(self) -> list[int]:
+        return [d.start_line for d in self.yaml_docs]
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, str | None]:

@@ -20,7 +20,7 @@ from reviewer.sources.compose import ComposeFile, ComposeService, compose_index,
 from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.images import image_name, is_datastore_image
 from reviewer.sources.k8s_index import index_of
-from reviewer.sources.k8s_objects import Container, manifest_docs, selector_matches
+from reviewer.sources.k8s_objects import Container, as_list, manifest_docs
 from reviewer.sources.k8s_objects import Workload as K8sWorkload
 from reviewer.sources.yaml_docs import YMap, get_path
 
@@ -138,16 +138,13 @@ class _Builder:
                 if kind == "ConfigMap" and isinstance(data.get("data"), YMap):
                     configmaps[str(get_path(data, "metadata", "name"))] = (f.path, data["data"])
         idx = index_of(self.project)
-        k8s_services = [(s.name, s.selector) for s in idx.services
-                        if s.file.kind is FileKind.K8S and s.name is not None and s.selector]
         self.k8s_service_map: dict[str, list[str]] = {}
         for wl in idx.workloads:
             if wl.file.kind is not FileKind.K8S or wl.name is None or wl.pod_spec is None:
                 continue
-            labels = wl.labels or {}
             images = [str(c.data["image"]) for c in wl.containers if isinstance(c.data.get("image"), str)]
             line = wl.data.line_of("metadata")
-            selected_by = [name for name, selector in k8s_services if selector_matches(selector, labels)]
+            selected_by = [s.name for s in idx.backing_services(wl) if s.name and s.file.kind is FileKind.K8S]
             if images and all(is_datastore_image(i) for i in images):
                 self.datastores.append(Datastore(wl.name, images[0], wl.path, line))
                 self.datastores.extend(Datastore(name, images[0], wl.path, line) for name in selected_by)
@@ -286,21 +283,21 @@ def _compose_env(cs: ComposeService, path: str, dotenv: dict[str, str]) -> Itera
 
 
 def _workload_env(c: YMap, path: str, configmaps: dict[str, tuple[str, YMap]]) -> Iterator[EnvVar]:
-    for item in c.get("env") or []:
+    for item in as_list(c.get("env")):
         if not isinstance(item, YMap) or not isinstance(item.get("name"), str):
             continue
         if "value" in item:
             value = item.get("value")
             yield EnvVar(item["name"], None if value is None else str(value), path, item.value_line("value"))
         ref = get_path(item, "valueFrom", "configMapKeyRef")
-        if isinstance(ref, dict) and ref.get("name") in configmaps:
+        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and ref["name"] in configmaps:
             cm_path, data = configmaps[ref["name"]]
             key = ref.get("key")
             if key in data:
                 yield EnvVar(item["name"], str(data[key]), cm_path, data.line_of(key))
-    for src in c.get("envFrom") or []:
+    for src in as_list(c.get("envFrom")):
         name = get_path(src, "configMapRef", "name")
-        if name in configmaps:
+        if isinstance(name, str) and name in configmaps:
             cm_path, data = configmaps[name]
             prefix = str(src.get("prefix") or "")
             for key, value in data.items():
