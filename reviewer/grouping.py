@@ -34,6 +34,9 @@ MERGES: tuple[Merge, ...] = (
           "Container has no resource requests and no memory limit"),
 )
 _MERGE_OF = {rule_id: m for m in MERGES for rule_id in m.rules}
+# Rules whose every finding in one change comes from one decision of its author ("these routes
+# go"): one comment for all of them. Seen on openreplay bce28b691: 19 removed routes, 19 comments.
+CHANGE_WIDE = frozenset({"api-route-removed"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ def cause_key(problem: Problem) -> tuple[str, ...] | None:
     anchor = normalise_code(f.anchor_text)
     if f.source is Source.LLM:
         return (*head, "llm", normalise_code(f.title), anchor) if anchor else None
+    if f.rule_id in CHANGE_WIDE and not problem.merged:
+        return (*head, "the change")
     detail = normalise_detail(detail_of(f))
     if detail:
         return (*head, "detail", detail)

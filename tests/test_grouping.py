@@ -139,3 +139,16 @@ def test_real_findings_of_a_copied_manifest_collapse_and_a_different_image_does_
         ("kustomize/base/cart.yaml", ["kustomize/overlays/prod/cart.yaml"]), ("kustomize/base/orders.yaml", [])]
     assert sum(1 + len(p.folded) for p in problems) == len(report.findings)  # nothing dropped
     assert all(detail_of(x) for x in report.findings)
+
+
+def test_routes_removed_by_one_change_make_one_comment():
+    from reviewer.grouping import group_findings as group
+    from reviewer.model import Category, Finding, Severity
+
+    def removed(path, line, route):
+        return Finding("api-route-removed", Severity.ERROR, Category.BOUNDARIES, path, line,
+                       f"Route removed without being deprecated first: {route}", "why", anchor_text=f"x{line}")
+
+    problems = group([removed("api/core.py", 10, "GET /a"), removed("api/core.py", 40, "GET /b"),
+                      removed("ee/api/core.py", 12, "GET /a")])
+    assert len(problems) == 1 and len(problems[0].also) == 2
