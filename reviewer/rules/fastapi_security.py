@@ -125,11 +125,39 @@ def jwt_verification_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python if "jwt" in f.text else None
     if mod is None:
         return
-    for node in nodes(mod, ast.Call):
-        if imported_name(mod, node.func) in _JWT_DECODE:
-            problem = _jwt_problem(mod, node)
-            if problem is not None:
-                yield Hit(*problem, **fx.verified_decode(mod, node))
+    decodes = [(n, _jwt_problem(mod, n)) for n in nodes(mod, ast.Call) if imported_name(mod, n.func) in _JWT_DECODE]
+    verified = any(problem is None for _, problem in decodes)
+    for node, problem in decodes:
+        if problem is not None and not (verified and _peeks_at_routing_claims(mod, node)):
+            yield Hit(*problem, **fx.verified_decode(mod, node))
+
+
+_ROUTING_CLAIMS = {"aud", "iss", "kid", "typ", "alg", "token_type", "type"}
+
+
+def _peeks_at_routing_claims(mod: PythonModule, call: ast.Call) -> bool:
+    """``claims = jwt.decode(token, options={"verify_signature": False})`` read only for ``aud``/``iss``
+    to choose the verifier, in a module that verifies tokens with another decode: a peek, not trust."""
+    parent = mod.parents.get(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return False
+    name, scope = parent.targets[0].id, parent
+    while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        scope = mod.parents.get(scope)
+    uses = [n for n in ast.walk(scope or mod.tree) if isinstance(n, ast.Name) and n.id == name and n is not
+            parent.targets[0]]
+    return bool(uses) and all(_claim_read(mod, n) in _ROUTING_CLAIMS for n in uses)
+
+
+def _claim_read(mod: PythonModule, name: ast.Name) -> str | None:
+    """``x.get("aud")`` or ``x["aud"]``: the claim read from ``x``; None for any other use."""
+    parent = mod.parents.get(name)
+    if isinstance(parent, ast.Subscript):
+        return const_str(parent.slice)
+    if isinstance(parent, ast.Attribute) and parent.attr == "get":
+        call = mod.parents.get(parent)
+        return const_str(call.args[0]) if isinstance(call, ast.Call) and call.args else None
+    return None
 
 
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])(sk_live_[0-9A-Za-z]{10,}|rk_live_[0-9A-Za-z]{10,}|(AKIA|ASIA)[0-9A-Z]{16}|"

@@ -1,0 +1,12 @@
+import jwt
+
+AUDIENCE = "mcp"
+
+
+def is_mcp_token(token: str) -> bool:
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return claims.get("aud") == AUDIENCE
+
+
+def verify(token: str, key: str) -> dict:
+    return jwt.decode(token, key, algorithms=["HS256"], audience=AUDIENCE)
