@@ -106,8 +106,9 @@ def app_names(mod: PythonModule) -> set[str]:
 
 def fastapi_vars(mod: PythonModule) -> set[str]:
     """Module-level variables holding a ``FastAPI()`` app (the root of the include chains)."""
-    return {n for names, call in _assigned_calls(mod)
-            if (mod.imports.qualify(call.func) or "").rsplit(".", 1)[-1] == "FastAPI" for n in names}
+    return _memo(mod, "_fr_apps", lambda: {  # type: ignore[return-value]
+        n for names, call in _assigned_calls(mod)
+        if (mod.imports.qualify(call.func) or "").rsplit(".", 1)[-1] == "FastAPI" for n in names})
 
 
 def has_fastapi_app(mod: PythonModule) -> bool:
@@ -123,13 +124,15 @@ def has_fastapi_app(mod: PythonModule) -> bool:
 
 def router_prefixes(mod: PythonModule) -> dict[str, str | None]:
     """``router = APIRouter(prefix="/v1")`` -> {"router": "/v1"}; None for a prefix that is not a literal."""
-    out: dict[str, str | None] = {}
-    for names, call in _assigned_calls(mod):
-        if (mod.imports.qualify(call.func) or "").endswith("APIRouter"):
-            kw = keyword(call, "prefix")
-            prefix = const_str(kw.value) if kw is not None else ""
-            out.update(dict.fromkeys(names, prefix))
-    return out
+    def build() -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for names, call in _assigned_calls(mod):
+            if (mod.imports.qualify(call.func) or "").endswith("APIRouter"):
+                kw = keyword(call, "prefix")
+                prefix = const_str(kw.value) if kw is not None else ""
+                out.update(dict.fromkeys(names, prefix))
+        return out
+    return _memo(mod, "_fr_prefixes", build)  # type: ignore[return-value]
 
 
 def routes_of(mod: PythonModule) -> list[Route]:
