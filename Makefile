@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint demo bench docs eval-llm replay clean
+.PHONY: venv test lint demo bench corpus docs eval-llm replay clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: venv
 
 bench: venv
 	$(PY) bench/run.py
+
+# recall and precision on the planted-defect corpus; fails under 90% recall or 95% precision
+corpus: venv
+	$(PY) tests/corpus/run.py
 
 docs: venv
 	$(BIN)/arch-review rules --format markdown > docs/rules.md

@@ -116,7 +116,8 @@ def test_rules_run_only_with_a_base_side_and_read_unchanged_files_from_head():
 
 
 def test_renaming_a_path_parameter_is_not_a_removed_route():
-    base = {"svc/app.py": "from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get('/{project_id}/flags/{flag_id}')\n"
+    base = {"svc/app.py": "from fastapi import FastAPI\napp = FastAPI()\n\n\n"
+                          "@app.get('/{project_id}/flags/{flag_id}')\n"
                           "def get_flag(project_id: int, flag_id: int):\n    return {}\n"}
     head = {"svc/app.py": base["svc/app.py"].replace("{project_id}", "{projectId}").replace(
         "project_id: int", "projectId: int")}
