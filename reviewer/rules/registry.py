@@ -142,6 +142,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "k8s_manifests": (_K8S, False),
     "k8s_probes": (_K8S, True),
     "k8s_resources": (_K8S, False),
+    "k8s_runtime": (_K8S, False),
     "k8s_security": (_K8S, False),
     "messaging": (frozenset({FileKind.PYTHON}), False),
 }
