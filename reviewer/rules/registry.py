@@ -135,6 +135,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "api": (frozenset(), True),
     "boundaries": (frozenset({FileKind.PYTHON}), True),
     "compose": (frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE}), False),
+    "data": (frozenset({FileKind.PYTHON}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
     "fastapi": (frozenset({FileKind.PYTHON}), False),
     "fastapi_security": (frozenset({FileKind.PYTHON}), False),
