@@ -13,6 +13,7 @@ ENGINE_FACTORIES = frozenset({"create_engine", "create_async_engine", "sessionma
 SESSION_CLASSES = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
                              "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession"})
 _CONTEXT_MANAGERS = ("contextmanager", "asynccontextmanager")
+_MEMOISERS = ("lru_cache", "cache", "cached")  # a cached factory builds its engine once per process
 _SHARED_MODULES = {"db", "database", "session", "sessions", "deps", "dependencies"}
 
 
@@ -42,12 +43,21 @@ def _dependency_shaped(fn: FunctionNode) -> bool:
             and not _is_context_manager(fn))
 
 
+def _memoised(fn: FunctionNode) -> bool:
+    for dec in fn.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        if (dotted(target) or "").rsplit(".", 1)[-1] in _MEMOISERS:
+            return True
+    return False
+
+
 def request_path_functions(mod: PythonModule) -> list[FunctionNode]:
+    """Route handlers, dependencies and ``get_db``-shaped generators: code run on each request."""
     seen = {id(fn): fn for fn in handler_functions(mod)}
     for fn in mod.functions.values():
         if _dependency_shaped(fn):
             seen.setdefault(id(fn), fn)
-    return list(seen.values())
+    return [fn for fn in seen.values() if not _memoised(fn)]
 
 
 def per_request_factories(mod: PythonModule) -> Iterator[tuple[FunctionNode, ast.Call, str]]:

@@ -1,4 +1,5 @@
 import os
+from functools import lru_cache
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
@@ -25,3 +26,14 @@ async def get_session(request: Request):
 @app.get("/orders/count")
 async def count_orders(session: AsyncSession = Depends(get_session)) -> dict[str, int]:
     return {"count": (await session.execute(text("select count(*) from orders"))).scalar_one()}
+
+
+@lru_cache
+def get_reports_engine():
+    return create_async_engine(os.environ["REPORTS_URL"])
+
+
+@app.get("/reports/count")
+async def count_reports(engine=Depends(get_reports_engine)) -> dict[str, int]:
+    async with engine.connect() as conn:
+        return {"count": (await conn.execute(text("select count(*) from reports"))).scalar_one()}
