@@ -24,6 +24,8 @@ from reviewer.sources.python_messaging import (
 _ACK_FIX = {
     "delete_message": "delete the message only after the handler succeeded; on failure leave it to the "
                       "visibility timeout and the queue's redrive policy (dead-letter queue)",
+    "delete": "call `message.delete()` only after the handler succeeded; on failure leave the message to the "
+              "visibility timeout and the queue's redrive policy (dead-letter queue)",
     "delete_message_batch": "delete the batch's messages only after each handler succeeded",
     "ack": "use `async with message.process(requeue=False):` around the work, or call `ack()` after it",
     "basic_ack": "call `basic_ack` after the work; `basic_nack(requeue=False)` on failure (to a dead-letter exchange)",
@@ -58,7 +60,7 @@ def consumer_loop_unguarded(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         return
     for c in consumer_loops(mod):
         if not is_isolated(mod, c):
-            yield Hit(c.line, f"the {c.broker} consumer loop at line {c.line} stops at the first exception",
+            yield Hit(c.line, f"the {c.broker} consumer loop stops at the first exception",
                       fix=_guard_fix(c.broker))
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from reviewer.sources.python_ast import PythonModule, dotted, keyword, own_nodes, walk_own_body
 
-RECEIVE_CALLS = frozenset({"receive_message", "poll", "consume", "getmany", "xread", "xreadgroup"})
 CONSUMER_FACTORIES = frozenset({"KafkaConsumer", "AIOKafkaConsumer", "Consumer"})
 _LOG_RECEIVERS = frozenset({"log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog"})
 Loop = ast.For | ast.AsyncFor | ast.While
@@ -51,13 +50,21 @@ def _calls(stmts: list[ast.stmt] | ast.AST) -> Iterator[ast.Call]:
 
 def _broker_of_receive(call: ast.Call) -> str | None:
     name = _attr(call)
-    if name == "receive_message":
+    if name in ("receive_message", "receive_messages"):  # the client API, the resource API
         return "SQS"
     if name in ("xread", "xreadgroup"):
         return "Redis streams"
     if name in ("poll", "consume", "getmany") and "consumer" in _receiver(call).lower():
         return "Kafka"
     return None
+
+
+def _wrapped_receive(mod: PythonModule, call: ast.Call) -> str | None:
+    """The broker of a module function (or method) the loop calls to receive: ``poll_messages()``."""
+    fn = mod.functions.get((dotted(call.func) or "").rsplit(".", 1)[-1])
+    if fn is None:
+        return None
+    return next((b for n in walk_own_body(fn) if isinstance(n, ast.Call) and (b := _broker_of_receive(n))), None)
 
 
 def _consumer_names(mod: PythonModule) -> set[str]:
@@ -99,7 +106,7 @@ def consumer_loops(mod: PythonModule) -> list[ConsumerLoop]:
     out: list[ConsumerLoop] = []
     for node in mod.nodes:
         if isinstance(node, ast.While):
-            brokers = [b for c in _calls(node.body) if (b := _broker_of_receive(c))]
+            brokers = [b for c in _calls(node.body) if (b := _broker_of_receive(c) or _wrapped_receive(mod, c))]
             if brokers:
                 out.append(ConsumerLoop(node, brokers[0]))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
@@ -115,14 +122,18 @@ def _reraises(handler: ast.ExceptHandler) -> bool:
     return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
 
 
-def _isolating_try(node: ast.AST) -> bool:
+def _receives(mod: PythonModule, call: ast.Call) -> bool:
+    return _broker_of_receive(call) is not None or _wrapped_receive(mod, call) is not None
+
+
+def _isolating_try(mod: PythonModule, node: ast.AST) -> bool:
     """A try whose handlers swallow (log, nack, dead-letter) instead of re-raising, around more
     than the receive call itself."""
     if not isinstance(node, ast.Try | ast.TryStar) or not node.handlers:
         return False
     if all(_reraises(h) for h in node.handlers):
         return False
-    return any(_broker_of_receive(c) is None for c in _calls(node.body))
+    return any(not _receives(mod, c) and not is_log_call(c) for c in _calls(node.body))
 
 
 def _guarded_function(mod: PythonModule, call: ast.Call) -> bool:
@@ -131,15 +142,15 @@ def _guarded_function(mod: PythonModule, call: ast.Call) -> bool:
     if fn is None:
         return False
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    return len(body) == 1 and _isolating_try(body[0])
+    return len(body) == 1 and _isolating_try(mod, body[0])
 
 
 def is_isolated(mod: PythonModule, c: ConsumerLoop) -> bool:
     """Does one bad message (or one network error) leave the loop running?"""
     body_nodes = list(walk_own_body(c.loop))
-    if any(_isolating_try(n) for n in body_nodes):
+    if any(_isolating_try(mod, n) for n in body_nodes):
         return True
-    handling = [n for n in body_nodes if isinstance(n, ast.Call) and not is_log_call(n) and not _broker_of_receive(n)]
+    handling = [n for n in body_nodes if isinstance(n, ast.Call) and not is_log_call(n) and not _receives(mod, n)]
     return bool(handling) and any(_guarded_function(mod, n) for n in handling)
 
 
@@ -173,7 +184,7 @@ def ack_call(call: ast.Call, message_names: set[str]) -> str | None:
     name, receiver = _attr(call), _receiver(call)
     if name in ("delete_message", "delete_message_batch", "xack", "basic_ack"):
         return name
-    if name == "ack" and receiver.split(".", 1)[0] in message_names:
+    if name in ("ack", "delete") and receiver.split(".", 1)[0] in message_names:  # aio-pika; SQS resource
         return name
     if name == "commit" and "consumer" in receiver.lower():
         return name
