@@ -28,6 +28,8 @@ _SENSITIVE = {
     "/sys": "the node's kernel interfaces",
 }
 _OBSERVABLE = {"/", "/proc", "/sys"}  # node agents (node-exporter) read these read-only by design
+# read-only host files pods borrow for the time zone and CA bundle: no credentials in them
+_HARMLESS = ("/etc/localtime", "/etc/timezone", "/etc/ssl/certs", "/etc/pki/ca-trust", "/etc/pki/tls/certs")
 _MIGRATION = re.compile(r"\balembic\b[^\n;&|]*\bupgrade\b|\bmanage\.py\s+migrate\b|\bdjango-admin\s+migrate\b"
                         r"|\bflyway\b[^\n;&|]*\bmigrate\b|\bliquibase\b[^\n;&|]*\bupdate\b"
                         r"|\byoyo\s+apply\b|\baerich\s+upgrade\b")
@@ -73,8 +75,12 @@ def sensitive_host_mounts(w: Workload) -> Iterator[HostMount]:
 
 
 def is_observer(w: Workload, m: HostMount) -> bool:
-    """A node agent reading /proc, /sys or / read-only (the node-exporter pattern)."""
-    return w.kind == "DaemonSet" and m.read_only and (m.path.rstrip("/") or "/") in _OBSERVABLE
+    """A node agent reading /proc, /sys or / read-only (the node-exporter pattern), or any pod
+    reading the node's time zone or CA certificates."""
+    path = m.path.rstrip("/") or "/"
+    if m.read_only and any(path == p or path.startswith(p + "/") for p in _HARMLESS):
+        return True
+    return w.kind == "DaemonSet" and m.read_only and path in _OBSERVABLE
 
 
 def migration_line(c: Container) -> tuple[int, str] | None:
