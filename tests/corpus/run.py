@@ -44,6 +44,8 @@ def unified_diff(base: dict[str, str], head: dict[str, str]) -> str:
         if old == new:
             continue
         out.append(f"diff --git a/{path} b/{path}\n")
+        if old is None or new is None:  # as git writes them; unidiff needs them after a ``diff --git`` line
+            out.append(f"{'new' if old is None else 'deleted'} file mode 100644\n")
         lines = difflib.unified_diff((old or "").splitlines(keepends=True), (new or "").splitlines(keepends=True),
                                      fromfile=f"a/{path}" if old is not None else "/dev/null",
                                      tofile=f"b/{path}" if new is not None else "/dev/null")
@@ -59,6 +61,8 @@ def expected_of(case: Path) -> set[Key]:
 def review_case(case: Path) -> set[Key]:
     base, head = read_tree(case / "base"), read_tree(case / "head")
     changes = parse_unified_diff(unified_diff(base, head))
+    if not changes.files:  # an unreadable diff would make every case look clean
+        raise ValueError(f"{case.name}: no change between base/ and head/ ({'; '.join(changes.notes)})")
     report, _ = review_change(changes, DictSource(dict(head)), Config(), base=DictSource(dict(base)))
     return {(f.rule_id, f.path, f.line) for f in report.findings}
 
