@@ -18,6 +18,7 @@ from reviewer.sources.python_messaging import (
     is_isolated,
     is_none,
     message_loops,
+    never_retries,
     retry_calls,
 )
 
@@ -156,6 +157,8 @@ def celery_retry_without_backoff(f: SourceFile, ctx: RuleContext) -> Iterator[Hi
         return
     for fn, dec in celery_tasks(mod):
         backoff = keyword(dec, "retry_backoff")
+        if never_retries(dec):
+            continue
         if keyword(dec, "autoretry_for") is not None and (backoff is None or _falsy(backoff.value)):
             yield Hit(dec.lineno, f"task `{fn.name}` retries with `autoretry_for` and no `retry_backoff`",
                       fix=f"@{dotted(dec.func) or 'app.task'}(..., max_retries=5, retry_backoff=True, "

@@ -246,5 +246,26 @@ def retry_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Call
 
 
 def is_none(call: ast.Call, name: str) -> bool:
-    kw = keyword(call, name)
-    return kw is not None and isinstance(kw.value, ast.Constant) and kw.value.value is None
+    value = retry_option(call, name)
+    return isinstance(value, ast.Constant) and value.value is None
+
+
+def retry_option(dec: ast.Call, name: str) -> ast.AST | None:
+    """A retry setting of a task decorator: ``max_retries=`` or inside ``retry_kwargs={...}``."""
+    kw = keyword(dec, name)
+    if kw is not None:
+        return kw.value
+    extra = keyword(dec, "retry_kwargs")
+    if extra is not None and isinstance(extra.value, ast.Dict):
+        for k, v in zip(extra.value.keys, extra.value.values, strict=True):
+            if isinstance(k, ast.Constant) and k.value == name:
+                return v
+    return None
+
+
+def never_retries(dec: ast.Call) -> bool:
+    """``autoretry_for=()`` or ``max_retries=0``: the task does not retry at all."""
+    errors = keyword(dec, "autoretry_for")
+    empty = errors is not None and isinstance(errors.value, ast.Tuple | ast.List) and not errors.value.elts
+    limit = retry_option(dec, "max_retries")
+    return empty or (isinstance(limit, ast.Constant) and limit.value == 0)

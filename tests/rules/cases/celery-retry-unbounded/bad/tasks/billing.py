@@ -15,3 +15,8 @@ def refund(self, order_id: int) -> None:
         httpx.post("http://payments:8000/refunds", json={"order_id": order_id}, timeout=5).raise_for_status()
     except httpx.TransportError as exc:
         raise self.retry(exc=exc, countdown=30, max_retries=None)  # expect: celery-retry-unbounded
+
+
+@shared_task(autoretry_for=(httpx.TransportError,), retry_backoff=True, retry_kwargs={"max_retries": None})  # expect: celery-retry-unbounded
+def notify(order_id: int) -> None:
+    httpx.post("http://mailer:8000/send", json={"order_id": order_id}, timeout=5).raise_for_status()

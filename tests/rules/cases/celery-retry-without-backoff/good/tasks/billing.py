@@ -20,3 +20,13 @@ def refund(self, order_id: int) -> None:
 @app.task
 def cleanup() -> None:
     pass
+
+
+@app.task(bind=True, autoretry_for=(), retry_backoff=False, max_retries=0)
+def analyze(self, call_id: int) -> None:
+    pass
+
+
+@shared_task(autoretry_for=(httpx.TransportError,), retry_backoff=2, retry_backoff_max=16, max_retries=3)
+def submit(order_id: int) -> None:
+    pass
