@@ -11,7 +11,9 @@ from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, impo
 
 ENGINE_FACTORIES = frozenset({"create_engine", "create_async_engine", "sessionmaker", "async_sessionmaker"})
 SESSION_CLASSES = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session",
-                             "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession"})
+                             "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
+                             "sqlmodel.Session", "sqlmodel.ext.asyncio.session.AsyncSession"})
+_LIBRARIES = ("sqlalchemy", "sqlmodel")  # SQLModel re-exports SQLAlchemy's engine and session
 _CONTEXT_MANAGERS = ("contextmanager", "asynccontextmanager")
 _MEMOISERS = ("lru_cache", "cache", "cached")  # a cached factory builds its engine once per process
 _SHARED_MODULES = {"db", "database", "session", "sessions", "deps", "dependencies"}
@@ -19,7 +21,7 @@ _SHARED_MODULES = {"db", "database", "session", "sessions", "deps", "dependencie
 
 def _sqlalchemy_name(mod: PythonModule, func: ast.AST) -> str | None:
     name = imported_name(mod, func)
-    return name if name is not None and name.startswith("sqlalchemy") else None
+    return name if name is not None and name.startswith(_LIBRARIES) else None
 
 
 def _factory_name(mod: PythonModule, call: ast.Call) -> str | None:
