@@ -8,7 +8,13 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.k8s_index import index_of
-from reviewer.sources.k8s_runtime import is_observer, migration_line, replicas, sensitive_host_mounts
+from reviewer.sources.k8s_runtime import (
+    is_observer,
+    migration_line,
+    replicas,
+    replicas_templated,
+    sensitive_host_mounts,
+)
 from reviewer.sources.k8s_workloads import KINDS
 
 _SERVING = {"Deployment", "StatefulSet", "ReplicaSet", "DaemonSet"}
@@ -52,7 +58,8 @@ def migration_in_app_pod(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     Why: every replica (and every pod the autoscaler or a rollout adds) runs the migration at
     start, at the same time: concurrent `ALTER TABLE`s deadlock or fail half-way, a slow migration
     trips the liveness probe and crash-loops the rollout, and old pods still serving see the new
-    schema. A migration is a one-off step of the release, not of each pod.
+    schema. A migration is a one-off step of the release, not of each pod. (A chart whose
+    `replicas` comes from its values counts as replicated: the count is each release's choice.)
 
     Fix:
         apiVersion: batch/v1
@@ -77,7 +84,8 @@ def migration_in_app_pod(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         if w.kind not in _SERVING:
             continue
         count = replicas(w)
-        many = w.kind == "DaemonSet" or (count is not None and count > 1) or idx.autoscaled(w) is True
+        many = (w.kind == "DaemonSet" or (count is not None and count > 1) or replicas_templated(w)
+                or idx.autoscaled(w) is True)
         if not many:
             continue
         for c in w.all_containers:

@@ -106,3 +106,9 @@ def replicas(w: Workload) -> int | None:
         return None
     value = spec.get("replicas", 1)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def replicas_templated(w: Workload) -> bool:
+    """``replicas: {{ .Values.replicaCount }}``: a chart leaves the count to each release's values."""
+    spec = as_map(w.data.get("spec"))
+    return spec is not None and is_templated(spec.get("replicas"))
