@@ -12,11 +12,14 @@ from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources.python_ast import dotted, keyword
 from reviewer.sources.python_messaging import (
+    callback_names,
     celery_tasks,
+    consumer_callbacks,
     consumer_loops,
     early_acks,
     is_isolated,
     is_none,
+    loop_names,
     message_loops,
     never_retries,
     retry_calls,
@@ -103,11 +106,12 @@ def ack_before_processing(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for c in consumer_loops(mod):
-        for loop in message_loops(c):
-            for call, name in early_acks(loop):
-                yield Hit(call.lineno, f"`{dotted(call.func) or name}()` runs before the message is handled",
-                          fix=_ACK_FIX[name])
+    scopes = [(loop, loop_names(loop)) for c in consumer_loops(mod) for loop in message_loops(c)]
+    scopes += [(fn, callback_names(fn)) for fn in consumer_callbacks(mod)]
+    for scope, names in scopes:
+        for call, name in early_acks(scope, names):
+            yield Hit(call.lineno, f"`{dotted(call.func) or name}()` runs before the message is handled",
+                      fix=_ACK_FIX[name])
 
 
 @rule("celery-retry-unbounded", kinds={FileKind.PYTHON}, category=Category.RESILIENCE, severity=Severity.ERROR)

@@ -2,7 +2,9 @@
 
 A *consumer loop* is a loop that pulls messages from a broker: a ``while`` loop whose body calls
 SQS ``receive_message``, Kafka ``poll``/``consume``/``getmany`` or Redis ``xread``/``xreadgroup``;
-or a ``for``/``async for`` over a Kafka consumer or an aio-pika ``queue.iterator()``. The loop's
+or a ``for``/``async for`` over a Kafka consumer, an aio-pika ``queue.iterator()`` or pika's
+``channel.consume()``. Message callbacks (pika ``basic_consume``, aio-pika ``queue.consume``) are
+read like a message loop's body. The loop's
 *message loops* are the loops that walk the received messages (the consumer loop itself when it
 iterates messages, else the ``for`` loops inside it).
 """
@@ -13,7 +15,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reviewer.sources.python_ast import PythonModule, dotted, keyword, own_nodes, walk_own_body
+from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, keyword, own_nodes, walk_own_body
 
 CONSUMER_FACTORIES = frozenset({"KafkaConsumer", "AIOKafkaConsumer", "Consumer"})
 _LOG_RECEIVERS = frozenset({"log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER", "structlog"})
@@ -82,6 +84,8 @@ def _iterated_broker(mod: PythonModule, loop: ast.For | ast.AsyncFor, consumers:
     it = loop.iter
     if isinstance(it, ast.Call) and _attr(it) == "iterator":
         return "RabbitMQ"
+    if isinstance(it, ast.Call) and _attr(it) == "consume":  # pika's ``channel.consume(queue)`` generator
+        return "Kafka" if "consumer" in _receiver(it).lower() else "RabbitMQ"
     name = dotted(it) or ""
     if name in consumers or name.rsplit(".", 1)[-1].lower() in ("consumer", "kafka_consumer"):
         return "Kafka"
@@ -210,11 +214,36 @@ def blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
             yield h.body
 
 
-def early_acks(loop: ast.For | ast.AsyncFor) -> Iterator[tuple[ast.Call, str]]:
+def consumer_callbacks(mod: PythonModule) -> list[FunctionNode]:
+    """Module functions registered as message callbacks: pika ``basic_consume(queue, cb)`` /
+    ``on_message_callback=cb``, aio-pika ``queue.consume(cb)``."""
+    out: dict[int, FunctionNode] = {}
+    for node in mod.nodes:
+        name = _attr(node)
+        if name not in ("basic_consume", "consume") or not isinstance(node, ast.Call):
+            continue
+        kw = keyword(node, "on_message_callback") or keyword(node, "callback")
+        index = 1 if name == "basic_consume" else 0
+        target = kw.value if kw is not None else (node.args[index] if len(node.args) > index else None)
+        fn = mod.functions.get((dotted(target) or "").rsplit(".", 1)[-1]) if target is not None else None
+        if fn is not None:
+            out[id(fn)] = fn
+    return list(out.values())
+
+
+def callback_names(fn: FunctionNode) -> set[str]:
+    """A callback's message parameters (``ch, method, properties, body`` / ``message``) and what is read from them."""
+    names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a.arg not in ("self", "cls")}
+    for node in walk_own_body(fn):
+        if isinstance(node, ast.Assign) and _mentions(node.value, names):
+            names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def early_acks(scope: ast.AST, names: set[str]) -> Iterator[tuple[ast.Call, str]]:
     """Ack calls followed, in the same block, by a statement that processes the message."""
-    names = loop_names(loop)
     seen: set[int] = set()
-    for stmts in blocks(loop):
+    for stmts in blocks(scope):
         for i, stmt in enumerate(stmts):
             acks = [(c, n) for c in _calls([stmt]) if (n := ack_call(c, names))]
             if not acks or isinstance(stmt, ast.For | ast.AsyncFor | ast.While | ast.If | ast.Try):
