@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint demo bench fuzz docs eval-llm replay clean
+.PHONY: venv test lint demo bench fuzz corpus docs eval-llm replay clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: venv
 # The property tests of tests/fuzz with 10,000 examples each (about ten minutes); `make test` runs 30.
 fuzz: venv
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/fuzz -p no:cacheprovider --hypothesis-show-statistics
+
+# recall and precision on the planted-defect corpus; fails under 90% recall or 95% precision
+corpus: venv
+	$(PY) tests/corpus/run.py
 
 docs: venv
 	$(BIN)/arch-review rules --format markdown > docs/rules.md

@@ -33,7 +33,8 @@ def image_mutable_tag(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for w in index_of(ctx.project).workloads_in(f.path):
         for c in w.all_containers:
             image = c.data.get("image")
-            if not isinstance(image, str) or image.startswith("ko://") or built_here(ctx.project, image):
+            if not isinstance(image, str) or image.startswith("ko://") \
+                    or built_here(ctx.project, image, for_manifests=True):
                 continue  # the build/deploy tool sets the tag
             if image.strip() and is_mutable_image(image.strip()):
                 what = "uses `:latest`" if image.strip().endswith(":latest") else "has no tag"

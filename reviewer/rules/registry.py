@@ -164,6 +164,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "api": (frozenset(), True),
     "boundaries": (frozenset({FileKind.PYTHON}), True),
     "compose": (frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE}), False),
+    "data": (frozenset({FileKind.PYTHON}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
     "fastapi": (frozenset({FileKind.PYTHON}), False),
     "fastapi_security": (frozenset({FileKind.PYTHON}), False),
@@ -171,7 +172,9 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "k8s_manifests": (_K8S, False),
     "k8s_probes": (_K8S, True),
     "k8s_resources": (_K8S, False),
+    "k8s_runtime": (_K8S, False),
     "k8s_security": (_K8S, False),
+    "messaging": (frozenset({FileKind.PYTHON}), False),
 }
 
 

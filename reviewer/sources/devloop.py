@@ -14,6 +14,7 @@ import re
 from reviewer.classify import FileKind
 from reviewer.project import Project, SourceFile
 from reviewer.sources.compose import compose_index
+from reviewer.sources.images import image_tag
 from reviewer.sources.k8s_index import index_of
 from reviewer.sources.yaml_docs import YMap, get_path
 
@@ -29,16 +30,19 @@ def repository(ref: str) -> str:
     return name[: len(name) - len(last)] + last.split(":", 1)[0] if ":" in last else name
 
 
-def built_images(project: Project) -> frozenset[str]:
-    """Repository names (no tag) of every image the repository's build loop builds."""
+def built_images(project: Project, for_manifests: bool = False) -> frozenset[str]:
+    """Repository names (no tag) of every image the repository's build loop builds. For Kubernetes
+    manifests, compose counts only where it builds the untagged (``:latest``) image a local cluster
+    runs: compose building ``orders:1.4.2`` does not make a Deployment's ``orders:latest`` safe."""
     def build() -> frozenset[str]:
         names = set(index_of(project).rewritten_images)
         for f in project.of_kind(FileKind.DEVLOOP):
             names |= set(_TILT_BUILD.findall(f.text)) if not f.path.endswith((".yml", ".yaml")) else _garden(f)
         for cf in compose_index(project).files.values():
-            names |= {svc.image for svc in cf.services.values() if svc.image and svc.build is not None}
+            names |= {svc.image for svc in cf.services.values() if svc.image and svc.build is not None
+                      and (not for_manifests or image_tag(svc.image) in (None, "latest"))}
         return frozenset(repository(n) for n in names if "$" not in n and "{" not in n)
-    return project.memo("dev-loop-images", build)  # type: ignore[return-value]
+    return project.memo(f"dev-loop-images:{for_manifests}", build)  # type: ignore[return-value]
 
 
 def _garden(f: SourceFile) -> set[str]:
@@ -54,6 +58,6 @@ def _garden(f: SourceFile) -> set[str]:
     return out
 
 
-def built_here(project: Project, image: str) -> bool:
+def built_here(project: Project, image: str, for_manifests: bool = False) -> bool:
     """The repository's build loop builds and tags ``image``: there is no tag to pin in its manifests."""
-    return repository(image) in built_images(project)
+    return repository(image) in built_images(project, for_manifests)

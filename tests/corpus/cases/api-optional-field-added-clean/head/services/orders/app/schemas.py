@@ -1,0 +1,14 @@
+from pydantic import BaseModel, Field
+
+
+class OrderIn(BaseModel):
+    item_id: int
+    quantity: int = Field(gt=0)
+    note: str | None = None
+
+
+class OrderOut(BaseModel):
+    id: int
+    item_id: int
+    quantity: int
+    status: str

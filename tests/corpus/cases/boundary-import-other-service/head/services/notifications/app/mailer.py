@@ -1,0 +1,9 @@
+import logging
+
+from services.orders.app.models import Order
+
+log = logging.getLogger(__name__)
+
+
+def send_receipt(email: str, order_id: int) -> None:
+    log.info("receipt for order %s sent to %s", order_id, email)

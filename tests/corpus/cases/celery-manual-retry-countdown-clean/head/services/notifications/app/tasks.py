@@ -1,0 +1,14 @@
+import os
+
+import httpx
+from celery import Celery
+
+app = Celery("notifications", broker=os.environ["BROKER_URL"])
+
+
+@app.task(bind=True, max_retries=6)
+def push_receipt(self, email: str, order_id: int) -> None:
+    try:
+        httpx.post("http://mailer:8000/send", json={"to": email, "order": order_id}, timeout=5).raise_for_status()
+    except httpx.TransportError as exc:
+        raise self.retry(exc=exc, countdown=min(2 ** self.request.retries * 10, 600)) from exc

@@ -1,0 +1,5 @@
+import os
+
+JWT_ALGORITHM = "HS256"
+JWT_SECRET = "9f1c2e7a4b8d6f3e0a5c7b9d1e3f5a7c"
+ACCESS_TOKEN_MINUTES = int(os.getenv("ACCESS_TOKEN_MINUTES", "15"))
