@@ -24,6 +24,7 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.diff import ChangeSet, FileStatus
 from reviewer.model import Finding, normalise_code
 from reviewer.project import Project, SourceFile
+from reviewer.sources.dependencies import declared
 
 # kinds whose change always feeds the service model and the cross-file rules
 _DECLARATIONS = {FileKind.COMPOSE, FileKind.K8S, FileKind.HELM, FileKind.ENV, FileKind.DOCKERFILE}
@@ -110,6 +111,8 @@ def model_inputs_changed(changes: ChangeSet, head: Project, base: Project | None
             return True  # a removed file we cannot see any more
         if kinds & _DECLARATIONS:
             return True
+        if FileKind.DEPENDENCIES in kinds and (base is None or _distributions(h) != _distributions(b)):
+            return True  # a version bump keeps the set of distributions: nothing to re-judge
         if FileKind.PYTHON in kinds and (base is None or model_signature(h) != model_signature(b)):
             return True
     return False
@@ -145,6 +148,10 @@ def _api_lines(node: ast.stmt) -> list[str]:
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         return [ast.unparse(node)]  # routers and their prefixes, Literal aliases
     return []
+
+
+def _distributions(f: SourceFile | None) -> set[str]:
+    return declared(f.path, f.text) if f is not None else set()
 
 
 def model_signature(f: SourceFile | None) -> str:

@@ -213,3 +213,13 @@ def test_the_api_rules_wait_for_a_change_of_the_api_surface():
     for name, (new, moved) in cases.items():
         changes = parse_unified_diff(_change(app, new, "svc/app.py"))
         assert api_changed(changes, _project({"svc/app.py": new}), _project({"svc/app.py": app})) is moved, name
+
+
+def test_a_dependency_bump_keeps_the_gate_closed_but_a_new_distribution_opens_it():
+    old = "redis==5.0.1\nhttpx==0.27.0\n"
+    bumped, added = old.replace("5.0.1", "5.0.4"), old + "orders\n"
+    for new, moved in ((bumped, False), (added, True)):
+        changes = parse_unified_diff(_change(old, new, "svc/requirements.txt"))
+        got = model_inputs_changed(changes, _project({"svc/requirements.txt": new}),
+                                   _project({"svc/requirements.txt": old}))
+        assert got is moved

@@ -247,7 +247,7 @@ def _route_is_exempt(route: Route) -> bool:
 
 
 @rule("fastapi-health-calls-downstream", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
-      severity=Severity.INFO)
+      severity=Severity.INFO, reads_model=True)
 def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Liveness endpoint checks downstream dependencies
 

@@ -166,7 +166,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "compose": (frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE}), False),
     "data": (frozenset({FileKind.PYTHON}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
-    "fastapi": (frozenset({FileKind.PYTHON}), False),
+    "fastapi": (frozenset({FileKind.PYTHON}), True),
     "fastapi_security": (frozenset({FileKind.PYTHON}), False),
     "http": (frozenset({FileKind.PYTHON}), True),
     "k8s_manifests": (_K8S, False),
