@@ -272,7 +272,8 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, session: Session) -
 
     if runner.workspace is None or not runner.workspace.is_dir():
         raise UsageError("GITHUB_WORKSPACE is not a directory: check out the repository before arch-review")
-    config = load_config_file(runner.workspace / inputs.config_path, inputs.config_path, _known_rules())
+    config = load_config_file(runner.workspace / inputs.config_path, inputs.config_path, _known_rules(),
+                              runner.workspace)
     report, ctx = audit_tree(DirectorySource(runner.workspace), config)
     service_map = _service_map(ctx)
     outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)

@@ -18,6 +18,7 @@ from reviewer.model import Report, Severity, at_or_above
 from reviewer.rules.registry import RuleContext
 from reviewer.workspace.files import DirectorySource
 from reviewer.workspace.git import GitTreeSource
+from reviewer.workspace.paths import regular_file
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
 
@@ -72,12 +73,13 @@ def _parse_min_severity(value: str) -> Severity:
 def _load_config(explicit: str | None, root: Path) -> Config:
     from reviewer.rules.registry import rule_ids
 
-    if explicit and not Path(explicit).is_file():
-        raise UsageError(f"config file {explicit} does not exist")
     path = Path(explicit) if explicit else root / DEFAULT_CONFIG_PATH
-    if not path.is_file():
+    source = explicit or DEFAULT_CONFIG_PATH
+    if regular_file(path, f"config file {source}", root) is None:
+        if explicit:
+            raise UsageError(f"config file {explicit} does not exist")
         return Config(source=None)  # no file: nothing to check rule ids against, so no rule is imported
-    return load_config_file(path, explicit or DEFAULT_CONFIG_PATH, rule_ids())
+    return load_config_file(path, source, rule_ids(), root)
 
 
 def _render(report: Report, ctx: RuleContext, fmt: str, config: Config) -> str:

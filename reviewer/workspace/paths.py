@@ -62,15 +62,22 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def regular_file(path: Path) -> os.stat_result | None:
-    """``path``'s lstat when it is a regular file, None when it does not exist; anything else
-    (a directory, FIFO, device, socket, symlink) is a UsageError naming what it is."""
+def regular_file(path: Path, what: str, root: Path | None = None) -> os.stat_result | None:
+    """``path``'s stat when it is a regular file, None when it does not exist. A path under ``root``
+    that resolves outside it (a symlink out of the repository) is refused without being read, and so
+    is anything not a regular file (a directory, FIFO, device, socket): opening a FIFO would block."""
+    if root is not None and _lexically_inside(path, root) and not _lexically_inside(path.resolve(), root.resolve()):
+        raise UsageError(f"{what} is a symlink that leads outside the repository; it was not read")
     try:
-        st = path.lstat()
+        st = path.stat()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot read {what}: {exc.strerror or exc}") from exc
     if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"config file {path} is {file_kind(st.st_mode)}, not a regular file")
+        raise UsageError(f"{what} is {file_kind(st.st_mode)}, not a regular file")
     return st
+
+
+def _lexically_inside(path: Path, root: Path) -> bool:
+    return Path(os.path.normpath(os.path.abspath(path))).is_relative_to(os.path.normpath(os.path.abspath(root)))

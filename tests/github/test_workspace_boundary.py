@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.github.conftest import APP_BASE, APP_HEAD, Scenario, service_repo
+from tests.test_cli import WORKER
+
+SECRET = "hunter2-outside-value"
 
 
 def _planted(scenario: Scenario, link: str) -> tuple[str, Path]:
@@ -68,3 +71,14 @@ def test_a_symlinked_step_summary_is_not_followed(scenario: Scenario) -> None:
     assert scenario.run(scenario.pr_env()) == 2
     assert victim.read_text() == "precious"
     assert "cannot write" in scenario.stdout and "unexpectedly" not in scenario.stdout
+
+
+def test_the_action_audit_refuses_a_config_symlinked_out_of_the_workspace(scenario: Scenario) -> None:
+    ws = scenario.workspace({"worker.py": WORKER})
+    (ws / ".github").mkdir()
+    outside = scenario.tmp / "outside.yml"
+    outside.write_text(f"rules:\n  {SECRET}: off\n")
+    (ws / ".github" / "arch-review.yml").symlink_to(outside)
+    env = scenario.env("workflow_dispatch", {})
+    assert scenario.run(env) == 2
+    assert "leads outside the repository" in scenario.stdout and SECRET not in scenario.stdout + scenario.summary
