@@ -12,12 +12,12 @@ from typing import TextIO
 
 from reviewer import __version__
 from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, parse_fail_on
-from reviewer.diff import parse_unified_diff
 from reviewer.errors import ReviewerError, UsageError
 from reviewer.model import Report, Severity, at_or_above
 from reviewer.rules.registry import RuleContext
 from reviewer.workspace.files import DirectorySource
 from reviewer.workspace.git import GitTreeSource
+from reviewer.workspace.git_diff import local_changes
 from reviewer.workspace.paths import regular_file
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
@@ -116,8 +116,7 @@ def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
     head_sha = local_git.resolve(root, args.head) if args.head else None
     base_sha = local_git.merge_base(root, local_git.resolve(root, args.base), head_sha or "HEAD")
     config = _load_config(args.config, root)
-    changes = parse_unified_diff(local_git.diff(root, base_sha, head_sha))
-    changes.base_sha, changes.head_sha = base_sha, head_sha
+    changes = local_changes(root, base_sha, head_sha)
     head = GitTreeSource(root, head_sha) if head_sha else DirectorySource(root)
     report, ctx = review_change(changes, head, config, base=GitTreeSource(root, base_sha))
     if args.model_review:
