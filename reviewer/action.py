@@ -8,6 +8,7 @@ Everything user-visible goes through ``Console`` (secrets redacted) and the job 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from reviewer.render.summary import render_summary
 from reviewer.render.text import pre_existing_line
 from reviewer.routing import Placement, Routed, plan_review
 from reviewer.rules.registry import RuleContext
+from reviewer.workspace.paths import contained, write_text_no_follow
 
 if TYPE_CHECKING:
     from reviewer.github.event import Event
@@ -81,6 +83,7 @@ class Runner:
     output: str
     summary: str
     run_url: str | None
+    temp: Path | None = None  # RUNNER_TEMP: the one place outside the workspace we may write to
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Runner:
@@ -92,7 +95,16 @@ class Runner:
                    server_url=server, workspace=Path(env["GITHUB_WORKSPACE"]) if env.get("GITHUB_WORKSPACE") else None,
                    sha=env.get("GITHUB_SHA", ""), output=env.get("GITHUB_OUTPUT", ""),
                    summary=env.get("GITHUB_STEP_SUMMARY", ""),
-                   run_url=f"{server}/{repo}/actions/runs/{run_id}" if run_id and repo else None)
+                   run_url=f"{server}/{repo}/actions/runs/{run_id}" if run_id and repo else None,
+                   temp=Path(env["RUNNER_TEMP"]) if env.get("RUNNER_TEMP") else None)
+
+    def sarif_target(self, sarif_file: str) -> Path | None:
+        """Where ``sarif-file`` goes: inside the workspace (or RUNNER_TEMP), through no symlink the
+        PR may have committed; a UsageError otherwise."""
+        if not sarif_file:
+            return None
+        roots = [self.workspace or Path.cwd(), *([self.temp] if self.temp else [])]
+        return contained(sarif_file, roots, "input sarif-file")
 
 
 class Console:
@@ -154,6 +166,7 @@ def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None
 
     inputs = Inputs.from_env(env)
     runner = Runner.from_env(env)
+    runner.sarif_target(inputs.sarif_file)  # refuse a bad sarif-file before any API call
     event = Event.load(runner.event_name, runner.event_path)
     mode, reason = decide(event, inputs.mode, inputs.trigger_phrase)
     if mode is Mode.SKIP:
@@ -259,7 +272,8 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, session: Session) -
 
     if runner.workspace is None or not runner.workspace.is_dir():
         raise UsageError("GITHUB_WORKSPACE is not a directory: check out the repository before arch-review")
-    config = load_config_file(runner.workspace / inputs.config_path, inputs.config_path, _known_rules())
+    config = load_config_file(runner.workspace / inputs.config_path, inputs.config_path, _known_rules(),
+                              runner.workspace)
     report, ctx = audit_tree(DirectorySource(runner.workspace), config)
     service_map = _service_map(ctx)
     outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)
@@ -294,11 +308,9 @@ def _finish(outcome: Outcome, inputs: Inputs, runner: Runner, console: Console) 
     if inputs.sarif_file:
         from reviewer.render.sarif import render_sarif
 
-        target = Path(inputs.sarif_file)
-        if not target.is_absolute() and runner.workspace is not None:
-            target = runner.workspace / target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_sarif(report), encoding="utf-8")
+        target = runner.sarif_target(inputs.sarif_file)  # again: the check and the write are moments apart
+        assert target is not None
+        write_text_no_follow(target, render_sarif(report))
         outputs["sarif-file"] = inputs.sarif_file
     summary = render_summary(report, outcome.routed, rules_only=not inputs.api_key, notes=outcome.notes or [],
                              usage=report.usage, service_map=outcome.service_map, review_url=outcome.review_url)
@@ -314,6 +326,11 @@ def _finish(outcome: Outcome, inputs: Inputs, runner: Runner, console: Console) 
 
 
 def _append(path: str, text: str) -> None:
+    """Append to a file the runner named (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY); never through a symlink."""
     if path:
-        with open(path, "a", encoding="utf-8") as fh:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:  # ELOOP: a symlink in its place
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(text)

@@ -12,12 +12,13 @@ from typing import TextIO
 
 from reviewer import __version__
 from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, parse_fail_on
-from reviewer.diff import parse_unified_diff
 from reviewer.errors import ReviewerError, UsageError
 from reviewer.model import Report, Severity, at_or_above
 from reviewer.rules.registry import RuleContext
 from reviewer.workspace.files import DirectorySource
 from reviewer.workspace.git import GitTreeSource
+from reviewer.workspace.git_diff import local_changes
+from reviewer.workspace.paths import regular_file
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
 
@@ -72,12 +73,13 @@ def _parse_min_severity(value: str) -> Severity:
 def _load_config(explicit: str | None, root: Path) -> Config:
     from reviewer.rules.registry import rule_ids
 
-    if explicit and not Path(explicit).is_file():
-        raise UsageError(f"config file {explicit} does not exist")
     path = Path(explicit) if explicit else root / DEFAULT_CONFIG_PATH
-    if not path.is_file():
+    source = explicit or DEFAULT_CONFIG_PATH
+    if regular_file(path, f"config file {source}", root) is None:
+        if explicit:
+            raise UsageError(f"config file {explicit} does not exist")
         return Config(source=None)  # no file: nothing to check rule ids against, so no rule is imported
-    return load_config_file(path, explicit or DEFAULT_CONFIG_PATH, rule_ids())
+    return load_config_file(path, source, rule_ids(), root)
 
 
 def _render(report: Report, ctx: RuleContext, fmt: str, config: Config) -> str:
@@ -114,8 +116,7 @@ def _review(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
     head_sha = local_git.resolve(root, args.head) if args.head else None
     base_sha = local_git.merge_base(root, local_git.resolve(root, args.base), head_sha or "HEAD")
     config = _load_config(args.config, root)
-    changes = parse_unified_diff(local_git.diff(root, base_sha, head_sha))
-    changes.base_sha, changes.head_sha = base_sha, head_sha
+    changes = local_changes(root, base_sha, head_sha)
     head = GitTreeSource(root, head_sha) if head_sha else DirectorySource(root)
     report, ctx = review_change(changes, head, config, base=GitTreeSource(root, base_sha))
     if args.model_review:

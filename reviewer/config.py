@@ -246,9 +246,14 @@ def load_config_text(text: str | None, source: str, known_rules: set[str] | None
     return config_from_mapping(loaded.docs[0].data if loaded.docs else None, source, known_rules)
 
 
-def load_config_file(path: Path, source: str, known_rules: set[str] | None = None) -> Config:
-    """A config file on disk (a local checkout or the Action's workspace); a missing file means defaults."""
-    if not path.is_file():
+def load_config_file(path: Path, source: str, known_rules: set[str] | None = None,
+                     root: Path | None = None) -> Config:
+    """A config file on disk (a local checkout or the Action's workspace); a missing file means defaults.
+    Under ``root`` (the repository), a symlink leading out of it is refused unread; a directory, FIFO
+    or device is named as such, never opened."""
+    from reviewer.workspace.paths import regular_file
+
+    if regular_file(path, f"config file {source}", root) is None:
         return Config(source=None)
     try:
         text = path.read_text(encoding="utf-8")

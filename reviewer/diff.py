@@ -138,8 +138,9 @@ def parse_unified_diff(text: str) -> ChangeSet:
 
 
 def hunks_from_github_patch(path: str, patch: str) -> list[Hunk]:
-    """The ``patch`` field of ``GET /pulls/{n}/files`` holds only hunks: add headers to parse it."""
-    text = f"--- a/{path}\n+++ b/{path}\n{patch}"
+    """The ``patch`` field of ``GET /pulls/{n}/files`` holds only hunks: add headers to parse it. The
+    headers carry a fixed name: a real one may hold `` b/``, a tab or a newline that unidiff would misread."""
+    text = f"--- a/file\n+++ b/file\n{patch}"
     if not text.endswith("\n"):
         text += "\n"
     try:

@@ -6,7 +6,8 @@
     ├── SourceError               a file that cannot be parsed (becomes a note, never a crash)
     ├── GitError                  a local git command failed
     ├── PublishError              GitHub refused or failed after retries
-    │   └── ReadOnlyTokenError    403 "Resource not accessible by integration" (fork PRs)
+    │   ├── ReadOnlyTokenError    403 "Resource not accessible by integration" (fork PRs)
+    │   └── BadAnswerError        GitHub answered, but not in the API's shape: status + snippet (exit 2)
     └── ModelError                the model call failed after retries (becomes a note)
 
 Third-party errors (PyGithub, anthropic, yaml) are translated into these at the edge,
@@ -59,6 +60,12 @@ class PublishError(ReviewerError):
 
 class ReadOnlyTokenError(PublishError):
     pass
+
+
+class BadAnswerError(PublishError):
+    """An answer we cannot read (empty, HTML, truncated or mistyped JSON): never "no findings"."""
+
+    exit_code = 2
 
 
 class ModelError(ReviewerError):

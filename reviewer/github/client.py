@@ -43,6 +43,7 @@ PER_PAGE = 100  # the REST API's maximum page size
 # are making a large number of POST, PATCH, PUT, or DELETE requests, wait at least one second between
 # each request." PyGithub paces writes for us; its default 0.25 s between reads is not asked for.
 SECONDS_BETWEEN_WRITES = 1.0
+GAVE_UP_HEADER = "X-Arch-Review-Gave-Up"  # set on the last answer when the retries stop (see _say_why)
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -81,10 +82,23 @@ class BoundedRetry(GithubRetry):
         if error is not None and response is None and (method or "").upper() not in _IDEMPOTENT \
                 and not self._is_connection_error(error):
             raise error  # GitHub may have acted on it (a review posted twice is worse than none)
-        retry = super().increment(method, url, response, error, _pool, _stacktrace)
-        if not self.budget.allows(retry._delay(response)):
+        try:
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError:
+            self._say_why(response, "retries")
+            raise
+        delay = retry._delay(response)
+        if not self.budget.allows(delay):
+            self._say_why(response, f"wait budget, and GitHub asked for {delay:.0f} s more")
             raise MaxRetryError(_pool, url, ResponseError("retry wait budget spent"))  # type: ignore[arg-type]
         return retry  # type: ignore[return-value]
+
+    def _say_why(self, response: Any, spent: str) -> None:
+        """Giving up on an answer: urllib3 then hands the LAST answer to PyGithub, whose exception keeps
+        its headers; one header of ours tells ``translate`` how long we waited and why we stopped."""
+        if response is not None and getattr(response, "headers", None) is not None:
+            response.headers[GAVE_UP_HEADER] = f"waited {self.budget.spent:.0f} s over {len(self.budget.waits)} " \
+                                               f"retries, then stopped: out of {spent}"
 
     def _delay(self, response: Any) -> float:
         if self.respect_retry_after_header and response is not None:
@@ -118,6 +132,17 @@ def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = 
                          seconds_between_writes=SECONDS_BETWEEN_WRITES)
 
 
+SNIPPET = 120  # characters of an unreadable answer quoted in the error
+
+
+def snippet(text: object) -> str:
+    """An answer's first characters on one line, for an error message."""
+    flat = " ".join(str(text or "").split())
+    if not flat:
+        return "(empty body)"
+    return flat if len(flat) <= SNIPPET else flat[:SNIPPET] + "…"
+
+
 def _message(exc: GithubException) -> str:
     data = exc.data
     if isinstance(data, dict):
@@ -125,8 +150,17 @@ def _message(exc: GithubException) -> str:
         errors = data.get("errors")
         if errors:
             text += ": " + "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
-        return text
-    return str(data or "")
+        return text or snippet(data.get("data", data))  # PyGithub keeps a non-JSON body as {"data": ...}
+    return snippet(data)
+
+
+def raw_answer(requester: Any, url: str) -> tuple[int | None, str]:
+    """(status, snippet) of one GET, read raw: what an answer PyGithub could not read really was."""
+    try:
+        status, _, body = requester.requestJson("GET", url, parameters={"per_page": PER_PAGE})
+    except requests.exceptions.RequestException as exc:
+        return None, f"no answer ({exc.__class__.__name__})"
+    return status, snippet(body)
 
 
 def translate(exc: Exception, doing: str) -> PublishError:
@@ -136,6 +170,12 @@ def translate(exc: Exception, doing: str) -> PublishError:
         if exc.status == 403 and "resource not accessible by integration" in message.lower():
             return ReadOnlyTokenError(f"the token cannot {doing} ({message}); fork PRs get a read-only token",
                                       exc.status)
+        gave_up = next((v for k, v in (exc.headers or {}).items() if k.lower() == GAVE_UP_HEADER.lower()), None)
+        if gave_up and exc.status in (403, 429):
+            return PublishError(f"GitHub's rate limit did not lift while trying to {doing}: {gave_up} "
+                                f"(HTTP {exc.status}: {message})", exc.status)
+        if gave_up:
+            return PublishError(f"GitHub answered {exc.status} to {doing} ({gave_up}): {message}", exc.status)
         return PublishError(f"GitHub answered {exc.status} to {doing}: {message}", exc.status)
     if isinstance(exc, requests.exceptions.RetryError):
         return PublishError(f"GitHub kept failing while trying to {doing}: {exc.__class__.__name__}")

@@ -54,20 +54,63 @@ class Event:
         return cls.from_payload(name, payload)
 
     @classmethod
-    def from_payload(cls, name: str, payload: dict[str, Any]) -> Event:
-        action = str(payload.get("action") or "")
+    def from_payload(cls, name: str, payload: Any) -> Event:
+        """The fields we use, each checked for its type: a payload of the wrong shape is a UsageError
+        naming the field, never an AttributeError."""
+        shape = _Shape(name)
+        payload = shape.object(payload, "top level")
+        action = shape.text(payload.get("action"), "action")
         if name in PR_EVENTS:
-            pr = payload.get("pull_request") or {}
-            return cls(name, action, pr.get("number") or payload.get("number"), on_pull_request=True)
+            if payload.get("pull_request") is None:
+                raise UsageError(f"the {name} event payload has no pull_request object")
+            pr = shape.object(payload["pull_request"], "pull_request")
+            number = shape.number(pr.get("number", payload.get("number")), "pull_request.number")
+            if number is None:
+                raise UsageError(f"the {name} event payload has no pull request number")
+            return cls(name, action, number, on_pull_request=True)
         if name == "issue_comment":
-            issue = payload.get("issue") or {}
-            comment = payload.get("comment") or {}
-            return cls(name, action, issue.get("number"), comment_id=comment.get("id"),
-                       comment_body=str(comment.get("body") or ""),
-                       commenter=str((comment.get("user") or {}).get("login") or ""),
-                       association=str(comment.get("author_association") or ""),
+            issue = shape.object(payload.get("issue"), "issue")
+            comment = shape.object(payload.get("comment"), "comment")
+            return cls(name, action, shape.number(issue.get("number"), "issue.number"),
+                       comment_id=shape.number(comment.get("id"), "comment.id"),
+                       comment_body=shape.text(comment.get("body"), "comment.body"),
+                       commenter=shape.text(shape.object(comment.get("user"), "comment.user").get("login"),
+                                            "comment.user.login"),
+                       association=shape.text(comment.get("author_association"), "comment.author_association"),
                        on_pull_request=bool(issue.get("pull_request")))
         return cls(name, action, None)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Type checks of an event payload's fields; each error names the event and the field."""
+
+    event: str
+
+    def _wrong(self, where: str, value: object, expected: str) -> UsageError:
+        return UsageError(f"the {self.event or 'event'} payload's {where} is {str(value)[:40]!r} "
+                          f"({type(value).__name__}), not {expected}")
+
+    def object(self, value: object, where: str) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._wrong(where, value, "an object")
+        return value
+
+    def number(self, value: object, where: str) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self._wrong(where, value, "a positive whole number")
+        return value
+
+    def text(self, value: object, where: str) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self._wrong(where, value, "a string")
+        return value
 
 
 def trigger_command(body: str, phrase: str) -> str | None:

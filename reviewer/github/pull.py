@@ -15,7 +15,8 @@ from github.Repository import Repository
 
 from reviewer.classify import may_be_relevant
 from reviewer.diff import ChangeSet, FileStatus, from_github_files
-from reviewer.github.client import calling
+from reviewer.errors import BadAnswerError
+from reviewer.github.client import calling, raw_answer
 from reviewer.project import FileSource
 from reviewer.workspace.files import DictSource, DirectorySource
 from reviewer.workspace.git import GitTreeSource, has_commit
@@ -120,8 +121,7 @@ class PullChange:
 
 def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: Path | None) -> PullChange:
     """Files and hunks of the PR, plus sources for head and base contents."""
-    with calling(f"list the files of PR #{info.number}"):
-        entries = [f.raw_data for f in pull.get_files()]
+    entries = _files_of(pull, info)
     changes = from_github_files(entries, head_sha=info.head_sha, base_sha=info.base_sha)
     if info.changed_files > MAX_PR_FILES:
         changes.notes.append(f"GitHub lists only the first {MAX_PR_FILES} of {info.changed_files} changed files; "
@@ -151,6 +151,28 @@ def load_change(repo: Repository, pull: PullRequest, info: PullInfo, workspace: 
         changes.notes.extend(reader.notes)
         head = OverlaySource(DictSource(fetched), changed, removed, rest)
     return PullChange(changes, head, _base_source(repo, changes, info))
+
+
+def _files_of(pull: PullRequest, info: PullInfo) -> list[dict[str, Any]]:
+    """``GET /pulls/{n}/files``, every page; an answer that is not a list of file objects (empty, HTML,
+    truncated JSON, wrong types) is a BadAnswerError with the status and a snippet, never "no files"."""
+    doing = f"list the files of PR #{info.number}"
+    try:
+        with calling(doing):
+            entries = [f.raw_data for f in pull.get_files()]
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+        raise _bad_answer(pull, doing, f"not the API's JSON ({type(exc).__name__})") from exc
+    if not all(isinstance(e, dict) for e in entries):
+        raise _bad_answer(pull, doing, "an item is not a file object")
+    if not entries and info.changed_files > 0:
+        raise _bad_answer(pull, doing, f"no files, though the pull request changes {info.changed_files}")
+    return entries
+
+
+def _bad_answer(pull: PullRequest, doing: str, problem: str) -> BadAnswerError:
+    status, text = raw_answer(pull.requester, f"{pull.url}/files")
+    return BadAnswerError(f"GitHub answered {status or 'nothing'} to {doing}, and the answer is {problem}: "
+                          f"{text}", status)
 
 
 def _base_source(repo: Repository, changes: ChangeSet, info: PullInfo) -> FileSource | None:

@@ -69,14 +69,6 @@ def merge_base(repo: Path, base: str, head: str) -> str:
         return resolve(repo, base)  # unrelated histories: compare with the base itself
 
 
-def diff(repo: Path, base_sha: str, head_sha: str | None) -> str:
-    """Unified diff with renames found; ``head_sha`` None means the working tree."""
-    args = ["diff", "--no-color", "--no-ext-diff", "--find-renames", "--unified=3", base_sha]
-    if head_sha:
-        args.append(head_sha)
-    return git(repo, *args)
-
-
 @dataclass
 class GitTreeSource:
     """Files of one commit, read with ``git cat-file --batch`` (one process for all blobs)."""

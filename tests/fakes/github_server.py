@@ -63,6 +63,7 @@ class Fault:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    raw: bytes | None = None  # a body sent as is (HTML, truncated JSON, nothing), not as JSON
 
 
 @dataclass
@@ -132,6 +133,12 @@ class FakeGitHub:
             body["errors"] = errors
         self.faults.append(Fault(method, re.compile(path_regex), status, body, headers or {}, times))
 
+    def answer_raw(self, method: str, path_regex: str, status: int, raw: bytes, times: int = 1,
+                   content_type: str = "application/json; charset=utf-8") -> None:
+        """Answer with these bytes: an empty, HTML or truncated body where JSON is expected."""
+        self.faults.append(Fault(method, re.compile(path_regex), status, {}, {"Content-Type": content_type},
+                                 times, raw))
+
     def calls(self, method: str, path_regex: str) -> list[Request]:
         rx = re.compile(path_regex)
         return [r for r in self.requests if r.method == method and rx.fullmatch(r.path)]
@@ -180,7 +187,8 @@ class FakeGitHub:
                           if f.times > 0 and f.method == h.command and f.pattern.fullmatch(path)), None)
             if fault is not None:
                 fault.times -= 1
-                return self._send(h, fault.status, fault.body, fault.headers)
+                return self._send(h, fault.status, fault.raw if fault.raw is not None else fault.body,
+                                  fault.headers)
             if self.read_only and h.command != "GET":
                 return self._send(h, 403, {"message": READ_ONLY, "documentation_url": DOCS})
             if not (h.headers.get("Authorization") or "").startswith("token "):
@@ -194,9 +202,11 @@ class FakeGitHub:
 
     def _send(self, h: BaseHTTPRequestHandler, status: int, payload: Any,
               headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+        raw = isinstance(payload, bytes)
+        data = payload if raw else json.dumps(payload).encode()
         h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
+        if not raw:
+            h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             h.send_header(k, v)
