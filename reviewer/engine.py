@@ -185,7 +185,7 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
 def _base_tree(changes: ChangeSet, head: Project, base: FileSource, config: Config) -> Project:
     """The base as the head tree with the changed files swapped back: only they are read, and every
     other file (parsed once) is shared between the two sides."""
-    removed = [p for p, c in changes.files.items() if c.status is not FileStatus.ADDED or p in head.files]
+    removed = list(changes.files)  # the head side of every changed path
     added = [c.old_path or p for p, c in changes.files.items()
              if c.status is not FileStatus.ADDED and config.path_included(c.old_path or p)]
     return head.derive(removed, base, added)
