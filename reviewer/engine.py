@@ -164,7 +164,7 @@ def review_change(changes: ChangeSet, head: FileSource, config: Config,
 
 def _review_change(changes: ChangeSet, head: FileSource, config: Config,
                    base: FileSource | None) -> tuple[Report, RuleContext]:
-    project = Project.load(head, include=config.path_included)
+    project = Project.load(head, include=config.path_included, eager=changes.files)
     targets = frozenset(p for p in changes.reviewable_paths if p in project.files)
     base_project = _base_tree(changes, project, base, config) if base is not None else None
     ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,

@@ -5,17 +5,19 @@ Pure: the bytes come from a ``FileSource`` (see ``reviewer.workspace``)."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from reviewer.classify import FileKind, classify, may_be_relevant
+from reviewer.classify import FileKind, classify, kind_from_path, may_be_relevant
 from reviewer.errors import SourceError
 from reviewer.sources.dockerfile import Dockerfile, parse_dockerfile
 from reviewer.sources.helm import HelmTemplate, sanitize_template
 from reviewer.sources.python_ast import PythonModule, parse_python
-from reviewer.sources.yaml_docs import YamlDoc, load_yaml
+
+if TYPE_CHECKING:
+    from reviewer.sources.yaml_docs import YamlDoc
 
 # Generated or vendored files this large are not architecture; a note says they were skipped.
 MAX_FILE_BYTES = 1_000_000
@@ -31,13 +33,25 @@ class FileSource(Protocol):
 
 @dataclass
 class SourceFile:
-    """One file as rules see it. Parsing happens on first use; failures become ``error``."""
+    """One file as rules see it. Parsing happens on first use; failures become ``error``. A file
+    that is only context for a review may be read on first use too (``load``)."""
 
     path: str
     kind: FileKind
-    text: str
+    _text: str | None = field(default=None, repr=False)
     error: SourceError | None = None
     notes: list[str] = field(default_factory=list)
+    load: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            data = self.load() if self.load is not None else None
+            text, problem = decode(self.path, data) if data is not None else ("", None)
+            if text is None:  # binary, not UTF-8 or too large: found out only now, so said here
+                self.error, text = SourceError(self.path, (problem or "").split(": ", 1)[-1]), ""
+            self._text = text
+        return self._text
 
     @cached_property
     def lines(self) -> list[str]:
@@ -53,6 +67,8 @@ class SourceFile:
 
     @cached_property
     def yaml_docs(self) -> list[YamlDoc]:
+        from reviewer.sources.yaml_docs import load_yaml  # a Python-only review never needs PyYAML
+
         tpl = self.helm_template
         loaded = load_yaml(tpl.text if tpl is not None else self.text, self.path)
         docs = loaded.docs
@@ -113,19 +129,29 @@ class Project:
 
     @classmethod
     def load(cls, source: FileSource, only: Iterable[str] | None = None,
-             include: object = None) -> Project:
-        """Read and classify files from ``source``. ``include(path) -> bool`` filters paths."""
+             include: object = None, eager: Collection[str] | None = None) -> Project:
+        """Read and classify files from ``source``. ``include(path) -> bool`` filters paths.
+
+        ``eager``: a review's changed paths. The other files are context: from a git tree, those
+        whose kind the path decides are read only when a rule asks for them (a one-line change
+        in a 700-file tree reads a few), the rest (YAML needs its content to be classified) at once."""
         project = cls({})
         paths = [p for p in (only if only is not None else source.paths())
                  if may_be_relevant(p) and (include is None or include(p))]  # type: ignore[operator]
         read_many = getattr(source, "read_many", None)
-        if read_many is not None:  # a git tree answers many reads at once
-            blobs = read_many(paths)
-            for path in paths:
-                project._add(path, blobs.get(path))
-        else:
+        if read_many is None:
             for path in paths:
                 project._read(source, path)
+            return project
+        if eager is not None:
+            wanted = set(eager)
+            later = {p: kind for p in paths if p not in wanted and (kind := kind_from_path(p)) is not None}
+            for path, kind in later.items():
+                project.files[path] = SourceFile(path, kind, load=lambda p=path: source.read(p))
+            paths = [p for p in paths if p not in later]
+        blobs = read_many(paths)  # a git tree answers many reads at once
+        for path in paths:
+            project._add(path, blobs.get(path))
         return project
 
     def _read(self, source: FileSource, path: str) -> None:

@@ -10,7 +10,6 @@ from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
-from reviewer.services.routes import probes_known
 from reviewer.sources import fastapi_fixes as fx
 from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
@@ -268,6 +267,8 @@ def health_calls_downstream(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             return {"status": "ready"}
     """
     mod = f.python
+    from reviewer.services.routes import probes_known  # reads the service model: loaded only when it runs
+
     if mod is None or probes_known(ctx.project, ctx.service_roots, f.path):  # the k8s probe rules know better
         return
     for route in routes_of(mod):

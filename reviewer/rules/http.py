@@ -9,12 +9,6 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
-from reviewer.services.addresses import unresolved_in
-from reviewer.services.build import build_service_model
-from reviewer.services.calls import resolve_call
-from reviewer.services.code import BREAKER_MODULES
-from reviewer.services.endpoints import parse_http_url
-from reviewer.services.model import LOCAL_HOSTS, canonical_host
 from reviewer.sources import python_fixes as fx
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import (
@@ -326,6 +320,10 @@ def no_circuit_breaker(ctx: RuleContext) -> Iterator[Hit]:
             resp.raise_for_status()
             return resp.json()
     """
+    from reviewer.services.build import build_service_model  # cross-file: loaded only when it runs
+    from reviewer.services.calls import resolve_call
+    from reviewer.services.code import BREAKER_MODULES
+
     model = build_service_model(ctx.project, ctx.service_roots)
     for svc in model.services:
         facts = list(svc.facts(model))
@@ -367,6 +365,11 @@ def hardcoded_service_url(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """
     if f.python is None or is_test_path(f.path):
         return
+    from reviewer.services.addresses import unresolved_in  # reads the service model: loaded only when it runs
+    from reviewer.services.build import build_service_model
+    from reviewer.services.endpoints import parse_http_url
+    from reviewer.services.model import LOCAL_HOSTS, canonical_host
+
     model = build_service_model(ctx.project, ctx.service_roots)
     facts = model.code.get(f.path)
     caller = model.owner_of(f.path)
