@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 
@@ -38,26 +39,30 @@ _DEVLOOP = re.compile(r"^(Tiltfile|[\w.-]+\.tiltfile|garden\.ya?ml|[\w.-]+\.gard
 _YAML_EXT = {".yaml", ".yml"}
 
 
+@lru_cache(maxsize=65536)
 def kind_from_path(path: str) -> FileKind | None:
-    """The kind when the path alone decides it; None when the content must be read."""
-    p = PurePosixPath(path)
-    name = p.name
-    if p.suffix == ".py":
+    """The kind when the path alone decides it; None when the content must be read. Asked for
+    every path of a tree, often twice: string operations, cached (PurePosixPath cost 18 ms a
+    700-file review)."""
+    parent, _, name = path.rpartition("/")
+    dot = name.rfind(".")
+    suffix = name[dot:] if dot > 0 else ""
+    if suffix == ".py":
         return FileKind.PYTHON
     if _DOCKERFILE_NAME.match(name):
         return FileKind.DOCKERFILE
     if name == ".env" or (name.startswith(".env.") and not name.endswith(".example")):
         return FileKind.ENV
     if name.lower() in _DEPENDENCY_NAMES or _REQUIREMENTS.match(name) or (
-            p.suffix == ".txt" and p.parent.name == "requirements"):
+            suffix == ".txt" and parent.rpartition("/")[2] == "requirements"):
         return FileKind.DEPENDENCIES
     if _DEVLOOP.match(name):
         return FileKind.DEVLOOP
     if _COMPOSE_NAME.match(name):
         return FileKind.COMPOSE
-    if p.suffix.lower() in _YAML_EXT or p.suffix.lower() == ".json":
+    if suffix.lower() in _YAML_EXT or suffix.lower() == ".json":
         return None
-    if p.suffix.lower() == ".tpl":
+    if suffix.lower() == ".tpl":
         return FileKind.HELM
     return FileKind.OTHER
 

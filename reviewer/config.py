@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +143,8 @@ def _dir_prefixes(path: str) -> Iterator[str]:
 
 @cache
 def _schema() -> dict[str, Any]:
+    from importlib import resources  # only a config file needs the schema
+
     return json.loads(resources.files("reviewer").joinpath("data/config.schema.json").read_text())
 
 

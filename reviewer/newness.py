@@ -24,7 +24,6 @@ from reviewer.classify import FileKind, is_test_path
 from reviewer.diff import ChangeSet, FileStatus
 from reviewer.model import Finding, normalise_code
 from reviewer.project import Project, SourceFile
-from reviewer.sources.dependencies import declared
 
 # kinds whose change always feeds the service model and the cross-file rules
 _DECLARATIONS = {FileKind.COMPOSE, FileKind.K8S, FileKind.HELM, FileKind.ENV, FileKind.DOCKERFILE}
@@ -151,6 +150,8 @@ def _api_lines(node: ast.stmt) -> list[str]:
 
 
 def _distributions(f: SourceFile | None) -> set[str]:
+    from reviewer.sources.dependencies import declared  # a dependency file changed: rare, so loaded then
+
     return declared(f.path, f.text) if f is not None else set()
 
 

@@ -14,7 +14,6 @@ import re
 
 from reviewer.classify import FileKind
 from reviewer.project import SourceFile
-from reviewer.sources.yaml_docs import get_path
 
 _OURS = re.compile(r"arch-review:\s*ignore\[([^\]]*)\]")
 _NOQA = re.compile(r"#\s*noqa(?::\s*([\w, ]+))?", re.I)
@@ -72,6 +71,8 @@ def is_suppressed(rule_id: str, equivalents: tuple[str, ...], f: SourceFile | No
 
 
 def _annotation_suppresses(data: object, rule_id: str, equivalents: tuple[str, ...]) -> bool:
+    from reviewer.sources.yaml_docs import get_path  # only Kubernetes files get here; they loaded PyYAML already
+
     annotations = {}
     for where in (("metadata", "annotations"), ("spec", "template", "metadata", "annotations"),
                   ("spec", "jobTemplate", "spec", "template", "metadata", "annotations")):

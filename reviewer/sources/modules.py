@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reviewer.project import Project
-from reviewer.sources.dependencies import declared_imports
 from reviewer.sources.python_ast import FunctionNode, PythonModule
 
 _MAX_REEXPORTS = 3
@@ -136,6 +135,8 @@ class ModuleResolver:
                     return None
                 base = posixpath.dirname(base)
             return self._one_of(base, parts)
+        from reviewer.sources.dependencies import declared_imports  # tomllib & co.: only once an import is resolved
+
         if not parts or parts[0] in _STDLIB or parts[0] in declared_imports(self.project, base):
             return None  # the standard library, or a distribution the project declares (redis, not redis/)
         root: str | None = base
