@@ -87,7 +87,7 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
     report = Report()
     project = ctx.project
     target_paths = sorted(project.files) if ctx.targets is None else sorted(ctx.targets)
-    targets = [project.files[p] for p in target_paths if p in project.files and config.path_included(p)]
+    targets = [f for p in target_paths if (f := project.get(p)) is not None and config.path_included(p)]
     report.files_reviewed = [f.path for f in targets]
     selected = [r for r in (rules if rules is not None else all_rules()) if config.rule_enabled(r.id)]
     seen: set[tuple[str, str, int]] = set()
@@ -147,7 +147,7 @@ def change_notes(changes: ChangeSet, project: Project) -> list[str]:
             continue
         if change.binary and may_be_relevant(path):  # a changed logo is not bad input: say nothing
             notes.append(f"{path}: skipped, binary file")
-        elif change.patch_missing and path in project.files:
+        elif change.patch_missing and project.get(path) is not None:
             notes.append(f"{path}: GitHub sent no diff (too large); reviewed from its contents, "
                          "findings listed in the review body")
         elif path in project.skipped:
@@ -165,14 +165,14 @@ def review_change(changes: ChangeSet, head: FileSource, config: Config,
 def _review_change(changes: ChangeSet, head: FileSource, config: Config,
                    base: FileSource | None) -> tuple[Report, RuleContext]:
     project = Project.load(head, include=config.path_included, eager=changes.files)
-    targets = frozenset(p for p in changes.reviewable_paths if p in project.files)
+    targets = frozenset(p for p in changes.reviewable_paths if project.get(p) is not None)
     base_project = _base_tree(changes, project, base, config) if base is not None else None
     ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,
                       service_roots=config.service_roots)
     # the cross-file rules run only when the change can move what they read; otherwise nothing
     # they say can be new, and the families of the kinds the change does not touch are not loaded
     cross_file = model_inputs_changed(changes, project, base_project)
-    kinds = {project.files[p].kind for p in targets}
+    kinds = {f.kind for p in targets if (f := project.get(p)) is not None}
     rules = [r for r in rules_for(kinds, cross_file) if config.rule_enabled(r.id)]
     if cross_file and not api_changed(changes, project, base_project):
         rules = [r for r in rules if r.speaks is not Speaks.REVIEW]  # the API surface did not move
@@ -220,7 +220,7 @@ def _base_findings(ctx: RuleContext, config: Config, rules: list[Rule], fired: s
     versions for the file rules, the whole (shared) base tree for the cross-file rules."""
     assert ctx.base is not None and ctx.changes is not None
     base = ctx.base
-    paths = frozenset(p for p in (c.old_path or p for p, c in ctx.changes.files.items()) if p in base.files)
+    paths = frozenset(p for p in (c.old_path or p for p, c in ctx.changes.files.items()) if base.get(p) is not None)
     file_rules = [r for r in rules if r.id in fired and r.scope is Scope.FILE]
     project_rules = [r for r in rules if r.id in fired and r.scope is Scope.PROJECT]
     found = review(RuleContext(base, targets=paths, service_roots=ctx.service_roots), config, file_rules).findings

@@ -119,13 +119,43 @@ def decode(path: str, data: bytes) -> tuple[str | None, str | None]:
         return None, f"{path}: skipped, not UTF-8 text (byte {exc.start})"
 
 
+# kinds decided by the path alone: asking for them never needs a pending YAML file classified
+_KNOWN_BY_PATH = frozenset({FileKind.PYTHON, FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.ENV,
+                            FileKind.DEPENDENCIES, FileKind.DEVLOOP})
+
+
 class Project:
     """Every relevant file of one tree, plus which of them a review targets."""
 
     def __init__(self, files: dict[str, SourceFile], skipped: dict[str, str] | None = None) -> None:
-        self.files = files
+        self._files = files
         self.skipped = skipped if skipped is not None else {}  # path -> why it was not reviewed
         self._cache: dict[str, object] = {}
+        # YAML/JSON context files not read yet: their kind needs their content (see ``load``)
+        self._pending: dict[str, FileSource] = {}
+
+    @property
+    def files(self) -> dict[str, SourceFile]:
+        """Every relevant file by path (asking for all of them classifies the pending ones)."""
+        self._classify_pending()
+        return self._files
+
+    def _classify_pending(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        by_source: dict[int, tuple[FileSource, list[str]]] = {}
+        for path, source in pending.items():
+            by_source.setdefault(id(source), (source, []))[1].append(path)
+        for source, paths in by_source.values():
+            read_many = getattr(source, "read_many", None)
+            blobs = read_many(paths) if read_many is not None else {p: source.read(p) for p in paths}
+            for path in paths:
+                self._add(path, blobs.get(path))
+
+    def python_paths(self) -> frozenset[str]:
+        """The Python files' paths, without classifying YAML (Python is known by its path)."""
+        return frozenset(p for p in self._files if p.endswith(".py"))
 
     @classmethod
     def load(cls, source: FileSource, only: Iterable[str] | None = None,
@@ -145,10 +175,14 @@ class Project:
             return project
         if eager is not None:
             wanted = set(eager)
-            later = {p: kind for p in paths if p not in wanted and (kind := kind_from_path(p)) is not None}
-            for path, kind in later.items():
-                project.files[path] = SourceFile(path, kind, load=lambda p=path: source.read(p))
-            paths = [p for p in paths if p not in later]
+            context = [p for p in paths if p not in wanted]
+            for path in context:
+                kind = kind_from_path(path)
+                if kind is None:  # YAML or JSON: classified when a rule first asks for such files
+                    project._pending[path] = source
+                else:
+                    project._files[path] = SourceFile(path, kind, load=lambda p=path: source.read(p))
+            paths = [p for p in paths if p in wanted]
         blobs = read_many(paths)  # a git tree answers many reads at once
         for path in paths:
             project._add(path, blobs.get(path))
@@ -167,25 +201,31 @@ class Project:
             return
         kind = classify(path, text)
         if kind is not FileKind.OTHER:
-            self.files[path] = SourceFile(path, kind, text)
+            self._files[path] = SourceFile(path, kind, text)
 
     def derive(self, removed: Iterable[str], source: FileSource, added: Iterable[str]) -> Project:
         """Another tree that differs from this one only in a few files (the base of a change):
         the files not named are shared, parses included; ``added`` are read from ``source``."""
         gone = set(removed)
-        other = Project({p: f for p, f in self.files.items() if p not in gone},
+        other = Project({p: f for p, f in self._files.items() if p not in gone},
                         {p: why for p, why in self.skipped.items() if p not in gone})
+        other._pending = {p: s for p, s in self._pending.items() if p not in gone}
         for path in added:
             other._read(source, path)
         return other
 
     def of_kind(self, *kinds: FileKind) -> Iterator[SourceFile]:
-        for f in self.files.values():
+        if self._pending and not set(kinds) <= _KNOWN_BY_PATH:
+            self._classify_pending()
+        for f in self._files.values():
             if f.kind in kinds:
                 yield f
 
     def get(self, path: str) -> SourceFile | None:
-        return self.files.get(path)
+        source = self._pending.pop(path, None)
+        if source is not None:
+            self._add(path, source.read(path))
+        return self._files.get(path)
 
     def memo(self, key: str, build: object) -> object:
         """Build a derived model (e.g. the service model) once per run and share it."""

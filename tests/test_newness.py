@@ -223,3 +223,30 @@ def test_a_dependency_bump_keeps_the_gate_closed_but_a_new_distribution_opens_it
         got = model_inputs_changed(changes, _project({"svc/requirements.txt": new}),
                                    _project({"svc/requirements.txt": old}))
         assert got is moved
+
+
+def test_unread_manifests_are_classified_when_a_cross_file_rule_needs_them(tmp_path):
+    deployment = textwrap.dedent("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: orders
+        spec:
+          selector:
+            matchLabels: {app: orders}
+          template:
+            metadata:
+              labels: {app: orders}
+            spec:
+              containers:
+                - name: orders
+                  image: ghcr.io/acme/orders:1.0.0
+                  env:
+                    - name: DATABASE_URL
+                      value: postgresql://u@db:5432/shop
+    """)
+    billing = "from sqlalchemy import create_engine\n\nengine = create_engine('postgresql://u@db:5432/billing')\n"
+    base = {"k8s/orders.yaml": deployment, "orders/Dockerfile": "FROM python:3.12-slim\n", "orders/main.py": "x = 1\n",
+            "billing/Dockerfile": "FROM python:3.12-slim\n", "billing/db.py": billing}
+    repo = repo_with(tmp_path, base, {"billing/db.py": billing.replace("/billing'", "/shop'")})
+    assert "boundary-shared-database" in {r[0] for r in rules_at(review_json(repo))}

@@ -97,7 +97,7 @@ class CodeIndex:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._facts: dict[str, FileFacts | None] = {}
-        self.py_paths = {p for p, f in project.files.items() if p.endswith(".py")}
+        self.py_paths = set(project.python_paths())
         self.py_dirs: set[str] = set()
         for p in self.py_paths:
             d = posixpath.dirname(p)

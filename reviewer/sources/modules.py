@@ -53,7 +53,7 @@ class ModuleResolver:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.py_paths = frozenset(p for p in project.files if p.endswith(".py"))
+        self.py_paths = project.python_paths()
         self._modules: dict[tuple[str, int, str], str | None] = {}
         self._names: dict[tuple[str, str], Resolved | None] = {}
 
