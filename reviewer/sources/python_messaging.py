@@ -106,6 +106,14 @@ def _iterator_vars(mod: PythonModule) -> set[str]:
 
 
 def consumer_loops(mod: PythonModule) -> list[ConsumerLoop]:
+    """The message loops of a module, found once (two rules ask)."""
+    cached = mod.__dict__.get("_arch_consumer_loops")
+    if cached is None:
+        cached = mod.__dict__["_arch_consumer_loops"] = _consumer_loops(mod)
+    return cached
+
+
+def _consumer_loops(mod: PythonModule) -> list[ConsumerLoop]:
     consumers = _consumer_names(mod)
     out: list[ConsumerLoop] = []
     for node in mod.nodes:
