@@ -9,8 +9,6 @@ from enum import StrEnum
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
-from reviewer.classify import FileKind, kind_from_path
-
 
 class FileStatus(StrEnum):
     ADDED = "added"
@@ -71,11 +69,6 @@ class ChangeSet:
     def commentable(self, path: str, line: int) -> bool:
         change = self.files.get(path)
         return change is not None and change.commentable(line)
-
-    def base_paths(self, kind: FileKind) -> list[str]:
-        """Base-side paths (the old name of a rename) of the changed files of ``kind`` that existed there."""
-        return [c.old_path or p for p, c in self.files.items()
-                if c.status is not FileStatus.ADDED and kind_from_path(c.old_path or p) is kind]
 
     @property
     def reviewable_paths(self) -> list[str]:

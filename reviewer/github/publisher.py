@@ -34,7 +34,6 @@ class PublishResult:
     posted: bool
     url: str | None = None
     routed: list[Routed] = field(default_factory=list)  # where every finding ended up (EARLIER: not again)
-    already_posted: int = 0
     demoted: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -90,7 +89,7 @@ class Publisher:
         planned = plan_review(findings, changes, Placement(max_inline, min_inline), seen)
         earlier = [r for r in planned if r.route is Route.EARLIER]
         routed = [r for r in planned if r.route is not Route.EARLIER]
-        result = PublishResult(posted=False, already_posted=len(earlier), routed=earlier)
+        result = PublishResult(posted=False, routed=earlier)
         if not routed:
             return result
         payload = review_payload(routed, self.head_sha, self.links, notes, self.run_marker, extra)

@@ -30,11 +30,6 @@ def marker(finding: Finding) -> str:
     return f"<!-- arch-review:fp={finding.fingerprint()} -->"
 
 
-def markers_of(fingerprints: Iterable[str]) -> str:
-    fps = ",".join(sorted(fingerprints))
-    return f"<!-- arch-review:fps={fps} -->" if fps else ""
-
-
 def packed_marker(fingerprints: Iterable[str]) -> str:
     data = b"".join(bytes.fromhex(fp[: SHORT_BYTES * 2]) for fp in sorted(set(fingerprints)))
     return f"<!-- arch-review:seen={base64.b64encode(data).decode()} -->" if data else ""
