@@ -15,6 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 COPY pyproject.toml README.md /opt/arch-review/
 COPY reviewer /opt/arch-review/reviewer
+COPY prompts /opt/arch-review/prompts
 RUN pip install --no-cache-dir /opt/arch-review
 
 # Exec form with an absolute interpreter path: python is PID 1 and gets the runner's SIGTERM.

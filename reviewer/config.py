@@ -34,6 +34,8 @@ class ModelSettings:
     request_token_budget: int = 24_000
     concurrency: int = 4
     min_confidence: float = 0.6
+    instructions: str = ""  # model.instructions: the repository's guidance, sent delimited and capped
+    path_instructions: tuple[tuple[tuple[str, ...], str], ...] = ()  # model.path-instructions: (globs, text)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,9 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         if sev:
             severities[rule_id] = Severity(sev)
     model_data = {k.replace("-", "_"): v for k, v in (data.get("model") or {}).items()}
+    if "path_instructions" in model_data:
+        model_data["path_instructions"] = tuple((tuple(p["paths"]), p["instructions"])
+                                                for p in model_data["path_instructions"])
     return Config(
         source=source,
         disabled=frozenset(disabled),

@@ -95,16 +95,20 @@ class ModelUsage:
     cache_write_tokens: int = 0
     est_cost_usd: float = 0.0
     wall_seconds: float = 0.0
+    context_tokens: int = 0  # estimated share of the input that was the context pack
+    scope: str = ""  # "full", or "incremental, the hunks changed since <sha> (n file(s))"
 
     def summary(self) -> str:
+        scope = f" ({self.scope})" if self.scope else ""
         if not self.requests:
-            return "model review: no requests made"
+            return f"model review: no requests made{scope}"
         cache = ""
         if self.cache_read_tokens or self.cache_write_tokens:
             cache = f" (+{self.cache_read_tokens:,} read from cache, {self.cache_write_tokens:,} written to it)"
+        context = f", about {self.context_tokens:,} of them context" if self.context_tokens else ""
         return (f"model review: {self.requests} request{'s' if self.requests != 1 else ''}, "
-                f"{self.input_tokens:,} input tokens{cache}, {self.output_tokens:,} output tokens, "
-                f"about ${self.est_cost_usd:.4f}, {self.wall_seconds:.1f} s")
+                f"{self.input_tokens:,} input tokens{cache}{context}, {self.output_tokens:,} output tokens, "
+                f"about ${self.est_cost_usd:.4f}, {self.wall_seconds:.1f} s{scope}")
 
 
 @dataclass

@@ -49,7 +49,7 @@ class Plan:
         return sum(c.est_tokens for c in self.chunks)
 
 
-def _section_chars(section: FileSection) -> int:
+def section_chars(section: FileSection) -> int:
     return len(section.render()) + sum(len(r) + 1 for r in section.rule_lines) + 2
 
 
@@ -57,11 +57,11 @@ def _truncate(section: FileSection, room_chars: int) -> FileSection | None:
     """The file's first hunks that fit in ``room_chars``; one giant hunk (a new file) is cut at a line."""
     kept: list[HunkText] = []
     for hunk in section.hunks:
-        if _section_chars(replace(section, hunks=[*kept, hunk])) <= room_chars:
+        if section_chars(replace(section, hunks=[*kept, hunk])) <= room_chars:
             kept.append(hunk)
             continue
         if not kept:
-            used = _section_chars(replace(section, hunks=[])) + len(f"@@ lines {hunk.start}-{hunk.end} @@") + 1
+            used = section_chars(replace(section, hunks=[])) + len(f"@@ lines {hunk.start}-{hunk.end} @@") + 1
             count = 0
             for line in hunk.lines:
                 used += len(line) + 1
@@ -90,14 +90,14 @@ def plan_chunks(sections: list[FileSection], fixed_chars: int, budget_tokens: in
     current: list[FileSection] = []
     used = 0
     for section in sections:
-        size = _section_chars(section)
+        size = section_chars(section)
         if size > room:
             cut = _truncate(section, room)
             if cut is None:
                 plan.notes.append(f"model review: {section.path} not sent, too large for one request")
                 continue
             plan.notes.append(f"model review: {cut.note}")
-            section, size = cut, _section_chars(cut)
+            section, size = cut, section_chars(cut)
         if current and used + size > room:
             plan.chunks.append(Chunk(current, estimator.tokens(fixed_chars + used)))
             current, used = [], 0

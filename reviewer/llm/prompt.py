@@ -1,5 +1,6 @@
-"""What the model is shown: the prompt files, the hunks of relevant files with their new-side line
-numbers, a compact service digest and the rule findings, all redacted and inside fixed delimiters."""
+"""What the model is shown: the prompt files (top-level ``prompts/``, shipped as ``reviewer.prompts``),
+the hunks of relevant files with their new-side line numbers, a compact service digest, the context
+pack, the repository's guidance and the rule findings, all redacted and inside fixed delimiters."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -27,13 +30,25 @@ MAX_LINE_CHARS = 400  # minified or generated lines carry no architecture
 MAX_TITLE_CHARS, MAX_BODY_CHARS = 300, 6_000
 MAX_DIGEST_LINES = 60
 
-DELIMITERS = ("untrusted_pr_title", "untrusted_pr_body", "service_digest", "rule_findings", "diff")
-_LOOKALIKE = re.compile(r"<(\s*/?\s*)(untrusted[\w-]*|service_digest|rule_findings|diff)(?=[\s>/]|$)", re.I)
+DELIMITERS = ("untrusted_pr_title", "untrusted_pr_body", "service_digest", "context", "repository_guidance",
+              "rule_findings", "diff")
+_LOOKALIKE = re.compile(
+    r"<(\s*/?\s*)(untrusted[\w-]*|service_digest|context|repository_guidance|rule_findings|diff)(?=[\s>/]|$)", re.I)
+PROMPT_FILES = ("architect.system.md", "review.user.md", "findings.schema.json")
+
+
+def prompts_dir() -> Traversable:
+    """The prompt files: the installed ``reviewer.prompts`` package (wheel, image), else the checkout's
+    top-level ``prompts/`` folder (an editable install maps no package there)."""
+    try:
+        return resources.files("reviewer.prompts")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "prompts"
 
 
 @cache
 def _prompt_file(name: str) -> str:
-    return resources.files("reviewer").joinpath(f"prompts/{name}").read_text(encoding="utf-8")
+    return prompts_dir().joinpath(name).read_text(encoding="utf-8")
 
 
 def system_prompt() -> str:
@@ -175,16 +190,58 @@ def _names(paths: list[str], limit: int = 3) -> str:
 
 
 def build_user_message(sections: list[FileSection], digest: str, pr_title: str, pr_body: str,
-                       redactor: Redactor) -> str:
+                       redactor: Redactor, context: str = "", guidance: str = "") -> str:
     rule_lines = [line for s in sections for line in s.rule_lines]
     text = user_template().substitute(
         pr_title=_untrusted(pr_title, MAX_TITLE_CHARS, redactor) or "(none)",
         pr_body=_untrusted(pr_body, MAX_BODY_CHARS, redactor) or "(none)",
         service_digest=digest or "(not available)",
+        context=neutralise(context) or "(none)",
+        guidance=neutralise(guidance) or "(none)",
         rule_findings="\n".join(rule_lines) or "(none)",
         diff="\n\n".join(s.render() for s in sections),
     )
     return redactor.text(text)  # a second pass over the whole message is cheap insurance
+
+
+_SHOWN_LINE = re.compile(r"^ *(\d*) ([+ -]) (.*)$")
+
+
+def section_text(section: FileSection) -> tuple[tuple[int, str], ...]:
+    """(line number, text) of every line the model was shown of a file; a deleted line carries the
+    number of the line it stood after, so evidence quoting what a change removed is found near it."""
+    out, last = [], 0
+    for hunk in section.hunks:
+        last = hunk.start - 1
+        for rendered in hunk.lines:
+            m = _SHOWN_LINE.match(rendered)
+            if m is None:
+                continue
+            if m.group(1):
+                last = int(m.group(1))
+            out.append((last, m.group(3)))
+    return tuple(out)
+
+
+MAX_GUIDANCE_CHARS = 6_000  # the whole repository-guidance block of one request
+
+
+def guidance_for(paths: list[str], instructions: str,
+                 path_instructions: tuple[tuple[tuple[str, ...], str], ...]) -> tuple[str, bool]:
+    """The repository guidance for a request holding ``paths`` (config ``model.instructions`` and the
+    ``model.path-instructions`` whose globs match one of them), capped; and whether it was cut."""
+    from reviewer.config import PathGlobs
+
+    parts = [instructions.strip()] if instructions.strip() else []
+    for globs, text in path_instructions:
+        matcher = PathGlobs.of(globs)
+        hit = [p for p in paths if matcher.match(p)]
+        if hit and text.strip():
+            parts.append(f"For {', '.join(globs)}: {text.strip()}")
+    joined = "\n\n".join(parts)
+    if len(joined) > MAX_GUIDANCE_CHARS:
+        return joined[:MAX_GUIDANCE_CHARS] + " …(cut)", True
+    return joined, False
 
 
 def _untrusted(text: str, limit: int, redactor: Redactor) -> str:

@@ -15,15 +15,18 @@ from reviewer.diff import ChangeSet
 from reviewer.errors import ModelError
 from reviewer.llm import ModelResult
 from reviewer.llm.anthropic_client import Reply
-from reviewer.llm.budget import Chunk, Estimator, apply_caps, estimate_cost, plan_chunks, price_for
+from reviewer.llm.budget import FILL, Chunk, Estimator, apply_caps, estimate_cost, plan_chunks, price_for
+from reviewer.llm.context import ContextPack, context_blocks, fit
 from reviewer.llm.digest import service_digest
-from reviewer.llm.parse import Parsed, parse_answer
+from reviewer.llm.parse import Parsed, Shown, parse_answer
 from reviewer.llm.prompt import (
     TOOL_NAME,
     FileSection,
     build_user_message,
+    guidance_for,
     neutralise,
     prepare_sections,
+    section_text,
     system_prompt,
     tool_definition,
 )
@@ -32,6 +35,9 @@ from reviewer.model import Finding, ModelUsage
 from reviewer.rules.registry import RuleContext
 
 CALIBRATION_CHARS = 40_000  # enough text for the server's count to give a stable chars-per-token ratio
+# The share of a request's room the diff hunks leave for the context pack; a chunk whose hunks leave
+# more room gives the context all of it. Context is what gets trimmed, never the hunks.
+CONTEXT_SHARE = 0.25
 
 
 class ModelClient(Protocol):
@@ -74,20 +80,41 @@ class _RunState:
         return u.input_tokens + u.cache_read_tokens + u.cache_write_tokens
 
 
+def since_changes(changes: ChangeSet, since: ChangeSet) -> ChangeSet:
+    """The PR's files as far as they changed after the last reviewed head: ``since``'s hunks (same
+    head, so the same new-side line numbers) for the PR's files that ``since`` touches."""
+    out = ChangeSet(base_sha=since.base_sha, head_sha=changes.head_sha)
+    for path in changes.reviewable_paths:
+        if path in since.files and since.files[path].hunks:
+            out.files[path] = since.files[path]
+    return out
+
+
 def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding], settings: ModelSettings,
-               client: ModelClient, pr_title: str = "", pr_body: str = "") -> ModelResult:
+               client: ModelClient, pr_title: str = "", pr_body: str = "",
+               since: ChangeSet | None = None) -> ModelResult:
+    """``since``: the diff from the last reviewed head to this head; the model then sees only its hunks."""
     started = time.monotonic()
+    scope = "full"
+    if since is not None:
+        changes = since_changes(changes, since)
+        scope = f"incremental, the hunks changed since {(since.base_sha or '?')[:7]} ({len(changes.files)} file(s))"
     prepared = prepare_sections(changes, ctx.project, rule_findings)
     notes = list(prepared.notes)
     if not prepared.sections:
-        return ModelResult(notes=[*notes, "model review: no Python, compose, Dockerfile, Kubernetes or Helm "
-                                  "changes to review"])
+        what = "changed since the last review" if since is not None else "to review"
+        return ModelResult(notes=[*notes, f"model review ({scope}): no Python, compose, Dockerfile, Kubernetes "
+                                  f"or Helm changes {what}"], usage=ModelUsage(scope=scope))
     redactor = prepared.redactor
     digest = neutralise(redactor.text(service_digest(ctx.project, ctx.service_roots)))
     system = [{"type": "text", "text": system_prompt(), "cache_control": {"type": "ephemeral"}}]
     tools = [tool_definition()]
+    all_paths = [s.path for s in prepared.sections]
+    guidance, cut = guidance_for(all_paths, settings.instructions, settings.path_instructions)
+    if cut:
+        notes.append("model review: the repository guidance was cut to its size cap")
     fixed_chars = (len(system_prompt()) + len(json.dumps(tools))
-                   + len(build_user_message([], digest, pr_title, pr_body, Redactor())))
+                   + len(build_user_message([], digest, pr_title, pr_body, Redactor(), guidance=guidance)))
 
     estimator = Estimator()
     if settings.max_requests > 0:
@@ -95,14 +122,22 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
             _calibrate(client, estimator, prepared.sections, digest, pr_title, pr_body, system, tools)
         except ModelError as exc:
             return _failed(str(exc), notes, started)
-    plan = apply_caps(plan_chunks(prepared.sections, fixed_chars, settings.request_token_budget, estimator),
-                      settings.max_requests, settings.max_input_tokens)
+    room = int(settings.request_token_budget * FILL * estimator.chars_per_token) - fixed_chars
+    reserve = int(max(0, room) * CONTEXT_SHARE)
+    planned = plan_chunks(prepared.sections, fixed_chars + reserve, settings.request_token_budget, estimator)
+    packs = _context_packs(planned.chunks, changes, ctx, redactor, room, estimator)
+    plan = apply_caps(planned, settings.max_requests, settings.max_input_tokens)
     notes.extend(plan.notes)
+    trimmed = sum(packs[id(c)].trimmed for c in plan.chunks)
+    if trimmed:
+        notes.append(f"model review: {trimmed} context block(s) left out to keep requests under the token budget")
     if not plan.chunks:
-        return ModelResult(notes=notes, usage=ModelUsage(wall_seconds=time.monotonic() - started))
+        return ModelResult(notes=notes, usage=ModelUsage(wall_seconds=time.monotonic() - started, scope=scope))
 
     # Built here, in one thread: the redactor counts as it goes.
-    messages = [build_user_message(c.sections, digest, pr_title, pr_body, redactor) for c in plan.chunks]
+    messages = [build_user_message(c.sections, digest, pr_title, pr_body, redactor, packs[id(c)].render(),
+                                   guidance_for(c.paths, settings.instructions, settings.path_instructions)[0])
+                for c in plan.chunks]
     state = _RunState()
     tool_choice, thinking = tool_choice_for(settings.name)
 
@@ -122,7 +157,7 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
                 state.errors.append(str(exc))
                 state.not_reviewed.extend(chunk.paths)
             return
-        parsed = parse_answer(reply.tool_inputs, reply.stop_reason, _shown(chunk), ctx.project,
+        parsed = parse_answer(reply.tool_inputs, reply.stop_reason, _shown(chunk, packs[id(chunk)]), ctx.project,
                               settings.min_confidence)
         with state.lock:
             _add_usage(state.usage, reply)
@@ -133,6 +168,8 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
         list(pool.map(send, range(len(plan.chunks))))
 
     usage = state.usage
+    usage.scope = scope
+    usage.context_tokens = sum(estimator.tokens(packs[id(c)].chars) for c in plan.chunks) if usage.requests else 0
     usage.est_cost_usd = estimate_cost(settings.name, usage.input_tokens, usage.output_tokens,
                                        usage.cache_read_tokens, usage.cache_write_tokens)
     usage.wall_seconds = round(time.monotonic() - started, 3)
@@ -166,8 +203,30 @@ def _calibrate(client: ModelClient, estimator: Estimator, sections: list[FileSec
     estimator.calibrate(len(system[0]["text"]) + len(json.dumps(tools)) + len(text), counted)
 
 
-def _shown(chunk: Chunk) -> dict[str, frozenset[int]]:
-    return {s.path: s.shown for s in chunk.sections}
+def _context_packs(chunks: list[Chunk], changes: ChangeSet, ctx: RuleContext, redactor: Redactor, room: int,
+                   estimator: Estimator) -> dict[int, ContextPack]:
+    """Each chunk's context pack, fitted into the room its hunks leave; counted in the chunk's estimate."""
+    from reviewer.llm.budget import section_chars
+
+    packs: dict[int, ContextPack] = {}
+    for chunk in chunks:
+        blocks = context_blocks(ctx.project, ctx.service_roots, changes, chunk.paths, redactor.text)
+        pack = fit(blocks, room - sum(section_chars(s) for s in chunk.sections))
+        packs[id(chunk)] = pack
+        chunk.est_tokens += estimator.tokens(pack.chars)
+    return packs
+
+
+def _shown(chunk: Chunk, pack: ContextPack) -> dict[str, Shown]:
+    shown = {s.path: Shown(s.shown, section_text(s)) for s in chunk.sections}
+    causes = pack.causes()
+    for path, lines in pack.shown().items():
+        text = tuple(sorted(lines.items()))
+        if path in shown:
+            shown[path] = Shown(shown[path].lines, shown[path].text + text)
+        else:
+            shown[path] = Shown(frozenset(), text, causes.get(path))
+    return shown
 
 
 def _add_usage(usage: ModelUsage, reply: Reply) -> None:

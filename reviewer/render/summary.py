@@ -83,11 +83,14 @@ def _usage_line(usage: Any) -> str:
     out = getattr(usage, "output_tokens", 0)
     cached = getattr(usage, "cache_read_tokens", 0)
     cost = getattr(usage, "est_cost_usd", None)
+    context = getattr(usage, "context_tokens", 0)
+    scope = getattr(usage, "scope", "")
     text = (f"Model usage: {requests} request{'s' if requests != 1 else ''}, {inp:,} input tokens "
-            f"({cached:,} read from cache), {out:,} output tokens")
+            f"({cached:,} read from cache{f', about {context:,} of context' if context else ''}), "
+            f"{out:,} output tokens")
     if cost is not None:
         text += f", estimated cost ${cost:.4f}"
-    return text + "."
+    return text + (f". Model review: {scope}." if scope else ".")
 
 
 def _size(lines: Iterable[str]) -> int:

@@ -75,7 +75,7 @@ def tokens(chars: int) -> int:
 
 
 _FILE = re.compile(r"^file: (\S+)", re.M)
-_ADDED = re.compile(r"^\s*(\d+) \+ ", re.M)
+_ADDED = re.compile(r"^[ \t]*(\d+) \+ ([ \t]*\S.*)$", re.M)  # an added line with code on it
 
 
 def echo_answer(request: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +90,7 @@ def echo_answer(request: dict[str, Any]) -> dict[str, Any]:
             findings.append({"path": path, "line": int(added.group(1)), "severity": "warning",
                              "category": "resilience", "title": "Outbound call without a deadline",
                              "body": "A slow dependency holds this worker until the client gives up.",
+                             "evidence": added.group(2).strip(),
                              "fix": "httpx.get(url, timeout=5.0)", "confidence": 0.9})
     return {"findings": findings}
 

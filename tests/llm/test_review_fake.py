@@ -64,6 +64,11 @@ def one_finding(path, line, **extra):
     item = {"path": path, "line": line, "severity": "warning", "category": "resilience",
             "title": "Blocking call without a timeout", "body": "A slow inventory service stalls every worker.",
             "fix": "await client.get(url, timeout=5.0)", "confidence": 0.9}
+    lines = FILES.get(path, "").splitlines()
+    if 0 < line <= len(lines) and lines[line - 1].strip():
+        item["evidence"] = lines[line - 1].strip()  # the code it is about, as the model was shown it
+    else:
+        item["evidence"] = "no such code"
     item.update(extra)
     return item
 
@@ -104,7 +109,9 @@ def test_good_partial_and_off_diff_items_are_sorted_out_with_notes():
         return {"findings": [
             one_finding("orders/app.py", 14),
             one_finding("orders/app.py", 14, start_line=13, category="fastapi", title="Sync client in async route"),
-            one_finding("orders/app.py", 2, category="api", title="Unversioned path"),  # not in the hunk
+            one_finding("orders/app.py", 10, category="api", title="Unversioned path",  # just above the hunk
+                        evidence=APP.splitlines()[11].strip()),
+            one_finding("orders/app.py", 2, category="api", title="Made up", evidence="app.include_router(v2)"),
             one_finding("orders/app.py", 14, severity="critical"),  # not in the schema's enum
             {"path": "orders/app.py", "line": 14, "title": "no body"},  # required fields missing
             one_finding("orders/app.py", 15, confidence=0.3),  # below min_confidence
@@ -123,6 +130,7 @@ def test_good_partial_and_off_diff_items_are_sorted_out_with_notes():
     assert "1 finding(s) below the confidence threshold 0.6 dropped" in notes
     assert "1 finding(s) skipped, on files it was not shown" in notes
     assert "1 finding(s) cite lines outside the diff" in notes
+    assert "1 finding(s) dropped, their evidence is not in the code shown near the cited line" in notes
 
 
 @pytest.mark.parametrize("answer", [
@@ -215,7 +223,7 @@ def test_our_one_extra_attempt_follows_the_sdk_retries():
 def test_when_the_api_stays_down_the_run_ends_with_one_note_and_no_findings(fault, attempts, says):
     files = {"orders/app.py": APP, "k8s/orders.yaml": DEPLOY}
     changes, ctx = change_of(files)
-    s = settings(request_token_budget=3_300, concurrency=1)
+    s = settings(request_token_budget=3_700, concurrency=1)
     with FakeAnthropic(answer=echo_answer, down=fault) as fake:
         result = run_review(changes, ctx, [], s, client_for(fake, s))
     assert result.findings == []
@@ -269,8 +277,9 @@ def test_a_pragma_for_the_model_category_suppresses_its_finding():
     line = app.splitlines().index(next(x for x in app.splitlines() if "return httpx.get(" in x)) + 1
 
     def answer(request):
-        return {"findings": [one_finding("orders/app.py", line),
-                             one_finding("orders/app.py", line, category="fastapi", title="Sync client")]}
+        code = app.splitlines()[line - 1].strip()
+        return {"findings": [one_finding("orders/app.py", line, evidence=code),
+                             one_finding("orders/app.py", line, category="fastapi", title="Sync client", evidence=code)]}
 
     with FakeAnthropic(answer=answer) as fake:
         result = run_review(changes, ctx, [], settings(), client_for(fake))
