@@ -12,16 +12,34 @@ def llm(line, category=Category.RESILIENCE, title="No deadline on the inventory 
                    source=Source.LLM, confidence=confidence, anchor_text=anchor)
 
 
-def test_a_model_finding_at_the_same_place_and_topic_as_a_rule_is_dropped():
-    merged = merge_findings([rule(10)], [llm(11), llm(10, Category.FASTAPI, "Sync client blocks the event loop")])
-    assert [(f.rule_id, f.line) for f in merged.findings] == [("http-call-without-timeout", 10), ("llm-fastapi", 10)]
+def test_a_model_finding_making_the_rules_point_at_its_place_is_dropped_and_the_rules_wording_stays():
+    merged = merge_findings([rule(10)], [llm(11)])  # "No deadline on the inventory call" = the timeout rule
+    assert [(f.rule_id, f.line, f.body) for f in merged.findings] == [("http-call-without-timeout", 10, "why")]
     assert merged.duplicates == 1
     assert merged.notes == ["model review: 1 finding(s) dropped as duplicates of other findings"]
 
 
-def test_same_words_in_another_category_count_as_the_same_topic():
+def test_another_point_on_the_rules_line_is_carried_in_the_same_comment_as_an_architects_note():
+    fallback = llm(11, title="No fallback when inventory is down").with_(
+        body="Orders fail outright while inventory restarts.", fix="return cached_stock(item_id)")
+    merged = merge_findings([rule(10)], [fallback])
+    [only] = merged.findings
+    assert only.rule_id == "http-call-without-timeout" and only.fingerprint() == rule(10).fingerprint()
+    assert only.body.startswith("why\n\n**Architect's note:** No fallback when inventory is down. Orders fail")
+    assert "return cached_stock(item_id)" in only.body
+    assert merged.duplicates == 0 and merged.noted == 1
+    assert merged.notes == ["model review: 1 finding(s) added to a rule's comment on the same line as an "
+                            "Architect's note"]
+
+
+def test_same_words_in_another_category_count_as_the_same_point():
     merged = merge_findings([rule(10)], [llm(10, Category.OPERABILITY, "Outbound HTTP call has no timeout set")])
-    assert merged.duplicates == 1 and len(merged.findings) == 1
+    assert merged.duplicates == 1 and len(merged.findings) == 1 and merged.findings[0].body == "why"
+
+
+def test_a_commonplace_word_alone_does_not_make_the_same_point():
+    merged = merge_findings([rule(10)], [llm(10, title="HTTP response status is never checked")])
+    assert merged.duplicates == 0 and merged.noted == 1
 
 
 def test_far_away_or_other_file_is_not_a_duplicate():
