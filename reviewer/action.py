@@ -21,6 +21,7 @@ from reviewer.errors import PublishError, ReadOnlyTokenError, ReviewerError, Usa
 from reviewer.model import Finding, Report, Severity, at_or_above
 from reviewer.render.annotations import escape_data, not_annotated, render_annotations
 from reviewer.render.markdown import Links
+from reviewer.render.markers import model_head_marker
 from reviewer.render.summary import render_summary
 from reviewer.render.text import pre_existing_line
 from reviewer.routing import Placement, Routed, plan_review
@@ -28,6 +29,7 @@ from reviewer.rules.registry import RuleContext
 from reviewer.workspace.paths import contained, write_text_no_follow
 
 if TYPE_CHECKING:
+    from reviewer.diff import ChangeSet
     from reviewer.github.event import Event
     from reviewer.github.session import Session
 
@@ -223,9 +225,13 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     config = load_config_text(session.read_config(inputs.config_path, info.base_ref), inputs.config_path,
                               _known_rules())
     report, ctx = review_change(change.changes, change.head, config, base=change.base)
+    extra: list[str] = []
     if inputs.api_key:
+        since = _model_since(session, info.head_sha, list_all, config.model.enabled, report.notes)
         report = with_model_review(report, ctx, config, inputs.api_key, model_name=inputs.model,
-                                   pr_title=info.title, pr_body=info.body, base_url=env_base_url)
+                                   pr_title=info.title, pr_body=info.body, base_url=env_base_url, since=since)
+        if report.usage is not None and report.usage.reviewed_all:
+            extra.append(model_head_marker(info.head_sha))  # the next push sends only what changed after it
     if list_all or config.list_pre_existing:
         report = report.listing_all()
     old = pre_existing_line(report, f"comment `{inputs.trigger_phrase} full` to list them here; "
@@ -240,7 +246,7 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
         result = session.publish(findings, change.changes, max_inline, report.notes, links,
-                                 min_inline=config.min_inline_severity)
+                                 min_inline=config.min_inline_severity, extra=extra)
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]
@@ -256,6 +262,23 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     else:
         console.info("no findings; nothing posted")
     return outcome
+
+
+def _model_since(session: Session, head_sha: str, full: bool, enabled: bool, notes: list[str]) -> ChangeSet | None:
+    """The diff since the head the model last reviewed on this PR, or None for a full model review
+    (``/arch-review full``, no earlier model review, a force-push), with a note saying why."""
+    if not enabled:
+        return None
+    if full:
+        notes.append("model review: full, as `full` asked")
+        return None
+    try:
+        since, why = session.model_since(head_sha)
+    except PublishError as exc:
+        since, why = None, f"the earlier reviews could not be read ({exc})"
+    if since is None and why:
+        notes.append(f"model review: full ({why})")
+    return since
 
 
 def _annotation_note(findings: list[Finding]) -> list[str]:

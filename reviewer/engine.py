@@ -240,10 +240,11 @@ def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]
 
 def with_model_review(report: Report, ctx: RuleContext, config: Config, api_key: str, *,
                       model_name: str = "", pr_title: str = "", pr_body: str = "",
-                      base_url: str | None = None) -> Report:
-    """Claude's findings merged into a rules report (rules win on duplicates); a missing key,
-    a disabled model and API trouble become notes, never errors. Imports the model code only
-    when called, so a rules-only run never loads ``anthropic``."""
+                      base_url: str | None = None, since: ChangeSet | None = None) -> Report:
+    """Claude's findings merged into a rules report (rules win on duplicates, other points on a
+    rule's line ride in its comment); a missing key, a disabled model and API trouble become notes,
+    never errors. ``since``: the model sees only the hunks changed after the last reviewed head.
+    Imports the model code only when called, so a rules-only run never loads ``anthropic``."""
     if ctx.changes is None:
         return report
     if not config.model.enabled:
@@ -256,9 +257,9 @@ def with_model_review(report: Report, ctx: RuleContext, config: Config, api_key:
     settings = replace(config.model, name=model_name or config.model.name)
     try:
         result = model_review(ctx.changes, ctx, report.findings, settings, api_key, pr_title=pr_title,
-                              pr_body=pr_body, base_url=base_url)
+                              pr_body=pr_body, base_url=base_url, since=since)
     except ModelError as exc:
         return replace(report, notes=[*report.notes, f"model review failed; rule findings still posted: {exc}"])
     merged = merge_findings(report.findings, config.apply(result.findings))
     return replace(report, findings=merged.findings, notes=[*report.notes, *result.notes, *merged.notes],
-                   usage=result.usage if result.usage.requests else report.usage)
+                   usage=result.usage if result.usage.requests or result.usage.scope else report.usage)

@@ -97,6 +97,7 @@ class ModelUsage:
     wall_seconds: float = 0.0
     context_tokens: int = 0  # estimated share of the input that was the context pack
     scope: str = ""  # "full", or "incremental, the hunks changed since <sha> (n file(s))"
+    reviewed_all: bool = False  # every relevant hunk was sent and answered: the head may be recorded as reviewed
 
     def summary(self) -> str:
         scope = f" ({self.scope})" if self.scope else ""

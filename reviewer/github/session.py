@@ -4,6 +4,7 @@ and never touches a PyGithub object; ``PyGithubSession`` is the real one.
     trusted(event) · acknowledge(event) · reply(event, body)   the /arch-review comment trigger
     open_pull(number, workspace) -> (PullInfo, PullChange)      the PR, its files and contents
     read_config(path, ref) · publish(...) -> PublishResult      the one review
+    model_since(head) -> (ChangeSet | None, why)                what changed since the model's last review
     sync_tracking_issue(...) -> TrackingResult                  the audit's one issue
 """
 
@@ -16,6 +17,7 @@ from typing import Protocol
 from reviewer.diff import ChangeSet
 from reviewer.github.client import WaitBudget, calling, connect, own_login
 from reviewer.github.event import Event, is_trusted
+from reviewer.github.history import changes_since, last_model_head
 from reviewer.github.publisher import Publisher, PublishResult
 from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
 from reviewer.github.tracking_issue import TrackingResult, sync_tracking_issue
@@ -36,7 +38,10 @@ class Session(Protocol):
     def read_config(self, path: str, ref: str) -> str | None: ...
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
-                links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE) -> PublishResult: ...
+                links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE,
+                extra: Sequence[str] = ()) -> PublishResult: ...
+
+    def model_since(self, head_sha: str) -> tuple[ChangeSet | None, str]: ...
 
     def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
                             service_roots: Sequence[str], service_map: str | None) -> TrackingResult: ...
@@ -79,12 +84,22 @@ class PyGithubSession:
         return read_config(self.repo, path, ref)
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
-                links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE) -> PublishResult:
+                links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE,
+                extra: Sequence[str] = ()) -> PublishResult:
         if self._pull is None:
             raise RuntimeError("open_pull() before publish()")
         head_sha = changes.head_sha or self._pull.head.sha
         return Publisher(self.gh, self._pull, head_sha, links).publish(findings, changes, max_inline, notes,
-                                                                       min_inline=min_inline)
+                                                                       extra, min_inline=min_inline)
+
+    def model_since(self, head_sha: str) -> tuple[ChangeSet | None, str]:
+        """The diff from the head the model last reviewed to ``head_sha``; (None, why) for a full review."""
+        if self._pull is None:
+            raise RuntimeError("open_pull() before model_since()")
+        last = last_model_head(self._pull, own_login(self.gh))
+        if last is None:
+            return None, ""  # the first model review of this pull request: full, nothing to explain
+        return changes_since(self.repo, last, head_sha)
 
     def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
                             service_roots: Sequence[str], service_map: str | None) -> TrackingResult:

@@ -23,8 +23,10 @@ class ModelResult:
 
 
 def model_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding], settings: ModelSettings,
-                 api_key: str, pr_title: str = "", pr_body: str = "", base_url: str | None = None) -> ModelResult:
-    """Claude's review of the relevant hunks. Never raises for API trouble: failures become notes."""
+                 api_key: str, pr_title: str = "", pr_body: str = "", base_url: str | None = None,
+                 since: ChangeSet | None = None) -> ModelResult:
+    """Claude's review of the relevant hunks (with ``since``: only those changed after the last reviewed
+    head). Never raises for API trouble: failures become notes."""
     from reviewer.llm.anthropic_client import AnthropicModelClient
     from reviewer.llm.review import run_review
 
@@ -33,7 +35,8 @@ def model_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Findi
     if settings.provider == "anthropic" and not api_key:
         return ModelResult(notes=["model review: skipped, no Anthropic API key"])
     client = AnthropicModelClient(settings, api_key=api_key or None, base_url=base_url)
-    return run_review(changes, ctx, rule_findings, settings, client, pr_title=pr_title, pr_body=pr_body)
+    return run_review(changes, ctx, rule_findings, settings, client, pr_title=pr_title, pr_body=pr_body,
+                      since=since)
 
 
 __all__ = ["ModelResult", "ModelUsage", "model_review"]

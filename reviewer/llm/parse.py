@@ -17,7 +17,6 @@ from reviewer.model import Category, Finding, Severity, Source
 from reviewer.project import Project
 from reviewer.suppress import is_suppressed
 
-
 NEAR_LINES = 5  # the model may cite the call while its evidence is the argument two lines down
 _SPACE = re.compile(r"\s+")
 _ELLIPSIS = re.compile(r"\.\.\.|…")
@@ -152,14 +151,15 @@ def _parse_item(item: object, shown: Mapping[str, Shown], project: Project, min_
     if is_suppressed(f"llm-{category.value}", (), f, first):
         out.suppressed += 1
         return
-    body = item["body"].strip()
-    if seen.cause is not None:
+    body, title = item["body"].strip(), item["title"].strip()
+    if seen.cause is not None:  # listed in the review body: its title names the changed line that led there
         out.on_context += 1
         body = f"Reached from `{seen.cause[0]}` line {seen.cause[1]}, the call this change adds. {body}"
+        title = f"{title.rstrip('.')} (via the call this change adds at {seen.cause[0]}:{seen.cause[1]})"
     elif off_diff:
         out.off_diff += 1
     out.findings.append(Finding(
         rule_id=f"llm-{category.value}", severity=Severity(item["severity"]), category=category, path=path,
-        line=first, end_line=end, title=item["title"].strip(), body=body,
+        line=first, end_line=end, title=title, body=body,
         fix=(item.get("fix") or "").strip(), source=Source.LLM, anchor_text=f.line_text(first) if f else "",
         confidence=float(item["confidence"])))

@@ -104,7 +104,7 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
     if not prepared.sections:
         what = "changed since the last review" if since is not None else "to review"
         return ModelResult(notes=[*notes, f"model review ({scope}): no Python, compose, Dockerfile, Kubernetes "
-                                  f"or Helm changes {what}"], usage=ModelUsage(scope=scope))
+                                  f"or Helm changes {what}"], usage=ModelUsage(scope=scope, reviewed_all=True))
     redactor = prepared.redactor
     digest = neutralise(redactor.text(service_digest(ctx.project, ctx.service_roots)))
     system = [{"type": "text", "text": system_prompt(), "cache_control": {"type": "ephemeral"}}]
@@ -169,6 +169,8 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
 
     usage = state.usage
     usage.scope = scope
+    usage.reviewed_all = not (state.errors or state.over_cap or state.parsed.malformed or planned.notes
+                              or len(plan.chunks) < len(planned.chunks))
     usage.context_tokens = sum(estimator.tokens(packs[id(c)].chars) for c in plan.chunks) if usage.requests else 0
     usage.est_cost_usd = estimate_cost(settings.name, usage.input_tokens, usage.output_tokens,
                                        usage.cache_read_tokens, usage.cache_write_tokens)

@@ -4,6 +4,8 @@
     <!-- arch-review:fps=<hex>,<hex>,… -->   a few findings (written by earlier versions)
     <!-- arch-review:seen=<base64> -->       many findings: the first 4 bytes of each fingerprint,
                                              packed (5.3 characters a finding instead of 17)
+    <!-- arch-review:model-head=<sha> -->    the head commit the model reviewed: the next push sends
+                                             the model only the hunks changed since
 
 The packed form is for the findings a comment or the review body stands for without listing them
 (repeats folded into one comment, items past the body limit). 32 bits are plenty: a new finding
@@ -24,6 +26,7 @@ SHORT_BYTES = 4
 _FP = re.compile(r"<!-- arch-review:fps?=([0-9a-f,]+) -->")
 _SEEN = re.compile(r"<!-- arch-review:seen=([A-Za-z0-9+/=]*) -->")
 _SEEN_WRAP = len("<!-- arch-review:seen= -->")
+_MODEL_HEAD = re.compile(r"<!-- arch-review:model-head=([0-9a-f]{7,64}) -->")
 
 
 def marker(finding: Finding) -> str:
@@ -90,3 +93,17 @@ def posted_in(*texts: str | None) -> Posted:
     for text in texts:
         posted.read(text)
     return posted
+
+
+def model_head_marker(sha: str) -> str:
+    """Records the head the model reviewed (only our own review bodies are read for it)."""
+    return f"<!-- arch-review:model-head={sha.lower()} -->" if re.fullmatch(r"[0-9a-fA-F]{7,64}", sha) else ""
+
+
+def model_head_in(*texts: str | None) -> str | None:
+    """The last model-head recorded in ``texts`` (given oldest first)."""
+    found = None
+    for text in texts:
+        for m in _MODEL_HEAD.finditer(text or ""):
+            found = m.group(1)
+    return found

@@ -10,6 +10,7 @@ recorded for assertions.
 from __future__ import annotations
 
 import base64
+import difflib
 import itertools
 import json
 import re
@@ -101,6 +102,7 @@ class FakeGitHub:
         self.read_only = False
         self.faults: list[Fault] = []
         self.slow: dict[tuple[str, str], float] = {}  # (method, path regex) -> seconds to hold the answer
+        self.compare_status: dict[tuple[str, str], str] = {}  # (base, head) -> "diverged" for a force-push
         self._ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -224,6 +226,7 @@ class FakeGitHub:
             ("GET", rf"{r}/pulls/(\d+)/reviews", self._list_reviews),
             ("POST", rf"{r}/pulls/(\d+)/reviews", self._create_review),
             ("GET", rf"{r}/contents/(.+)", self._get_contents),
+            ("GET", rf"{r}/compare/([0-9A-Za-z_.-]+)\.\.\.([0-9A-Za-z_.-]+)", self._compare),
             ("GET", rf"{r}/collaborators/([^/]+)/permission", self._permission),
             ("GET", rf"{r}/issues", self._list_issues),
             ("POST", rf"{r}/issues", self._create_issue),
@@ -352,6 +355,33 @@ class FakeGitHub:
                                   "user": review["user"], "url": self._url(f"/pulls/comments/{cid}"),
                                   "html_url": self._html(f"/pull/{n}#discussion_r{cid}")})
         return 200, review, {}
+
+    def _tree(self, ref: str) -> dict[str, bytes]:
+        return {path: data for (r, path), data in self.contents.items() if r == ref}
+
+    def _compare(self, query: dict[str, str], body: Any, base: str, head: str) -> tuple[int, Any, dict[str, str]]:
+        """GET /compare/{base}...{head} from the trees set for both refs: status, counts, files with patches
+        (as GitHub: renames not detected here, at most 300 files)."""
+        old, new = self._tree(base), self._tree(head)
+        if not old or not new:
+            return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
+        files = []
+        for path in sorted(set(old) | set(new)):
+            a, b = old.get(path), new.get(path)
+            if a == b:
+                continue
+            a_text = a.decode() if a is not None else ""
+            b_text = b.decode() if b is not None else ""
+            diff = list(difflib.unified_diff(a_text.splitlines(), b_text.splitlines(), lineterm="", n=3))[2:]
+            patch = "\n".join(diff)
+            status = "added" if a is None else "removed" if b is None else "modified"
+            files.append({"sha": "0" * 40, "filename": path, "status": status, "patch": patch,
+                          "additions": sum(1 for x in diff if x.startswith("+")),
+                          "deletions": sum(1 for x in diff if x.startswith("-")), "changes": len(diff)})
+        status = self.compare_status.get((base, head), "ahead" if files else "identical")
+        return 200, {"url": self._url(f"/compare/{base}...{head}"), "status": status,
+                     "ahead_by": 1 if files else 0, "behind_by": 1 if status == "diverged" else 0,
+                     "total_commits": 1, "commits": [], "files": files[:300]}, {}
 
     def _get_contents(self, query: dict[str, str], body: Any, path: str) -> tuple[int, Any, dict[str, str]]:
         ref = query.get("ref", "main")

@@ -279,7 +279,8 @@ def test_a_pragma_for_the_model_category_suppresses_its_finding():
     def answer(request):
         code = app.splitlines()[line - 1].strip()
         return {"findings": [one_finding("orders/app.py", line, evidence=code),
-                             one_finding("orders/app.py", line, category="fastapi", title="Sync client", evidence=code)]}
+                             one_finding("orders/app.py", line, category="fastapi", title="Sync client",
+                                         evidence=code)]}
 
     with FakeAnthropic(answer=answer) as fake:
         result = run_review(changes, ctx, [], settings(), client_for(fake))
