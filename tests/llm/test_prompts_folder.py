@@ -31,7 +31,8 @@ def test_pyproject_lists_every_package_and_maps_the_prompts_folder():
 
 def test_the_installed_package_loads_its_prompts_from_the_package(installed, tmp_path):  # noqa: F811
     code = ("from reviewer.llm.prompt import PROMPT_FILES, prompts_dir, system_prompt, findings_schema; "
-            "print(prompts_dir().joinpath('architect.system.md')); print(len(system_prompt())); print(sorted(findings_schema()))")
+            "print(prompts_dir().joinpath('architect.system.md')); print(len(system_prompt())); "
+            "print(sorted(findings_schema()))")
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                          env={"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr
