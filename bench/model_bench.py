@@ -3,7 +3,9 @@
 ``run_llm_bench(fake_base_url)`` is what bench/run.py calls; with no URL it starts the loopback
 fake from tests/fakes (run from a checkout) with 1 s of latency per request. It returns a dict:
 files, requests, attempts, bytes_sent, est_tokens_sent, input/cache/output tokens, findings,
-concurrency, request_token_budget, wall_seconds, est_cost_usd, notes.
+concurrency, request_token_budget, wall_seconds, est_cost_usd, notes, and for a second push that
+changes one hunk of one of the files (the incremental model review): its requests, total input tokens
+and their share of the first run's (goal: one request, under 10%).
 """
 
 from __future__ import annotations
@@ -14,7 +16,19 @@ from dataclasses import replace
 from typing import Any
 
 from reviewer.config import ModelSettings
+from reviewer.diff import ChangeSet, FileChange, FileStatus, Hunk
 from tests.llm.helpers import synthetic_pr  # bench/run.py puts the checkout on sys.path
+
+
+def second_push(changes: ChangeSet) -> ChangeSet:
+    """What the compare API returns for a push that edits one line of one file of the PR."""
+    path = sorted(p for p in changes.files if p.endswith(".py"))[0]
+    hunk = changes.files[path].hunks[0]
+    line = sorted(hunk.added)[2]
+    since = ChangeSet(base_sha="1" * 40, head_sha=changes.head_sha)
+    since.files[path] = FileChange(path, FileStatus.MODIFIED, additions=1, deletions=1, hunks=[
+        Hunk(line - 3, 7, frozenset({line}), frozenset(range(line - 3, line + 4)))])
+    return since
 
 
 def run_llm_bench(fake_base_url: str | None = None, n_files: int = 150, latency: float = 1.0,
@@ -40,6 +54,9 @@ def run_llm_bench(fake_base_url: str | None = None, n_files: int = 150, latency:
     result = run_review(changes, ctx, [], settings, client, pr_title="Benchmark PR")
     wall = time.monotonic() - started
     usage = result.usage
+    again = run_review(changes, ctx, [], settings, client, pr_title="Benchmark PR", since=second_push(changes)).usage
+    first_in = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+    again_in = again.input_tokens + again.cache_read_tokens + again.cache_write_tokens
     return {
         "files": n_files,
         "requests": usage.requests,
@@ -56,4 +73,8 @@ def run_llm_bench(fake_base_url: str | None = None, n_files: int = 150, latency:
         "wall_seconds": round(wall, 3),
         "est_cost_usd": usage.est_cost_usd,
         "notes": result.notes,
+        "second_push_requests": again.requests,
+        "second_push_input_tokens": again_in,
+        "second_push_share_of_first": f"{100 * again_in / max(first_in, 1):.1f}% of {first_in:,}",
+        "second_push_scope": again.scope,
     }
