@@ -97,13 +97,12 @@ def context_blocks(project: Project, service_roots: tuple[str, ...], changes: Ch
 
     model = build_service_model(project, service_roots)
     touched = _touched(model, project, paths)
-    if not touched and not any(p.endswith(".py") for p in paths):
-        return []
     from reviewer.services.calls import call_edges
 
-    callees = list(_callees(model, project, changes, paths, redact))
-    edges = call_edges(model) if touched else {}
-    slices = [_slice(model, svc, edges) for svc in touched]
+    reached: list[Service] = []  # the services on the other end of the added calls
+    callees = list(_callees(model, project, changes, paths, redact, reached))
+    edges = call_edges(model) if touched or reached else {}
+    slices = [_slice(model, svc, edges) for svc in [*touched, *(s for s in reached if s not in touched)]]
     deploy = [b for svc in touched for b in _deploy_blocks(model, project, svc, set(paths), redact)]
     seen: set[tuple[str | None, str]] = set()
     out = []
@@ -155,7 +154,8 @@ def _slice(model: ServiceModel, svc: Service, edges: dict[tuple[str, str], list[
         if store is not None:
             (brokers if store.is_broker else stores).append(f"{store.name} ({store.image})")
     for label, names in (("calls", calls), ("called by", callers), ("datastores", stores), ("brokers", brokers)):
-        lines.append(f"  {label}: {_names(names) if names else '(none found)'}")
+        if names:  # an empty line would cost tokens and say nothing the model can use
+            lines.append(f"  {label}: {_names(names)}")
     return ContextBlock("service", f"service map: {svc.name}", text="\n".join(lines))
 
 
@@ -210,7 +210,7 @@ def _added_lines(changes: ChangeSet, path: str) -> set[int]:
 
 
 def _callees(model: ServiceModel, project: Project, changes: ChangeSet, paths: list[str],
-             redact: Callable[[str], str]) -> Iterator[ContextBlock]:
+             redact: Callable[[str], str], reached: list[Service]) -> Iterator[ContextBlock]:
     """The handlers (and their Pydantic models) that outbound calls on added lines reach."""
     from reviewer.services.calls import resolve_call, route_index
     from reviewer.services.code import http_call_url
@@ -230,6 +230,8 @@ def _callees(model: ServiceModel, project: Project, changes: ChangeSet, paths: l
             if hop is None:
                 continue
             target, url_path = hop
+            if target not in reached:
+                reached.append(target)
             verb = node.func.attr if isinstance(node.func, ast.Attribute) else ""
             for full, route in route_index(model, target).matching(url_path):
                 if verb in ("get", "post", "put", "patch", "delete") and route.method != verb:

@@ -77,6 +77,7 @@ def test_the_callee_handler_of_an_added_call_its_model_and_the_services_blocks_a
     assert "    7   class StockLevel(BaseModel):" in context
     assert "def restock" not in context  # the POST route is not what the GET reaches
     assert "service map: orders" in context and "calls: inventory" in context
+    assert "service map: inventory" in context and "called by: orders" in context  # the callee's slice too
     assert "compose service orders" in context and "tok-planted-secret-123" not in request.user_text
     assert "file: inventory/app.py" not in part(request.user_text, "diff")  # context, not something to review
     assert result.usage.context_tokens > 0 and "of them context" in result.usage.summary()
