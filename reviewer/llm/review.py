@@ -102,7 +102,7 @@ def run_review(changes: ChangeSet, ctx: RuleContext, rule_findings: list[Finding
     prepared = prepare_sections(changes, ctx.project, rule_findings)
     notes = list(prepared.notes)
     if not prepared.sections:
-        what = "changed since the last review" if since is not None else "to review"
+        what = "since the last reviewed head" if since is not None else "to review"
         return ModelResult(notes=[*notes, f"model review ({scope}): no Python, compose, Dockerfile, Kubernetes "
                                   f"or Helm changes {what}"], usage=ModelUsage(scope=scope, reviewed_all=True))
     redactor = prepared.redactor

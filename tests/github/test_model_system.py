@@ -180,3 +180,13 @@ def test_a_force_push_or_arch_review_full_gets_a_full_model_review_and_says_why(
         run_model(scenario, claude, env)
     assert "stock = requests.get" in diff_part(claude.message_requests[-1].user_text)
     assert "model review: full, as <code>full</code> asked" in scenario.summary
+
+
+def test_a_rerun_on_the_reviewed_head_makes_no_model_request_and_says_so(scenario: Scenario):
+    scenario.open_pr(repo(ORDERS_BASE), repo(ORDERS_HEAD))
+    with FakeAnthropic(answer=architect) as claude:
+        run_model(scenario, claude)
+        run_model(scenario, claude, scenario.pr_env("synchronize", anthropic_api_key=KEY))
+    assert len(claude.message_requests) == 1
+    assert len(scenario.review_posts()) == 1  # nothing new: nothing posted
+    assert f"Model review: incremental, the hunks changed since {HEAD_SHA[:7]} (0 file(s))." in scenario.summary
