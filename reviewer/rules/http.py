@@ -22,6 +22,7 @@ from reviewer.sources.python_ast import (
 )
 from reviewer.sources.python_flow import Env, Flow, Kind, flow
 from reviewer.sources.python_http import sessions_have_default_timeout
+from reviewer.sources.python_outbound import URLLIB3_REQUESTS, route_label, routes_calling, urllib3_pool
 from reviewer.sources.python_retries import (
     called_name,
     http_method,
@@ -59,7 +60,7 @@ def _handler_ids(f: SourceFile) -> set[int]:
 def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Outbound HTTP call without a timeout
 
-    Why: `requests` and `urllib` wait forever by default, and `aiohttp` waits 300 s. One slow
+    Why: `requests`, `urllib` and `urllib3` wait forever by default, and `aiohttp` waits 300 s. One slow
     dependency then holds every worker of this service, and the outage cascades upstream. Inside
     a route handler it is an error: the caller's own timeout fires first and retries pile up.
 
@@ -73,7 +74,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if mod is None:
         return
     fl = flow(mod)
-    handlers = _handler_ids(f)
+    handlers, callers = _handler_ids(f), routes_calling(mod)
     session_default = sessions_have_default_timeout(mod)
     for node, scope, env in fl.calls():
         if has_star_kwargs(node):
@@ -85,11 +86,17 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 fl.client_kind(node, env) is Kind.REQUESTS_SESSION and not session_default:
             name = f"{dotted(node.func.value) or 'session'}.{node.func.attr}"
             missing = keyword(node, "timeout") is None
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in URLLIB3_REQUESTS and \
+                (pool := urllib3_pool(mod, node.func.value, scope)) is not None:
+            name = f"{dotted(node.func.value) or 'urllib3.PoolManager()'}.{node.func.attr}"
+            missing = keyword(node, "timeout") is None and keyword(pool, "timeout") is None
         else:
             continue
         if missing:
-            sev = Severity.ERROR if id(scope) in handlers else None
-            where = " inside a request handler" if sev else ""
+            route = callers.get(id(scope))
+            sev = Severity.ERROR if id(scope) in handlers or route else None
+            where = f" in `{scope.name}()`, which route `{route_label(mod, route)}` calls" if route else \
+                " inside a request handler" if sev else ""  # type: ignore[attr-defined]
             yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev, **fx.with_timeout(f, node))
 
 

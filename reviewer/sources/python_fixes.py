@@ -118,6 +118,11 @@ def with_timeout(f: SourceFile, call: ast.Call) -> Remedy:
     return _offer(f, call, add_keyword(f.lines, call, f"timeout={value}"), _with_keyword(call, "timeout", value))
 
 
+def keyword_added(f: SourceFile, call: ast.Call, name: str, value: str) -> Remedy:
+    """The real call with ``name=value`` added (a suggestion where the call's layout allows one)."""
+    return _offer(f, call, add_keyword(f.lines, call, f"{name}={value}"), _with_keyword(call, name, value))
+
+
 def bound(f: SourceFile, node: ast.AST, value: str = "10.0") -> Remedy:
     """http-timeout-disabled: ``None`` replaced by a bound (``timeout=None`` -> ``timeout=10.0``)."""
     edit = replace_node(f.lines, node, value)
