@@ -88,7 +88,7 @@ def _carried(body: list[ast.AST], call: ast.Call) -> bool:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
             node, (ast.AugAssign, ast.AnnAssign)) else []
         for t in targets:
-            names = {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+            names = {n.id for n in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]) if isinstance(n, ast.Name)}
             if names & read and (isinstance(node, ast.AugAssign) or node.lineno > after):
                 return True
     return False
