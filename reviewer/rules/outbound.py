@@ -63,7 +63,7 @@ def grpc_call_without_deadline(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]
         channel = grpc.aio.insecure_channel(ORDERS_ADDR, options=[("grpc.service_config", json.dumps(
             {"methodConfig": [{"name": [{}], "timeout": "2s"}]}))])
     """
-    mod = f.python if "Stub" in f.text and not is_test_path(f.path) else None
+    mod = f.python if ("Stub" in f.text or "stub" in f.text) and not is_test_path(f.path) else None
     if mod is None or not uses_grpc(mod) or grpc_default_deadline(mod, f.text):
         return
     handlers, callers = _handler_ids(f), routes_calling(mod)

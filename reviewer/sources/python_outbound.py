@@ -21,6 +21,7 @@ from reviewer.sources.python_ast import (
     dotted,
     imported_name,
     keyword,
+    local_imports,
     nodes,
     walk_own_body,
 )
@@ -113,8 +114,8 @@ def only_value(mod: PythonModule, name: str, scope: ast.AST) -> ast.AST | None:
 # --- gRPC -----------------------------------------------------------------------------------------
 
 def uses_grpc(mod: PythonModule) -> bool:
-    return mod.imports.imports_module("grpc") or any(q.endswith("_pb2_grpc") or "_pb2_grpc." in q
-                                                     for q in mod.imports.names.values())
+    return mod.imports.imports_module("grpc") or any(re.search(r"_pb2(_grpc)?(\.|$)", q)
+                                                     for q in [*mod.imports.names.values(), *local_imports(mod)])
 
 
 def _is_stub_constructor(node: ast.AST | None) -> bool:
@@ -151,7 +152,20 @@ def holds_stub(mod: PythonModule, receiver: ast.AST, scope: ast.AST) -> bool:
         return False
     if "." not in name and _stub_param(scope, name):
         return True
-    return _is_stub_constructor(only_value(mod, name, scope))
+    value = only_value(mod, name, scope)
+    if value is not None:
+        return _is_stub_constructor(value)
+    # not bound here: a stub imported from the module that builds it, or a parameter, named as one
+    head = name.split(".", 1)[0]
+    named = name.rsplit(".", 1)[-1].lower()
+    return (named == "stub" or named.endswith("_stub")) and not resolve(mod, name, scope) and (
+        head in mod.imports.names or head in local_imports(mod) or _is_param(scope, head))
+
+
+def _is_param(scope: ast.AST, name: str) -> bool:
+    args = getattr(scope, "args", None)
+    return isinstance(args, ast.arguments) and any(
+        a.arg == name for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
 
 
 @dataclass(frozen=True)
