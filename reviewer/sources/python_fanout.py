@@ -29,6 +29,19 @@ TIMEOUT_GUARDS = frozenset({"asyncio.timeout", "asyncio.timeout_at", "asyncio.wa
 SMALL_LITERAL = 3  # a loop over a literal of this many items or fewer is a fixed, short sequence
 _HTTP_NAMED = re.compile(r"(?i)(^|_)(http|https|client|api)$")
 _METHODS = HTTP_VERBS | {"request", "send", "stream"}
+_STORE_NAMED = re.compile(r"(?i)redis|cache|mongo|elastic|(^|_)(db|es|s3|sqs|kafka|queue|storage|store)(_|$|\.)")
+
+
+def _url_like(call: ast.Call) -> bool:
+    """The call's URL argument looks like one: a path or URL literal, or a name that says so. Only
+    an HTTP client is called like that (``http.get(f"/items/{id}")``), not a cache (``client.get(key)``)."""
+    kw = next((k.value for k in call.keywords if k.arg == "url"), None)
+    at = 1 if getattr(call.func, "attr", "") in ("request", "stream") else 0
+    arg = kw if kw is not None else call.args[at] if len(call.args) > at else None
+    if isinstance(arg, (ast.JoinedStr, ast.Constant)):
+        text = ast.unparse(arg)
+        return "/" in text or "http" in text
+    return arg is not None and bool(re.search(r"(?i)url|path|endpoint|route", ast.unparse(arg)))
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,8 @@ def outbound_call(project: Project, path: str, mod: PythonModule, fn: FunctionNo
             return f"{written}()"
         kind = fl.kind_of(receiver, env)
         last = (dotted(receiver) or "").rsplit(".", 1)[-1]
-        if call.func.attr in _METHODS and (kind in HTTP_CLIENTS or (kind is None and _HTTP_NAMED.search(last))):
+        if call.func.attr in _METHODS and (kind in HTTP_CLIENTS or (
+                kind is None and _HTTP_NAMED.search(last) and not _STORE_NAMED.search(written) and _url_like(call))):
             return f"{written}()"
         if kind is not None:
             return None

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cache import get_cache
 from app.db import get_session
 from app.models import Item
 
@@ -85,3 +86,10 @@ async def sync_prices(skus: list[str]) -> None:
     """A background job, not a request: serial calls keep the load on pricing low."""
     for sku in skus:
         await pricing.post("/refresh", json={"sku": sku})
+
+
+@router.delete("/cache")
+async def evict(keys: list[str], cache_client=Depends(get_cache)) -> dict:
+    for key in keys:
+        await cache_client.delete(key)
+    return {"evicted": len(keys)}
