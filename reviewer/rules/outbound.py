@@ -171,7 +171,7 @@ def http_client_never_closed(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python if not is_test_path(f.path) and ("httpx" in f.text or "aiohttp" in f.text) else None
     if mod is None:
         return
-    handlers = _handler_ids(f)
+    handlers = _handler_ids(f) | set(routes_calling(mod))  # there fastapi-http-client-per-request speaks
     for b in bindings(mod):
         ctor = imported_name(mod, b.value.func) if isinstance(b.value, ast.Call) else None
         if ctor not in CLOSABLE_CLIENTS or isinstance(b.node, (ast.With, ast.AsyncWith)):

@@ -35,3 +35,9 @@ def get_rates():
 def build_sync_client() -> httpx.Client:
     # a factory used by a CLI script, not a request handler
     return httpx.Client(timeout=10.0)
+
+
+async def nightly_sync() -> None:
+    # a scheduled job no route calls: one client per run is right
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        await client.post("http://inventory:8000/sync")
