@@ -317,6 +317,14 @@ def routes_calling(mod: PythonModule) -> dict[int, Route]:
     return out
 
 
+def configured_per_call(fn: FunctionNode, call: ast.Call) -> bool:
+    """The client ``call`` builds takes its settings from ``fn``'s parameters (``timeout=timeout_s``,
+    ``base_url=endpoint``): a helper that talks to whatever endpoint it is given, not a shared client."""
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - {"self", "cls"}
+    return any(isinstance(n, ast.Name) and n.id in params for a in [*call.args, *call.keywords]
+               for n in ast.walk(a))
+
+
 def route_label(mod: PythonModule, route: Route) -> str:
     """``GET /orders/{order_id}`` with its router's prefix (the handler's name when the path is not a literal)."""
     method = route.method.upper() if route.method not in ("api_route", "websocket") else route.method
