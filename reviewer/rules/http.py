@@ -20,9 +20,9 @@ from reviewer.sources.python_ast import (
     keyword,
     nodes,
 )
-from reviewer.sources.python_flow import Env, Flow, Kind, flow
-from reviewer.sources.python_http import sessions_have_default_timeout
-from reviewer.sources.python_outbound import URLLIB3_REQUESTS, route_label, routes_calling, urllib3_pool
+from reviewer.sources.python_flow import Kind, flow
+from reviewer.sources.python_http import http_receiver, sessions_have_default_timeout
+from reviewer.sources.python_outbound import URLLIB3_REQUESTS, offloaded_http, on_request_path, urllib3_pool
 from reviewer.sources.python_retries import (
     called_name,
     http_method,
@@ -74,7 +74,7 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     if mod is None:
         return
     fl = flow(mod)
-    handlers, callers = _handler_ids(f), routes_calling(mod)
+    handlers = _handler_ids(f)
     session_default = sessions_have_default_timeout(mod)
     for node, scope, env in fl.calls():
         if has_star_kwargs(node):
@@ -93,11 +93,14 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         else:
             continue
         if missing:
-            route = callers.get(id(scope))
-            sev = Severity.ERROR if id(scope) in handlers or route else None
-            where = f" in `{scope.name}()`, which route `{route_label(mod, route)}` calls" if route else \
-                " inside a request handler" if sev else ""  # type: ignore[attr-defined]
-            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev, **fx.with_timeout(f, node))
+            waits, where = on_request_path(mod, scope, handlers)
+            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=Severity.ERROR if waits else None,
+                      **fx.with_timeout(f, node))
+    for node, name, scope, passes in offloaded_http(mod):
+        waits, where = on_request_path(mod, scope, handlers)
+        yield Hit(node.lineno, f"`{name}` runs in a thread with no `timeout=`{where}: the thread is held as long as "
+                               "the server takes", severity=Severity.ERROR if waits else None,
+                  **fx.offloaded_timeout(f, node, name, passes))
 
 
 @rule("http-timeout-disabled", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
@@ -251,15 +254,6 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 # --- TLS ----------------------------------------------------------------------------------------
 
-def _http_receiver(fl: Flow, call: ast.Call, env: Env) -> bool:
-    if fl.client_kind(call, env) is not None:
-        return True
-    if isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_VERBS | {"request", "stream"}:
-        receiver = (dotted(call.func.value) or "").rsplit(".", 1)[-1].lower()
-        return any(w in receiver for w in ("session", "client", "http"))
-    return False
-
-
 @rule("http-tls-verify-disabled", kinds={FileKind.PYTHON}, category=Category.SECURITY, severity=Severity.ERROR,
       equivalents=("S501", "S323", "disabled-cert-validation"))
 def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
@@ -280,7 +274,7 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     fl = flow(mod)
     for node, _, env in fl.calls():
         name = imported_name(mod, node.func) or ""
-        http = name.startswith(("requests.", "httpx.")) or _http_receiver(fl, node, env)
+        http = name.startswith(("requests.", "httpx.")) or http_receiver(fl, node, env)
         for arg in ("verify", "ssl", "verify_ssl"):
             kw = keyword(node, arg)
             if kw is None or not is_const(kw.value, False):

@@ -12,10 +12,9 @@ from reviewer.model import Category, Severity
 from reviewer.project import Project, SourceFile
 from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources import outbound_fixes as ofx
-from reviewer.sources.fastapi_routes import Route, handler_functions, routes_of
+from reviewer.sources.fastapi_routes import handler_functions, routes_of
 from reviewer.sources.python_ast import (
     FunctionNode,
-    PythonModule,
     dotted,
     has_star_kwargs,
     imported_name,
@@ -33,6 +32,7 @@ from reviewer.sources.python_outbound import (
     grpc_default_deadline,
     handed_over,
     is_startup_hook,
+    on_request_path,
     resolve,
     route_label,
     routes_calling,
@@ -66,23 +66,13 @@ def grpc_call_without_deadline(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]
     mod = f.python if ("Stub" in f.text or "stub" in f.text) and not is_test_path(f.path) else None
     if mod is None or not uses_grpc(mod) or grpc_default_deadline(mod, f.text):
         return
-    handlers, callers = _handler_ids(f), routes_calling(mod)
+    handlers = _handler_ids(f)
     for sc in stub_calls(mod):
         if has_star_kwargs(sc.call) or keyword(sc.call, "timeout") is not None or len(sc.call.args) > 1:
             continue
-        sev, where = _where(mod, sc.scope, handlers, callers)
-        yield Hit(sc.call.lineno, f"`{sc.written}()` has no `timeout=`{where}", severity=sev,
-                  **ofx.deadline(f, sc.call))
-
-
-def _where(mod: PythonModule, scope: ast.AST, handlers: set[int],
-           callers: dict[int, Route]) -> tuple[Severity | None, str]:
-    if id(scope) in handlers:
-        return Severity.ERROR, " inside a request handler"
-    route = callers.get(id(scope))
-    if route is not None:
-        return Severity.ERROR, f" in `{scope.name}()`, which route `{route_label(mod, route)}` calls"  # type: ignore[attr-defined]
-    return None, ""
+        waits, where = on_request_path(mod, sc.scope, handlers)
+        yield Hit(sc.call.lineno, f"`{sc.written}()` has no `timeout=`{where}",
+                  severity=Severity.ERROR if waits else None, **ofx.deadline(f, sc.call))
 
 
 @rule("boto3-client-without-timeouts", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,

@@ -248,6 +248,35 @@ def urllib3_pool(mod: PythonModule, receiver: ast.AST, scope: ast.AST) -> ast.Ca
     return None
 
 
+# --- blocking HTTP handed to a thread ------------------------------------------------------------
+
+_KWARGS_PASSED = frozenset({"asyncio.to_thread", "starlette.concurrency.run_in_threadpool",
+                            "fastapi.concurrency.run_in_threadpool"})  # they pass **kwargs on to the function
+_NO_KWARGS = frozenset({"anyio.to_thread.run_sync"})  # positional only: a timeout needs functools.partial
+_BLOCKING_HTTP = frozenset({*(f"requests.{v}" for v in ("get", "post", "put", "patch", "delete", "head", "options",
+                                                           "request")), "urllib.request.urlopen"})
+
+
+def offloaded_http(mod: PythonModule) -> Iterator[tuple[ast.Call, str, ast.AST, bool]]:
+    """``await asyncio.to_thread(requests.get, url)``, ``loop.run_in_executor(None, requests.get, url)``:
+    a blocking HTTP function run in a thread with no timeout, as (wrapper call, function, scope,
+    whether a ``timeout=`` keyword can be added to the wrapper)."""
+    for call in nodes(mod, ast.Call):
+        qual = mod.imports.qualify(call.func) or ""
+        if qual in _KWARGS_PASSED or qual in _NO_KWARGS:
+            func, rest = (call.args[0], call.args[1:]) if call.args else (None, [])
+        elif qual.endswith(".run_in_executor") and len(call.args) >= 2:
+            func, rest = call.args[1], call.args[2:]
+        else:
+            continue
+        name = imported_name(mod, func) if func is not None else None
+        if name not in _BLOCKING_HTTP or any(k.arg in ("timeout", None) for k in call.keywords):
+            continue
+        if name.endswith("urlopen") and len(rest) >= 3:  # urlopen(url, data, timeout)
+            continue
+        yield call, name, _enclosing(mod, call), qual in _KWARGS_PASSED
+
+
 # --- client lifetime ------------------------------------------------------------------------------
 
 def closes(mod: PythonModule, name: str) -> bool:
@@ -315,6 +344,17 @@ def routes_calling(mod: PythonModule) -> dict[int, Route]:
                     out.setdefault(id(fn), route)
     mod.__dict__["_outbound_callers"] = out
     return out
+
+
+def on_request_path(mod: PythonModule, scope: ast.AST, handlers: set[int]) -> tuple[bool, str]:
+    """Whether code in ``scope`` runs while a request waits (a handler, or a module function a route
+    calls), and where, for the message: " inside a request handler", " in `f()`, which route `GET /x` calls"."""
+    if id(scope) in handlers:
+        return True, " inside a request handler"
+    route = routes_calling(mod).get(id(scope))
+    if route is not None:
+        return True, f" in `{scope.name}()`, which route `{route_label(mod, route)}` calls"  # type: ignore[attr-defined]
+    return False, ""
 
 
 def configured_per_call(fn: FunctionNode, call: ast.Call) -> bool:
