@@ -96,7 +96,8 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
             waits, where = on_request_path(mod, scope, handlers)
             yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=Severity.ERROR if waits else None,
                       **fx.with_timeout(f, node))
-    for node, name, scope, passes in offloaded_http(mod):
+    threads = any(w in f.text for w in ("to_thread", "run_in_executor", "run_in_threadpool"))
+    for node, name, scope, passes in offloaded_http(mod) if threads else ():
         waits, where = on_request_path(mod, scope, handlers)
         yield Hit(node.lineno, f"`{name}` runs in a thread with no `timeout=`{where}: the thread is held as long as "
                                "the server takes", severity=Severity.ERROR if waits else None,
