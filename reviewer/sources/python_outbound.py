@@ -168,6 +168,17 @@ def _is_param(scope: ast.AST, name: str) -> bool:
         a.arg == name for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
 
 
+def in_main_block(mod: PythonModule, node: ast.AST) -> bool:
+    """``node`` runs under ``if __name__ == "__main__":``: a one-shot script run by hand, not a service."""
+    parent = mod.parents.get(node)
+    while parent is not None:
+        if isinstance(parent, ast.If) and "__main__" in ast.unparse(parent.test) and "__name__" in ast.unparse(
+                parent.test):
+            return True
+        parent = mod.parents.get(parent)
+    return False
+
+
 @dataclass(frozen=True)
 class StubCall:
     call: ast.Call
@@ -189,7 +200,7 @@ def stub_calls(mod: PythonModule) -> Iterator[StubCall]:
         if not method[:1].isupper():
             continue
         scope = _enclosing(mod, call)
-        if holds_stub(mod, receiver, scope):
+        if holds_stub(mod, receiver, scope) and not in_main_block(mod, call):
             yield StubCall(call, scope, method, f"{dotted(receiver) or 'stub'}.{method}")
 
 
