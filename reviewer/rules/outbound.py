@@ -53,7 +53,7 @@ def _handler_ids(f: SourceFile) -> set[int]:
 def grpc_call_without_deadline(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """gRPC call without a deadline
 
-    Why: a gRPC stub call with no `timeout=` has no deadline at all: when the server hangs or a
+    Why: A gRPC stub call with no `timeout=` has no deadline at all: when the server hangs or a
     connection silently drops, the call waits forever, holding the request (and the worker) that
     made it. The deadline also travels to the server, which can stop work nobody waits for.
 
@@ -80,7 +80,7 @@ def grpc_call_without_deadline(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]
 def boto3_client_without_timeouts(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """boto3 client used in a request handler runs on botocore's default timeouts
 
-    Why: without a `botocore.config.Config`, a boto3 client waits up to 60 s to connect and 60 s
+    Why: Without a `botocore.config.Config`, a boto3 client waits up to 60 s to connect and 60 s
     for each read, and retries up to 4 times in legacy mode: one slow AWS endpoint can hold a
     request for minutes, long after the caller gave up, while the handler's worker is stuck.
     Give clients used on the request path short timeouts and bounded, standard-mode retries.
@@ -142,7 +142,7 @@ def _closed_anywhere(project: Project) -> frozenset[str]:
 def http_client_never_closed(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """HTTP client opened and never closed
 
-    Why: an `httpx.AsyncClient` or `aiohttp.ClientSession` owns a connection pool. One built in a
+    Why: An `httpx.AsyncClient` or `aiohttp.ClientSession` owns a connection pool. One built in a
     function and dropped leaks its sockets on every call until the process runs out of file
     descriptors; one built at startup and never closed cuts in-flight connections at shutdown
     (aiohttp logs "Unclosed client session"). Open it with `async with`, or close it on shutdown.
@@ -210,7 +210,7 @@ def _function_of(mod, node: ast.AST) -> FunctionNode | None:  # type: ignore[no-
 def http_sequential_fan_out(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Request awaits one outbound call after another in a loop
 
-    Why: a route that awaits a call per item in a `for` loop takes the sum of all the round
+    Why: A route that awaits a call per item in a `for` loop takes the sum of all the round
     trips: 50 items at 40 ms is 2 s, and one slow or hanging callee stalls the whole request (and
     its caller's retries pile on). Run the calls concurrently with a bound on how many are in
     flight, under one overall timeout, and decide what a partial failure returns.
