@@ -24,6 +24,7 @@ from reviewer.sources.python_ast import (
     own_nodes,
 )
 from reviewer.sources.python_flow import Kind, flow
+from reviewer.sources.python_outbound import configured_per_call, routes_calling
 from reviewer.sources.python_reach import blocking_helper, function_io, handler_calls, offloaded, reach
 
 _CLIENT_CONSTRUCTORS = {"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "requests.Session",
@@ -105,10 +106,11 @@ def http_client_per_request(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     mod = f.python
     if mod is None:
         return
-    for fn in handler_functions(mod):
+    helpers = [fn for fn in mod.functions.values() if id(fn) in routes_calling(mod)]  # one level down, same module
+    for fn in dict.fromkeys([*handler_functions(mod), *helpers]):
         for call, _ in handler_calls(mod, fn):
             name = imported_name(mod, call.func)
-            if name in _CLIENT_CONSTRUCTORS:
+            if name in _CLIENT_CONSTRUCTORS and not (fn in helpers and configured_per_call(fn, call)):
                 yield Hit(call.lineno, f"`{name}()` is created inside `{fn.name}` on every request",
                           **fx.shared_client(name, fn))
 

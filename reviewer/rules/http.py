@@ -20,8 +20,9 @@ from reviewer.sources.python_ast import (
     keyword,
     nodes,
 )
-from reviewer.sources.python_flow import Env, Flow, Kind, flow
-from reviewer.sources.python_http import sessions_have_default_timeout
+from reviewer.sources.python_flow import Kind, flow
+from reviewer.sources.python_http import http_receiver, sessions_have_default_timeout
+from reviewer.sources.python_outbound import URLLIB3_REQUESTS, offloaded_http, on_request_path, urllib3_pool
 from reviewer.sources.python_retries import (
     called_name,
     http_method,
@@ -59,7 +60,7 @@ def _handler_ids(f: SourceFile) -> set[int]:
 def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """Outbound HTTP call without a timeout
 
-    Why: `requests` and `urllib` wait forever by default, and `aiohttp` waits 300 s. One slow
+    Why: `requests`, `urllib` and `urllib3` wait forever by default, and `aiohttp` waits 300 s. One slow
     dependency then holds every worker of this service, and the outage cascades upstream. Inside
     a route handler it is an error: the caller's own timeout fires first and retries pile up.
 
@@ -85,12 +86,22 @@ def call_without_timeout(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                 fl.client_kind(node, env) is Kind.REQUESTS_SESSION and not session_default:
             name = f"{dotted(node.func.value) or 'session'}.{node.func.attr}"
             missing = keyword(node, "timeout") is None
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in URLLIB3_REQUESTS and \
+                (pool := urllib3_pool(mod, node.func.value, scope)) is not None:
+            name = f"{dotted(node.func.value) or 'urllib3.PoolManager()'}.{node.func.attr}"
+            missing = keyword(node, "timeout") is None and keyword(pool, "timeout") is None
         else:
             continue
         if missing:
-            sev = Severity.ERROR if id(scope) in handlers else None
-            where = " inside a request handler" if sev else ""
-            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=sev, **fx.with_timeout(f, node))
+            waits, where = on_request_path(mod, scope, handlers)
+            yield Hit(node.lineno, f"`{name}()` has no `timeout=`{where}", severity=Severity.ERROR if waits else None,
+                      **fx.with_timeout(f, node))
+    threads = any(w in f.text for w in ("to_thread", "run_in_executor", "run_in_threadpool"))
+    for node, name, scope, passes in offloaded_http(mod) if threads else ():
+        waits, where = on_request_path(mod, scope, handlers)
+        yield Hit(node.lineno, f"`{name}` runs in a thread with no `timeout=`{where}: the thread is held as long as "
+                               "the server takes", severity=Severity.ERROR if waits else None,
+                  **fx.offloaded_timeout(f, node, name, passes))
 
 
 @rule("http-timeout-disabled", kinds={FileKind.PYTHON}, category=Category.RESILIENCE,
@@ -244,15 +255,6 @@ def retry_non_idempotent(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
 
 # --- TLS ----------------------------------------------------------------------------------------
 
-def _http_receiver(fl: Flow, call: ast.Call, env: Env) -> bool:
-    if fl.client_kind(call, env) is not None:
-        return True
-    if isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_VERBS | {"request", "stream"}:
-        receiver = (dotted(call.func.value) or "").rsplit(".", 1)[-1].lower()
-        return any(w in receiver for w in ("session", "client", "http"))
-    return False
-
-
 @rule("http-tls-verify-disabled", kinds={FileKind.PYTHON}, category=Category.SECURITY, severity=Severity.ERROR,
       equivalents=("S501", "S323", "disabled-cert-validation"))
 def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
@@ -273,7 +275,7 @@ def tls_verify_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     fl = flow(mod)
     for node, _, env in fl.calls():
         name = imported_name(mod, node.func) or ""
-        http = name.startswith(("requests.", "httpx.")) or _http_receiver(fl, node, env)
+        http = name.startswith(("requests.", "httpx.")) or http_receiver(fl, node, env)
         for arg in ("verify", "ssl", "verify_ssl"):
             kw = keyword(node, arg)
             if kw is None or not is_const(kw.value, False):

@@ -118,6 +118,20 @@ def with_timeout(f: SourceFile, call: ast.Call) -> Remedy:
     return _offer(f, call, add_keyword(f.lines, call, f"timeout={value}"), _with_keyword(call, "timeout", value))
 
 
+def keyword_added(f: SourceFile, call: ast.Call, name: str, value: str) -> Remedy:
+    """The real call with ``name=value`` added (a suggestion where the call's layout allows one)."""
+    return _offer(f, call, add_keyword(f.lines, call, f"{name}={value}"), _with_keyword(call, name, value))
+
+
+def offloaded_timeout(f: SourceFile, call: ast.Call, name: str, passes: bool) -> Remedy:
+    """http-call-without-timeout, in a thread: ``timeout=`` passed through the wrapper, or bound with
+    ``functools.partial`` where the wrapper takes no keywords (``run_in_executor``)."""
+    if passes:
+        return keyword_added(f, call, "timeout", TIMEOUT)
+    return remedy(f"functools.partial({name}, timeout={TIMEOUT})  # in place of `{name}` in "
+                  f"`{dotted(call.func) or 'the call'}(...)`")
+
+
 def bound(f: SourceFile, node: ast.AST, value: str = "10.0") -> Remedy:
     """http-timeout-disabled: ``None`` replaced by a bound (``timeout=None`` -> ``timeout=10.0``)."""
     edit = replace_node(f.lines, node, value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from reviewer.sources.python_ast import PythonModule, dotted, keyword, nodes
+from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, dotted, keyword, nodes
+from reviewer.sources.python_flow import Env, Flow
 
 
 def sessions_have_default_timeout(mod: PythonModule) -> bool:
@@ -22,4 +23,14 @@ def sessions_have_default_timeout(mod: PythonModule) -> bool:
         if any((dotted(t) or "").endswith(".request") for t in node.targets) and isinstance(node.value, ast.Call) \
                 and keyword(node.value, "timeout") is not None:
             return True
+    return False
+
+
+def http_receiver(fl: Flow, call: ast.Call, env: Env) -> bool:
+    """``call`` is a method of an HTTP client: typed by ``python_flow``, or on a receiver named like one."""
+    if fl.client_kind(call, env) is not None:
+        return True
+    if isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_VERBS | {"request", "stream"}:
+        receiver = (dotted(call.func.value) or "").rsplit(".", 1)[-1].lower()
+        return any(w in receiver for w in ("session", "client", "http"))
     return False

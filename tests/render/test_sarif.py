@@ -74,7 +74,7 @@ def test_rule_findings_validate_and_point_at_registry_entries():
     assert rule["helpUri"].endswith("docs/rules.md#http-call-without-timeout")
     assert rule["properties"]["tags"] == ["resilience"]
     assert "timeout=" in rule["help"]["markdown"] and rule["help"]["markdown"].count("```") == 2
-    assert rule["fullDescription"]["text"].startswith("`requests` and `urllib` wait forever")
+    assert rule["fullDescription"]["text"].startswith("`requests`, `urllib` and `urllib3` wait forever")
 
 
 def test_fingerprints_survive_a_line_shift():

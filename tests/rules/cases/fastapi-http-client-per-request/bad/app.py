@@ -28,3 +28,14 @@ async def get_price(sku: str):
 def get_rates():
     session = requests.Session()  # expect: fastapi-http-client-per-request
     return session.get("https://rates.example.com/latest", timeout=5).json()
+
+
+async def fetch_stock(sku: str) -> dict:
+    async with httpx.AsyncClient(timeout=5.0) as client:  # expect: fastapi-http-client-per-request
+        resp = await client.get(f"http://inventory:8000/stock/{sku}")
+        return resp.json()
+
+
+@app.get("/stock/{sku}")
+async def stock(sku: str):
+    return await fetch_stock(sku)

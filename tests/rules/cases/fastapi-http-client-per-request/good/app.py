@@ -35,3 +35,20 @@ def get_rates():
 def build_sync_client() -> httpx.Client:
     # a factory used by a CLI script, not a request handler
     return httpx.Client(timeout=10.0)
+
+
+async def nightly_sync() -> None:
+    # a scheduled job no route calls: one client per run is right
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        await client.post("http://inventory:8000/sync")
+
+
+def check_webhook(endpoint_url: str, timeout_s: float) -> bool:
+    # talks to whatever endpoint an admin registers, with its own timeout
+    with httpx.Client(base_url=endpoint_url, timeout=timeout_s) as client:
+        return client.post("/ping").status_code < 500
+
+
+@app.post("/webhooks/check")
+def check(url: str):
+    return {"ok": check_webhook(url, 3.0)}

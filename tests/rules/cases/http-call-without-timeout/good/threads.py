@@ -1,0 +1,24 @@
+import asyncio
+import functools
+import os
+
+import requests
+from fastapi import FastAPI
+
+app = FastAPI()
+SHIPPING_URL = os.environ["SHIPPING_URL"]
+
+
+async def get_json(url: str) -> dict:
+    resp = await asyncio.to_thread(requests.get, url, timeout=(3.05, 10))
+    return resp.json()
+
+
+@app.get("/shipments/{shipment_id}")
+async def shipment(shipment_id: int) -> dict:
+    return await get_json(f"{SHIPPING_URL}/shipments/{shipment_id}")
+
+
+async def notify(payload: dict) -> None:
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, functools.partial(requests.post, f"{SHIPPING_URL}/hooks", json=payload, timeout=5))
