@@ -69,7 +69,7 @@ def service_code(ctx: RuleContext) -> Iterator[Hit]:
     yield from _hits(ctx, "convention-service-code")
 
 
-@rule("convention-service-deploy", category=Category.OPERABILITY, severity=Severity.WARNING, scope=Scope.PROJECT)
+@rule("convention-service-deploy", category=Category.OPERABILITY, severity=Severity.INFO, scope=Scope.PROJECT)
 def service_deploy(ctx: RuleContext) -> Iterator[Hit]:
     """Service breaks a deployment convention its siblings keep
 

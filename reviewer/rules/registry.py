@@ -179,6 +179,8 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "k8s_runtime": (_K8S, False),
     "k8s_security": (_K8S, False),
     "messaging": (frozenset({FileKind.PYTHON}), False),
+    "observability": (frozenset({FileKind.PYTHON}), True),  # its print rule reads the service model
+    "versioning": (frozenset(), True),
 }
 
 

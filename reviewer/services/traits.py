@@ -21,7 +21,7 @@ from reviewer.sources.python_ast import PythonModule, const_str, dotted, keyword
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "ready", "readyz", "readiness", "live", "livez",
                    "liveness", "ping", "status", "heartbeat"}
 _VERSION = re.compile(r"(^|/)v\d+(/|$)")
-_AUTH_NAME = re.compile(r"auth|current_user|get_user|token|jwt|api_?key|verify|oauth|principal|permission|scope",
+_AUTH_NAME = re.compile(r"auth|_user$|current_user|get_user|token|jwt|api_?key|verify|oauth|principal|permission|scope",
                         re.I)
 _AUTH_SCHEMES = ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "HTTPBearer", "HTTPBasic",
                  "APIKeyHeader", "APIKeyCookie", "APIKeyQuery", "OpenIdConnect")
