@@ -30,7 +30,9 @@ def _model(ctx: RuleContext) -> ServiceModel:
 
 def service_code(path: str) -> bool:
     """A module of a service's running code: not tests, scripts, tools, migrations or examples."""
-    return not is_test_path(path) and not set(path.split("/")[:-1]) & _NOT_SERVICE_CODE
+    dirs, name = path.split("/")[:-1], path.rsplit("/", 1)[-1]
+    return not is_test_path(path) and "test" not in name and not set(dirs) & _NOT_SERVICE_CODE and not any(
+        d.startswith(("alembic", "migration", "eval", "debug")) for d in dirs)
 
 
 def _web_services(model: ServiceModel) -> Iterator[Service]:
@@ -60,7 +62,8 @@ def print_in_service(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
         logger.info("order %s created", order.id)
     """
     mod = f.python
-    if mod is None or "print" not in f.text or not service_code(f.path) or tel.is_cli_module(mod):
+    if mod is None or "print" not in f.text or not service_code(f.path) or tel.is_cli_module(mod) or \
+            "log" in posixpath.basename(f.path):  # a logging helper may print as its last resort
         return
     model = _model(ctx)
     svc = model.owner_of(f.path)

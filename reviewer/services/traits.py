@@ -139,7 +139,8 @@ def auth_trait(model: ServiceModel, svc: Service) -> Trait | None:
     for path, mod in modules(model, svc):
         for call in nodes(mod, ast.Call):
             name = (dotted(call.func) or "").rsplit(".", 1)[-1]
-            target = dotted(call.args[0]) if name in ("Depends", "Security") and call.args else None
+            arg = call.args[0] if name in ("Depends", "Security") and call.args else None
+            target = dotted(arg.func if isinstance(arg, ast.Call) else arg) if arg is not None else None
             if (target and _AUTH_NAME.search(target.rsplit(".", 1)[-1])) or name in _AUTH_SCHEMES:
                 return Trait(True, Evidence(path, call.lineno, _text(model, path, call.lineno)))
     return Trait(False)

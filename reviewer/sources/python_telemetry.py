@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.python_ast import FunctionNode, PythonModule, const_str, dotted, keyword, nodes
 
 _CLI_LIBS = ("argparse", "click", "typer", "fire", "docopt")
@@ -45,8 +46,8 @@ def is_cli_module(mod: PythonModule) -> bool:
 
 
 def is_entry_module(path: str, mod: PythonModule) -> bool:
-    """A module a process starts from (its name says so, or it runs as ``__main__``)."""
-    return bool(_ENTRY_NAMES.search(path)) or has_main_guard(mod)
+    """A module a process starts from (its name says so, it runs as ``__main__``, or it builds an app)."""
+    return bool(_ENTRY_NAMES.search(path)) or has_main_guard(mod) or has_fastapi_app(mod)
 
 
 def print_calls(mod: PythonModule) -> Iterator[ast.Call]:
