@@ -86,6 +86,8 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
     """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit)."""
     report = Report()
     project = ctx.project
+    if ctx.conventions is None:
+        ctx.conventions = config.convention_settings
     target_paths = sorted(project.files) if ctx.targets is None else sorted(ctx.targets)
     targets = [f for p in target_paths if (f := project.get(p)) is not None and config.path_included(p)]
     report.files_reviewed = [f.path for f in targets]
@@ -168,7 +170,7 @@ def _review_change(changes: ChangeSet, head: FileSource, config: Config,
     targets = frozenset(p for p in changes.reviewable_paths if project.get(p) is not None)
     base_project = _base_tree(changes, project, base, config) if base is not None else None
     ctx = RuleContext(project=project, base=base_project, changes=changes, targets=targets,
-                      service_roots=config.service_roots, conventions=config.convention_settings)
+                      service_roots=config.service_roots)
     # the cross-file rules run only when the change can move what they read; otherwise nothing
     # they say can be new, and the families of the kinds the change does not touch are not loaded
     cross_file = model_inputs_changed(changes, project, base_project)
@@ -223,10 +225,9 @@ def _base_findings(ctx: RuleContext, config: Config, rules: list[Rule], fired: s
     paths = frozenset(p for p in (c.old_path or p for p, c in ctx.changes.files.items()) if base.get(p) is not None)
     file_rules = [r for r in rules if r.id in fired and r.scope is Scope.FILE]
     project_rules = [r for r in rules if r.id in fired and r.scope is Scope.PROJECT]
-    found = review(RuleContext(base, targets=paths, service_roots=ctx.service_roots, conventions=ctx.conventions),
-                   config, file_rules).findings
+    found = review(RuleContext(base, targets=paths, service_roots=ctx.service_roots), config, file_rules).findings
     if project_rules:
-        whole = RuleContext(base, service_roots=ctx.service_roots, conventions=ctx.conventions)
+        whole = RuleContext(base, service_roots=ctx.service_roots)
         found += review(whole, config, project_rules).findings
     return found
 
@@ -234,8 +235,7 @@ def _base_findings(ctx: RuleContext, config: Config, rules: list[Rule], fired: s
 def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]:
     with _no_cyclic_gc():
         project = Project.load(source, include=config.path_included)
-        ctx = RuleContext(project=project, service_roots=config.service_roots,
-                          conventions=config.convention_settings)
+        ctx = RuleContext(project=project, service_roots=config.service_roots)
         rules = [r for r in all_rules() if speaks(r, config) is not Speaks.REVIEW]
         return review(ctx, config, rules), ctx
 
