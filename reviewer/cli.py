@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     conventions = sub.add_parser("conventions", help="show the conventions learned from a repository's services")
     conventions.add_argument("path", nargs="?", default=".", help="repository directory (default: .)")
     conventions.add_argument("--format", choices=("text", "json"), default="text")
-    conventions.add_argument("--config", metavar="FILE", help=f"config file (default: {DEFAULT_CONFIG_PATH} when it exists)")
+    conventions.add_argument("--config", metavar="FILE",
+                             help=f"config file (default: {DEFAULT_CONFIG_PATH} when it exists)")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")

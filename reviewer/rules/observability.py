@@ -18,6 +18,7 @@ from reviewer.services.conventions import eligible
 from reviewer.services.model import Service, ServiceModel
 from reviewer.services.traits import dockerfile_of, serves_routes
 from reviewer.sources import python_telemetry as tel
+from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import PythonModule, walk_own_body
 
 _NOT_SERVICE_CODE = {"scripts", "script", "tools", "bin", "examples", "example", "migrations", "alembic", "management",
@@ -102,13 +103,15 @@ def configured_per_module(ctx: RuleContext) -> Iterator[Hit]:
             continue
         found = [(path, mod, call) for path, mod in _modules(ctx, svc) for call in tel.logging_config_calls(mod)]
         entries = [(p, c) for p, m, c in found if tel.is_entry_module(p, m)]
-        libraries = [(p, c) for p, m, c in found if not tel.is_entry_module(p, m) and "log" not in posixpath.basename(p)]
+        libraries = [(p, c) for p, m, c in found
+                     if not tel.is_entry_module(p, m) and "log" not in posixpath.basename(p)]
         if not entries or not libraries:
             continue
         entry_path, entry_call = entries[0]
         for path, call in libraries:
             name = (ast.unparse(call.func)).rsplit(".", 1)[-1]
-            yield Hit(call.lineno, f"`{name}()` in `{path}`, and again at start-up in `{entry_path}:{entry_call.lineno}`",
+            yield Hit(call.lineno,
+                      f"`{name}()` in `{path}`, and again at start-up in `{entry_path}:{entry_call.lineno}`",
                       path=path, also=((entry_path, entry_call.lineno),),
                       fix=f"# {path}: no logging setup here ({entry_path} does it once)\n"
                           "logger = logging.getLogger(__name__)")
@@ -139,7 +142,8 @@ def context_lost(ctx: RuleContext) -> Iterator[Hit]:
     Why: the service traces its incoming requests with OpenTelemetry, but its HTTP client is not
     instrumented, so no `traceparent` header goes out: the callee starts a new trace, and the one
     request that crossed both services shows as two unrelated traces. The slow hop you are hunting
-    is exactly the one you cannot see.
+    is exactly the one you cannot see. Work handed to a thread (`run_in_executor`,
+    `executor.submit`, `threading.Thread`) from a handler loses the context the same way.
 
     Fix:
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -152,6 +156,13 @@ def context_lost(ctx: RuleContext) -> Iterator[Hit]:
         server = next(((p, n) for p, m in mods if (n := tel.server_instrumented(m)) is not None), None)
         if server is None or _auto_instrumented(ctx, model, svc):
             continue
+        for path, mod in mods:
+            for call, how in tel.context_free_threads(mod, handler_functions(mod)):
+                yield Hit(call.lineno, f"`{svc.name}` traces its requests but hands work to `{how}`, which starts "
+                                       "without the request's trace context", path=path,
+                          fix="ctx = contextvars.copy_context()  # the active span travels with it\n"
+                              "await loop.run_in_executor(executor, ctx.run, work, arg)\n"
+                              "# or, without an executor of your own: await asyncio.to_thread(work, arg)")
         covered = set().union(*(tel.instrumented_clients(m) for _, m in mods))
         if "*" in covered:
             continue
@@ -193,11 +204,12 @@ def metrics_public(ctx: RuleContext) -> Iterator[Hit]:
     for name, exposures in sorted(public.items()):
         sibs = sorted(apart)[:2]
         path, example = apart[sibs[0]][0]
+        imports = "from prometheus_client import start_http_server\n" if example.how == "port" else ""
         for where, e in exposures:
             if e.how == "app":
                 yield Hit(e.line, f"`{name}` serves `/metrics` on its API port; `{sibs[0]}` and `{sibs[1]}` keep "
                                   "metrics off it", path=where,
-                          fix=f"# as `{sibs[0]}` does ({path}:{example.line}):\n{example.text}")
+                          fix=f"# as `{sibs[0]}` does ({path}:{example.line}):\n{imports}{example.text}")
 
 
 def _does_http(mod: PythonModule, elt: ast.expr) -> bool:

@@ -70,4 +70,4 @@ def version_prefix_removed(ctx: RuleContext) -> Iterator[Hit]:
             what = key.split(" ", 1)[1]
             yield Hit(line, f"`{what}` prefix `{old}` is now `{new or '(none)'}`", path=path,
                       fix=f"# keep the released prefix mounted while clients move\n"
-                          f"app.include_router({what if key.startswith('include') else what}, prefix=\"{old}\")")
+                          f"app.include_router({what}, prefix=\"{old}\")")

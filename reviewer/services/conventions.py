@@ -45,7 +45,7 @@ def _k8s_trait(key: Callable[[YMap], object], block: str) -> Callable[[ServiceMo
         containers = [(p.workload.path, c) for p in svc.workloads for c in p.main if not c.init]
         if not containers:
             return None
-        for path, c in containers:
+        for _, c in containers:
             if not key(c.data):
                 return t.Trait(False)
         path, c = containers[0]
@@ -203,7 +203,8 @@ class Breach:
         if self.convention.id == "base-image":
             return (f"`{self.service}` builds FROM `{self.value}`; {sib} (and most services here) "
                     f"build FROM `{self.expected}`")
-        return f"`{self.service}` has {self.convention.lacks}; {sib} (and most services here) have {self.convention.title}"
+        return (f"`{self.service}` has {self.convention.lacks}; {sib} (and most services here) "
+                f"have {self.convention.title}")
 
     @property
     def fix(self) -> str:

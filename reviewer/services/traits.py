@@ -200,7 +200,8 @@ def dockerfile_of(model: ServiceModel, svc: Service) -> str | None:
 
 
 def image_family(ref: str) -> str | None:
-    """``python:3.12-slim-bookworm`` -> ``python:*-slim`` (the flavour, not its release); ``python:3.12`` -> ``python``."""
+    """``python:3.12-slim-bookworm`` -> ``python:*-slim`` (the flavour, not its release);
+    ``python:3.12`` -> ``python``."""
     if "$" in ref or "{{" in ref or ref.lower() == "scratch":
         return None
     ref = ref.split("@", 1)[0].lower()

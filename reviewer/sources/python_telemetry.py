@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reviewer.sources.fastapi_routes import has_fastapi_app
-from reviewer.sources.python_ast import FunctionNode, PythonModule, const_str, dotted, keyword, nodes
+from reviewer.sources.python_ast import FunctionNode, PythonModule, const_str, dotted, keyword, nodes, walk_own_body
 
 _CLI_LIBS = ("argparse", "click", "typer", "fire", "docopt")
 _LOG_CONFIG = {"logging.basicConfig", "logging.config.dictConfig", "logging.config.fileConfig", "structlog.configure",
@@ -74,8 +74,8 @@ def server_instrumented(mod: PythonModule) -> ast.AST | None:
     """The OpenTelemetry instrumentation of the app's own requests (the server side), if any."""
     for call in nodes(mod, ast.Call):
         qual = mod.imports.qualify(call.func) or ""
-        if qual.startswith("opentelemetry.instrumentation.fastapi") or qual.startswith(
-                "opentelemetry.instrumentation.asgi") or (qual.startswith("opentelemetry") and "instrument_app" in qual):
+        if qual.startswith(("opentelemetry.instrumentation.fastapi", "opentelemetry.instrumentation.asgi")) or (
+                qual.startswith("opentelemetry") and "instrument_app" in qual):
             return call
         if isinstance(call.func, ast.Attribute) and call.func.attr == "add_middleware" and call.args and \
                 (mod.imports.qualify(call.args[0]) or "").startswith("opentelemetry"):
@@ -90,6 +90,27 @@ def instrumented_clients(mod: PythonModule) -> set[str]:
             "opentelemetry.instrumentation.auto_instrumentation"):
         out.add("*")
     return out
+
+
+_THREAD_STARTS = {"threading.Thread": "threading.Thread(target=...)", "run_in_executor": "run_in_executor(...)",
+                  "submit": "executor.submit(...)"}
+
+
+def context_free_threads(mod: PythonModule, funcs: list[FunctionNode]) -> Iterator[tuple[ast.Call, str]]:
+    """Work handed to another thread from ``funcs`` without the current context (contextvars, which
+    carry the active span, do not cross into a thread; ``asyncio.to_thread`` copies them)."""
+    if "copy_context" in ast.unparse(mod.tree) or mod.imports.imports_module("opentelemetry.instrumentation.threading"):
+        return
+    for fn in funcs:
+        for node in walk_own_body(fn):
+            if not isinstance(node, ast.Call):
+                continue
+            qual = mod.imports.qualify(node.func) or ""
+            attr = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            if qual == "threading.Thread":
+                yield node, _THREAD_STARTS[qual]
+            elif attr == "run_in_executor" or (attr == "submit" and "executor" in ast.unparse(node.func.value).lower()):  # type: ignore[attr-defined]
+                yield node, _THREAD_STARTS[attr]
 
 
 def http_libraries(mod: PythonModule) -> set[str]:
@@ -120,9 +141,7 @@ def metrics_exposures(mod: PythonModule) -> Iterator[MetricsExposure]:
         first = const_str(call.args[0]) if call.args else None
         if qual.endswith(("start_http_server", "start_wsgi_server")) and qual.startswith("prometheus_client"):
             yield MetricsExposure(call.lineno, "port", ast.unparse(call))
-        elif attr == "mount" and first is not None and first.rstrip("/").endswith("metrics"):
-            yield MetricsExposure(call.lineno, "app", ast.unparse(call))
-        elif attr == "add_route" and first is not None and first.rstrip("/").endswith("metrics"):
+        elif attr in ("mount", "add_route") and first is not None and first.rstrip("/").endswith("metrics"):
             yield MetricsExposure(call.lineno, "app", ast.unparse(call))
         elif attr == "expose" and "Instrumentator" in ast.unparse(call.func):
             guarded = keyword(call, "dependencies") is not None
