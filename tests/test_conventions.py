@@ -89,3 +89,19 @@ def test_bad_conventions_config_names_the_key(text, key):
 def test_conventions_of_a_missing_directory_is_a_usage_error(tmp_path: Path):
     code, _, err = run(["conventions", str(tmp_path / "nope")])
     assert code == 2 and "is not a directory" in err
+
+
+@pytest.mark.parametrize("ref, family", [
+    ("python:3.12-slim", "python:*-slim"),
+    ("python:3.11-slim-bookworm@sha256:" + "a" * 64, "python:*-slim"),
+    ("python:3.12-alpine3.19", "python:*-alpine"),
+    ("python:3.12", "python"),
+    ("python:slim", "python:slim"),
+    ("gcr.io/distroless/python3-debian12:nonroot", "gcr.io/distroless/python3-debian12:nonroot"),
+    ("${BASE_IMAGE}", None),
+    ("scratch", None),
+])
+def test_base_image_family_keeps_the_flavour_and_drops_the_release(ref, family):
+    from reviewer.services.traits import image_family
+
+    assert image_family(ref) == family
