@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from reviewer.model import Category, Severity
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
 from reviewer.services.build import build_service_model
-from reviewer.services.conventions import Learned, breaches, learn
+from reviewer.services.conventions import Learned, breaches, eligible, learn
 from reviewer.services.model import Service, ServiceModel
 
 
@@ -40,12 +40,15 @@ def judged(ctx: RuleContext, model: ServiceModel) -> Iterator[Service]:
 
 
 def _hits(ctx: RuleContext, rule_id: str) -> Iterator[Hit]:
+    model = build_service_model(ctx.project, ctx.service_roots)
+    services = [s for s in judged(ctx, model) if eligible(s)]
+    if not services:
+        return  # nothing the change touches is a service of its own: nothing to learn for
     conventions = learned(ctx)
     if not any(item.holds and item.convention.rule == rule_id for item in conventions):
         return
-    model = build_service_model(ctx.project, ctx.service_roots)
     disabled = ctx.conventions.disabled_rules if ctx.conventions is not None else frozenset()
-    for svc in judged(ctx, model):
+    for svc in services:
         for b in breaches(conventions, model, svc, rule_id, disabled):
             yield Hit(b.line, b.detail, path=b.path, fix=b.fix)
 

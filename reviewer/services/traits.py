@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reviewer.services.model import Service, ServiceModel
-from reviewer.sources.fastapi_routes import has_fastapi_app
+from reviewer.sources.fastapi_routes import has_fastapi_app, route_path, routes_of
 from reviewer.sources.python_ast import PythonModule, const_str, dotted, keyword, nodes
 
 HEALTH_SEGMENTS = {"health", "healthz", "healthcheck", "ready", "readyz", "readiness", "live", "livez",
@@ -52,7 +52,12 @@ def _text(model: ServiceModel, path: str, line: int, end: int | None = None) -> 
 
 
 def modules(model: ServiceModel, svc: Service) -> list[tuple[str, PythonModule]]:
-    return [(f.path, f.module) for f in svc.facts(model)]
+    """The service's parsed modules (parsed only: traits need no route I/O analysis), once per model."""
+    cache: dict[int, list[tuple[str, PythonModule]]] = model.__dict__.setdefault("_arch_modules", {})
+    if id(svc) not in cache:
+        files = (model.code.project.get(p) for p in svc.files)
+        cache[id(svc)] = [(f.path, f.python) for f in files if f is not None and f.python is not None]
+    return cache[id(svc)]
 
 
 def _import_lines(model: ServiceModel, path: str, mod: PythonModule, prefixes: tuple[str, ...]) -> list[int]:
@@ -87,10 +92,12 @@ def library_trait(model: ServiceModel, svc: Service, prefixes: tuple[str, ...],
 
 
 def _route_paths(model: ServiceModel, svc: Service) -> Iterator[tuple[str, int, str]]:
-    for facts in svc.facts(model):
-        for rf in facts.routes:
-            if rf.path is not None:
-                yield facts.path, rf.line, rf.path
+    """(file, decorator line, path behind its router's prefix) of each route with a literal path."""
+    for path, mod in modules(model, svc):
+        for r in routes_of(mod):
+            route = route_path(mod, r)
+            if route is not None:
+                yield path, r.line, route
 
 
 def is_health_path(path: str) -> bool:
@@ -99,7 +106,10 @@ def is_health_path(path: str) -> bool:
 
 
 def serves_routes(model: ServiceModel, svc: Service) -> bool:
-    return any(True for _ in _route_paths(model, svc))
+    cache: dict[int, bool] = model.__dict__.setdefault("_arch_serves", {})
+    if id(svc) not in cache:
+        cache[id(svc)] = any(routes_of(mod) for _, mod in modules(model, svc))
+    return cache[id(svc)]
 
 
 def health_trait(model: ServiceModel, svc: Service) -> Trait | None:
@@ -108,9 +118,9 @@ def health_trait(model: ServiceModel, svc: Service) -> Trait | None:
         return None
     for path, line, route in paths:
         if is_health_path(route):
-            facts = model.code.get(path)
-            rf = next((r for r in facts.routes if r.line == line), None) if facts else None
-            end = rf.route.func.lineno if rf is not None else line
+            mod = next(m for p, m in modules(model, svc) if p == path)
+            found = next((r for r in routes_of(mod) if r.line == line), None)
+            end = found.func.lineno if found is not None else line
             return Trait(True, Evidence(path, line, _text(model, path, line, end)))
     return Trait(False)
 
@@ -176,9 +186,10 @@ def correlation_trait(model: ServiceModel, svc: Service) -> Trait | None:
 
 def outbound_retry_trait(model: ServiceModel, svc: Service) -> Trait | None:
     """Outbound calls go through a retry helper (tenacity, backoff, stamina); only for callers."""
-    if not any(rf.calls for facts in svc.facts(model) for rf in facts.routes):
-        return None
-    return library_trait(model, svc, ("tenacity", "backoff", "stamina"))
+    found = library_trait(model, svc, ("tenacity", "backoff", "stamina"))
+    if found.follows or any(rf.calls for facts in svc.facts(model) for rf in facts.routes):
+        return found
+    return None
 
 
 def app_anchor(model: ServiceModel, svc: Service) -> tuple[str, int] | None:
