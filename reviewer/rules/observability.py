@@ -137,7 +137,7 @@ def _calls_sibling(model: ServiceModel, svc: Service, url: str) -> bool:
 
 @rule("otel-context-lost", category=Category.OPERABILITY, severity=Severity.WARNING, scope=Scope.PROJECT)
 def context_lost(ctx: RuleContext) -> Iterator[Hit]:
-    """Trace context lost across a hop: traced service calls another with an uninstrumented client
+    """Trace context lost across a hop (an uninstrumented client or thread)
 
     Why: the service traces its incoming requests with OpenTelemetry, but its HTTP client is not
     instrumented, so no `traceparent` header goes out: the callee starts a new trace, and the one
