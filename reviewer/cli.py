@@ -1,4 +1,4 @@
-"""Command line: ``arch-review review|audit|rules``. ``main(argv) -> int``; exit 0 ok, 1 findings at
+"""Command line: ``arch-review review|audit|rules|conventions``. ``main(argv) -> int``; exit 0 ok, 1 findings at
 or above --fail-on, 2 usage or config error."""
 
 from __future__ import annotations
@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="review every file of a repository")
     audit.add_argument("path", nargs="?", default=".", help="directory to audit (default: .)")
     common(audit, (*FORMATS, "mermaid"))
+
+    conventions = sub.add_parser("conventions", help="show the conventions learned from a repository's services")
+    conventions.add_argument("path", nargs="?", default=".", help="repository directory (default: .)")
+    conventions.add_argument("--format", choices=("text", "json"), default="text")
+    conventions.add_argument("--config", metavar="FILE",
+                             help=f"config file (default: {DEFAULT_CONFIG_PATH} when it exists)")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -148,6 +154,23 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _conventions(args: argparse.Namespace, out: TextIO) -> int:
+    from reviewer.project import Project
+    from reviewer.render.conventions import render_conventions
+    from reviewer.services.build import build_service_model
+    from reviewer.services.conventions import eligible, learn
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{args.path} is not a directory")
+    config = _load_config(args.config, root)
+    model = build_service_model(Project.load(DirectorySource(root), include=config.path_included),
+                                config.service_roots)
+    names = sorted(s.name for s in model.services if eligible(s))
+    out.write(render_conventions(learn(model, config.convention_settings), names, args.format))
+    return 0
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
@@ -159,6 +182,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             return 2
         if args.command == "rules":
             return _rules(args, out)
+        if args.command == "conventions":
+            return _conventions(args, out)
         fail_on = parse_fail_on(args.fail_on)
         min_severity = _parse_min_severity(args.min_severity)
         report, ctx, config = _review(args) if args.command == "review" else _audit(args)

@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,18 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class ConventionSettings:
+    """The ``conventions:`` key: conventions switched off, declared ones (held by three followers
+    without a majority), the share of services that makes a convention, and the rules switched off
+    (a convention that another rule already reports speaks only when that rule is off)."""
+
+    off: frozenset[str] = frozenset()
+    declare: frozenset[str] = frozenset()
+    min_share: float = 0.75
+    disabled_rules: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Config:
     source: str | None = None  # where it was read from, for messages
     disabled: frozenset[str] = frozenset()
@@ -52,6 +64,12 @@ class Config:
     model: ModelSettings = field(default_factory=ModelSettings)
     speaks: dict[str, str] = field(default_factory=dict)  # rule id -> "review" | "audit" | "both"
     list_pre_existing: bool = False  # review.pre-existing: list (default: count)
+    conventions: ConventionSettings = field(default_factory=ConventionSettings)
+
+    @property
+    def convention_settings(self) -> ConventionSettings:
+        """The conventions' settings as rules read them: with the rules this config switches off."""
+        return replace(self.conventions, disabled_rules=self.disabled)
 
     def rule_enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
@@ -210,7 +228,23 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         model=ModelSettings(**model_data),
         speaks=speaks,
         list_pre_existing=(data.get("review") or {}).get("pre-existing", "count") == "list",
+        conventions=_conventions(data.get("conventions") or {}, source),
     )
+
+
+def _conventions(data: dict[str, Any], source: str) -> ConventionSettings:
+    """``conventions: {off: [ids], declare: [ids], min-share: 0.75}``; ids are checked against the catalog."""
+    from reviewer.services.conventions import BY_ID  # only a config file with this key needs the catalog
+
+    off, declare = frozenset(data.get("off", ())), frozenset(data.get("declare", ()))
+    for key, ids in (("off", off), ("declare", declare)):
+        unknown = sorted(ids - set(BY_ID))
+        if unknown:
+            raise ConfigError(source, f"conventions.{key}", f"unknown convention {unknown[0]!r} "
+                                                            f"(known: {', '.join(BY_ID)})")
+    if off & declare:
+        raise ConfigError(source, "conventions", f"{sorted(off & declare)[0]!r} is both off and declared")
+    return ConventionSettings(off, declare, float(data.get("min-share", 0.75)))
 
 
 def _check_keys_and_numbers(data: Any, source: str) -> None:

@@ -86,6 +86,8 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
     """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit)."""
     report = Report()
     project = ctx.project
+    if ctx.conventions is None:
+        ctx.conventions = config.convention_settings
     target_paths = sorted(project.files) if ctx.targets is None else sorted(ctx.targets)
     targets = [f for p in target_paths if (f := project.get(p)) is not None and config.path_included(p)]
     report.files_reviewed = [f.path for f in targets]

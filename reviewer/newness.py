@@ -146,6 +146,9 @@ def _api_lines(node: ast.stmt) -> list[str]:
         return [f"class {node.name}{[ast.unparse(b) for b in [*node.bases, *node.keywords]]}", *fields, *inner]
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         return [ast.unparse(node)]  # routers and their prefixes, Literal aliases
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute) \
+            and node.value.func.attr in ("include_router", "mount", "add_api_route"):
+        return [ast.unparse(node)]  # where routers are mounted, and under which prefix
     return []
 
 

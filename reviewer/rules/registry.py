@@ -21,6 +21,7 @@ from reviewer.classify import FileKind
 from reviewer.model import Category, Severity
 
 if TYPE_CHECKING:
+    from reviewer.config import ConventionSettings
     from reviewer.diff import ChangeSet
     from reviewer.project import Project, SourceFile
 
@@ -62,6 +63,7 @@ class RuleContext:
     changes: ChangeSet | None = None
     targets: frozenset[str] | None = None  # None: every file (an audit); else the changed files
     service_roots: tuple[str, ...] = ()
+    conventions: ConventionSettings | None = None  # the config's ``conventions:`` (None: defaults)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "api": (frozenset(), True),
     "boundaries": (frozenset(), True),  # its one file rule reads the service model: cross-file
     "compose": (frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE}), False),
+    "conventions": (frozenset(), True),
     "data": (frozenset({FileKind.PYTHON}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
     "fastapi": (frozenset({FileKind.PYTHON}), True),
@@ -177,6 +180,8 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "k8s_security": (_K8S, False),
     "messaging": (frozenset({FileKind.PYTHON}), False),
     "outbound": (frozenset({FileKind.PYTHON}), False),
+    "observability": (frozenset({FileKind.PYTHON}), True),  # its print rule reads the service model
+    "versioning": (frozenset(), True),
 }
 
 

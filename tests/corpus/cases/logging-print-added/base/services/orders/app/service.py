@@ -1,0 +1,8 @@
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def total(prices: list[int]) -> int:
+    logger.debug("pricing %d items", len(prices))
+    return sum(prices)

@@ -1,0 +1,23 @@
+import os
+
+import httpx
+from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import BaseModel
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+INVENTORY_URL = os.environ["INVENTORY_URL"]
+app = FastAPI()
+FastAPIInstrumentor.instrument_app(app)
+client = httpx.AsyncClient(timeout=5.0)
+HTTPXClientInstrumentor().instrument()
+
+
+class Stock(BaseModel):
+    count: int
+
+
+@app.get("/orders/{order_id}/stock")
+async def stock(order_id: int) -> Stock:
+    resp = await client.get(f"{INVENTORY_URL}/items/{order_id}")
+    return Stock(count=resp.json()["count"])

@@ -1,0 +1,5 @@
+import logging.config
+
+
+def configure():
+    logging.config.dictConfig({"version": 1})

@@ -1,0 +1,8 @@
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+async def create(order):
+    logger.info("created order %s", order.id)
+    return order

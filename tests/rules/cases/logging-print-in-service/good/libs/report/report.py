@@ -1,0 +1,3 @@
+def show(rows):
+    for r in rows:
+        print(r)

@@ -1,0 +1,5 @@
+import argparse
+
+
+def main():
+    print(argparse.ArgumentParser().parse_args())
