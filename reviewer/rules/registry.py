@@ -176,6 +176,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "k8s_runtime": (_K8S, False),
     "k8s_security": (_K8S, False),
     "messaging": (frozenset({FileKind.PYTHON}), False),
+    "migrations": (frozenset({FileKind.PYTHON}), False),
 }
 
 
