@@ -168,6 +168,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "data": (frozenset({FileKind.PYTHON}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
     "fastapi": (frozenset({FileKind.PYTHON}), True),
+    "fastapi_auth": (frozenset({FileKind.PYTHON}), False),
     "fastapi_security": (frozenset({FileKind.PYTHON}), False),
     "http": (frozenset({FileKind.PYTHON}), True),
     "k8s_manifests": (_K8S, False),
