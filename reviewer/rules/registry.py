@@ -174,7 +174,7 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "k8s_manifests": (_K8S, False),
     "k8s_probes": (_K8S, True),
     "k8s_resources": (_K8S, True),  # k8s-missing-pdb re-judges the Deployment a deleted budget covered
-    "k8s_runtime": (_K8S, False),
+    "k8s_runtime": (_K8S | {FileKind.COMPOSE}, False),  # migrations also in replicated compose services
     "k8s_security": (_K8S, False),
     "messaging": (frozenset({FileKind.PYTHON}), False),
     "migrations": (frozenset({FileKind.PYTHON}), False),
