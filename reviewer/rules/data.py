@@ -108,7 +108,7 @@ def _with_rollback(f: SourceFile, h: ast.ExceptHandler, call: str) -> str | None
     """The handler's header followed by the rollback, indented as its body."""
     first = h.body[0]
     header = f.line_text(h.lineno)
-    if first.lineno != h.lineno + 1 or not header.rstrip().endswith(":"):
+    if first.lineno != h.lineno + 1 or not header.split("#", 1)[0].rstrip().endswith(":"):
         return None
     body = f.line_text(first.lineno)
     indent = body[: len(body) - len(body.lstrip())]
