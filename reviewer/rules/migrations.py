@@ -42,10 +42,20 @@ def _is_new(path: str, ctx: RuleContext) -> bool:
     return ctx.base is not None and ctx.base.get(path) is None
 
 
-def _mapped(base: Project, tables: set[str]) -> list[MappedColumn]:
-    """What the base tree's ORM code maps of ``tables`` (migrations left out: they are not the app)."""
+def _app_root(migration: str) -> str:
+    """The folder that holds the migrations' folder (``backend/`` of ``backend/alembic/versions/x.py``):
+    the models the migration acts on live under it."""
+    parts = migration.split("/")[:-1]
+    if parts and parts[-1] == "versions":
+        parts = parts[:-2]
+    return "/".join(parts) + "/" if parts else ""
+
+
+def _mapped(base: Project, tables: set[str], root: str) -> list[MappedColumn]:
+    """What the base tree's ORM code under ``root`` maps of ``tables`` (migrations left out: they are
+    not the app)."""
     out: list[MappedColumn] = []
-    for path in sorted(base.python_paths()):
+    for path in sorted(p for p in base.python_paths() if p.startswith(root)):
         f = base.get(path)
         if f is None or not any(t in f.text.lower() for t in tables):
             continue
@@ -110,7 +120,7 @@ def migration_breaks_running_code(f: SourceFile, ctx: RuleContext) -> Iterator[H
     ops = [op for op in _migration_ops(f) if op.action in _REMOVING]
     if not ops:
         return
-    mapped = _mapped(ctx.base, {op.table for op in ops})
+    mapped = _mapped(ctx.base, {op.table for op in ops}, _app_root(f.path))
     for op in ops:
         m = _still_read(op, mapped)
         if m is not None:

@@ -86,6 +86,8 @@ def _not_null_without_default(column: ast.Call) -> bool:
     primary = keyword(column, "primary_key")
     if nullable is None or not is_const(nullable.value, False) or (primary and is_const(primary.value, True)):
         return False
+    if any(_callee(a) in ("Identity", "Computed", "Sequence") for a in column.args):
+        return False  # the database fills it
     default = keyword(column, "server_default")
     return default is None or is_const(default.value, None)
 
