@@ -121,12 +121,23 @@ def migration_breaks_running_code(f: SourceFile, ctx: RuleContext) -> Iterator[H
     if not ops:
         return
     mapped = _mapped(ctx.base, {op.table for op in ops}, _app_root(f.path))
+    # a column dropped and then re-created by renaming another onto its name is replaced, not gone
+    replacing = {(op.table, op.new_name): op.column for op in ops if op.action == "rename_column"}
     for op in ops:
         m = _still_read(op, mapped)
-        if m is not None:
+        if m is None:
+            continue
+        source = replacing.get((op.table, op.column)) if op.action == "drop_column" else None
+        if source is not None:
+            detail, fix = (f"replaces `{op.table}.{op.column}` with `{source}` renamed onto its name, while the "
+                           f"running version maps `{m.owner}.{op.column}` ({m.path}:{m.line}) to the old column",
+                           f"keep `{op.column}` until no running code reads it: add `{source}`, write both, switch "
+                           "reads in this release and swap the columns in the next (or plan this release with "
+                           "downtime)")
+        else:
             detail, fix = _breakage(op, m)
-            yield Hit(op.line, f"this migration {detail}: until the rollout ends its queries on "
-                               f"`{op.table}` fail", fix=fix)
+        yield Hit(op.line, f"this migration {detail}: until the rollout ends its queries on `{op.table}` fail",
+                  fix=fix)
 
 
 @rule("data-migration-not-null-without-default", kinds={FileKind.PYTHON}, category=Category.OPERABILITY,
