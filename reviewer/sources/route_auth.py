@@ -22,7 +22,7 @@ from reviewer.sources.python_ast import FunctionNode, PythonModule, dotted, keyw
 AUTH_NAME = re.compile(r"(?i)(current_?(active_?)?(super_?)?user|auth|token|principal|superuser|verify|api_?key"
                        r"|permission|scope|jwt|oauth|credential|require|claims|identity|logged_?in|admin|signed_?in)")
 # routes meant to be reached without a login: named so in the handler or the path
-EXEMPT = re.compile(r"(?i)(health|healthz|readyz|livez|ready|alive|liveness|readiness|ping|status|version|metrics|"
+EXEMPT = re.compile(r"(?i)(health|healthz|readyz|livez|ready|alive|liveness|readiness|ping|metrics|"
                     r"login|logout|signin|signup|sign_in|sign_up|register|token|refresh|password|recover|reset|"
                     r"verify|confirm|callback|webhook|public|anonymous|openapi|docs|robots|favicon|oauth|sso|"
                     r"invit|unsubscribe)")
@@ -136,8 +136,12 @@ def may_authenticate(name: str) -> bool:
     return name == "?" or (bool(name) and not _PLAIN.search(name))
 
 
+_SERVICE_INFO = frozenset({"/status", "/version", "/info"})  # the service's own, not a resource's status
+
+
 def exempt(route: Route) -> bool:
-    return bool(EXEMPT.search(route.func.name) or EXEMPT.search(route.path or ""))
+    path = (route.path or "").rstrip("/") or "/"
+    return bool(EXEMPT.search(route.func.name) or EXEMPT.search(path) or path in _SERVICE_INFO)
 
 
 def checks_in_body(fn: FunctionNode) -> bool:
