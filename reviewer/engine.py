@@ -37,8 +37,9 @@ def _finding(rule: Rule, config: Config, path: str, hit: Hit, f: SourceFile | No
 def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, int] | None:
     """For a cross-file hit, the end that a reviewer of this change can act on.
 
-    Prefer an end on a commentable line of the diff, then one in a changed file; drop the hit
-    when no end is in the change (that is the audit's business, not this PR's)."""
+    Prefer an end on a commentable line of the diff, then one in a changed file, then the first
+    end when the change deleted another (a removed budget leaves its Deployment uncovered); drop
+    the hit when no end is in the change (that is the audit's business, not this PR's)."""
     ends = [(hit.path or default_path, hit.line), *hit.also]
     if ctx.targets is None:
         return ends[0]
@@ -53,6 +54,9 @@ def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, 
     for path, line in ends:
         if path in ctx.targets:
             return path, line
+    if ctx.changes is not None and any((c := ctx.changes.get(p)) is not None and c.status is FileStatus.REMOVED
+                                       for p, _ in ends[1:]):
+        return ends[0]  # the change deleted the other end (a PDB's file): it speaks of the object left behind
     return None
 
 

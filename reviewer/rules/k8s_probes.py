@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from reviewer.model import Category, Severity
@@ -16,13 +17,13 @@ from reviewer.sources.fastapi_routes import AppRoutes
 from reviewer.sources.helm import is_templated
 from reviewer.sources.k8s_index import index_of
 from reviewer.sources.k8s_objects import PROBES, as_map
-from reviewer.sources.k8s_workloads import KINDS, service_list, serving_containers
+from reviewer.sources.k8s_workloads import KINDS, self_serving_containers, service_list, serving_containers
 
 
 @rule("k8s-missing-readiness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,
       equivalents=("no-readiness-probe", "pod-probes", "readinessProbeMissing", "CKV_K8S_9"))
 def missing_readiness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
-    """Container behind a Service has no readinessProbe
+    """Container that serves traffic has no readinessProbe
 
     Why: without a readiness probe the pod joins the Service's endpoints as soon as the process
     starts, before FastAPI has finished its lifespan startup (DB pool, caches), and stays there
@@ -41,10 +42,13 @@ def missing_readiness_probe(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     idx = index_of(ctx.project)
     for w in idx.workloads_in(f.path):
         services = idx.backing_services(w) if w.kind in ("Deployment", "StatefulSet") else []
-        for c in serving_containers(w, services) if services else []:
+        serving = ([(c, f"receives traffic from Service {service_list(services)}") for c in
+                    serving_containers(w, services)] if services else
+                   [(c, f"serves on {', '.join(ports)} (no Service in this repository selects it)")
+                    for c, ports in self_serving_containers(w)])
+        for c, why in serving:
             if "readinessProbe" not in c.data and not w.gaps.hides(c.data, "readinessProbe"):
-                yield Hit(c.line, f"container `{c.name}` receives traffic from Service {service_list(services)}",
-                          **fx.probe(c, "readinessProbe", "/readyz"))
+                yield Hit(c.line, f"container `{c.name}` {why}", **fx.probe(c, "readinessProbe", "/readyz"))
 
 
 @rule("k8s-missing-liveness-probe", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
@@ -155,7 +159,7 @@ def _declared(names: set[str], numbers: set[int]) -> str:
 
 @rule("k8s-termination-grace-too-short", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING)
 def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
-    """Pod behind a Service gets almost no time to shut down
+    """Pod that serves traffic gets almost no time to shut down
 
     Why: on SIGTERM uvicorn stops accepting connections and finishes in-flight requests, while
     endpoints take a few seconds to drop the pod. With a grace period under 5 s (0 means an
@@ -176,11 +180,12 @@ def termination_grace_too_short(f: SourceFile, ctx: RuleContext) -> Iterator[Hit
         if not isinstance(grace, int) or isinstance(grace, bool) or grace >= 5:
             continue
         services = idx.backing_services(w)
-        if services:
+        ports = [p for _, found in self_serving_containers(w) for p in found] if not services else []
+        if services or ports:
             sev = Severity.ERROR if grace <= 0 else None
             line = w.pod_spec.line_of("terminationGracePeriodSeconds")  # type: ignore[union-attr]
-            yield Hit(line, f"{grace} s for pods behind Service {service_list(services)}", severity=sev,
-                      **fx.grace_period(f, w, line))
+            serving = f"behind Service {service_list(services)}" if services else f"serving on {', '.join(ports)}"
+            yield Hit(line, f"{grace} s for pods {serving}", severity=sev, **fx.grace_period(f, w, line))
 
 
 def _tables(ctx: RuleContext) -> Iterator[tuple[ServiceModel, Service, AppRoutes]]:
@@ -222,6 +227,28 @@ def liveness_hits_dependencies(ctx: RuleContext) -> Iterator[Hit]:
                 yield Hit(probe.line, f"`{probe.path}` runs `{r.handler}()` ({r.file}:{r.line}), which does I/O",
                           path=probe.file, also=((r.file, r.line),),
                           **fx.liveness_without_io(probe.path, r.handler, f"{r.file}:{r.line}"))
+    yield from _named_for_readiness(ctx)
+
+
+# a path named for readiness or a dependency check: it fails when a dependency does
+_READINESS_PATH = re.compile(r"(?i)/(readyz|ready|readiness)/?$|/health/(ready|readiness|deps|dependencies|db|"
+                             r"database|deep|full)/?$|/deep-?health/?$")
+
+
+def _named_for_readiness(ctx: RuleContext) -> Iterator[Hit]:
+    """Liveness probes of services whose code is not in the repository, judged by the path's name."""
+    model = build_service_model(ctx.project, ctx.service_roots)
+    for svc in model.services:
+        if not svc.workloads or (svc.root is not None and svc.files):
+            continue  # the code is here: the handler is followed instead of its name
+        for probe in service_probes(svc):
+            if probe.kind == "livenessProbe" and _READINESS_PATH.search(probe.path):
+                yield Hit(probe.line, f"liveness probe of `{probe.container}` calls `{probe.path}`, a readiness "
+                                      "check by its name: when a dependency is down every replica restarts",
+                          path=probe.file,
+                          fix=f"livenessProbe:\n  tcpSocket: {{port: http}}   # or the app's shallow /livez, no I/O\n"
+                              f"readinessProbe:\n  httpGet: {{path: {probe.path}, port: http}}   # the dependency "
+                              "checks belong here")
 
 
 @rule("k8s-probe-path-unknown", category=Category.RESILIENCE, severity=Severity.WARNING, scope=Scope.PROJECT)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reviewer.diff import FileStatus
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
-from reviewer.rules.registry import Hit, RuleContext, Speaks, rule
+from reviewer.rules.registry import Hit, RuleContext, Scope, Speaks, rule
 from reviewer.sources import k8s_fixes as fx
 from reviewer.sources.k8s_index import K8sIndex, index_of
 from reviewer.sources.k8s_objects import Container, Workload, as_map, gaps_of, manifest_docs, same_namespace
@@ -180,13 +181,14 @@ def hpa_min_replicas_low(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
                       **fx.min_replicas(f, data, spec, line))
 
 
-@rule("k8s-missing-pdb", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO,
+@rule("k8s-missing-pdb", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.INFO, scope=Scope.PROJECT,
       equivalents=("deployment-has-poddisruptionbudget", "missingPodDisruptionBudget"), speaks=Speaks.AUDIT)
-def missing_pdb(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
+def missing_pdb(ctx: RuleContext) -> Iterator[Hit]:
     """Replicated Deployment has no PodDisruptionBudget
 
     Why: a node upgrade drains nodes without regard for your replicas; without a PDB both pods of
-    a two-replica Deployment can be evicted at the same time, and the service goes dark.
+    a two-replica Deployment can be evicted at the same time, and the service goes dark. (A PR
+    that deletes the budget's file is judged on the Deployment it leaves uncovered.)
 
     Fix:
         apiVersion: policy/v1
@@ -200,17 +202,35 @@ def missing_pdb(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
               app: api
     """
     idx = index_of(ctx.project)
-    if is_dev_path(f.path):
-        return
-    for w in idx.workloads_in(f.path):
-        if w.kind != "Deployment" or w.labels is None:
+    paths = sorted(idx.by_path) if ctx.targets is None else sorted(ctx.targets)
+    judged = [w for path in paths for w in idx.workloads_in(path)]
+    deleted = _deleted_budget_files(ctx)
+    if deleted and ctx.base is not None:  # the Deployments the deleted budgets covered, untouched by the change
+        base_idx = index_of(ctx.base)
+        judged += [w for path in sorted(idx.by_path) if path not in paths for w in idx.workloads_in(path)
+                   if any(base_idx.has_budget(b) is True for b in base_idx.workloads_in(path) if b.name == w.name)]
+    for w in judged:
+        if w.kind != "Deployment" or w.labels is None or is_dev_path(w.path):
             continue
         count = _replicas(w)
         replicated = isinstance(count, int) and count >= 2
         autoscaled = idx.autoscaled(w) is True
         if (replicated or autoscaled) and idx.has_budget(w) is False:
             why = f"{count} replicas" if replicated else "an autoscaler"
-            yield Hit(w.kind_line, f"{w.title} has {why} and no PodDisruptionBudget selects its pods", **fx.budget(w))
+            yield Hit(w.kind_line, f"{w.title} has {why} and no PodDisruptionBudget selects its pods", path=w.path,
+                      also=tuple((p, 1) for p in deleted), **fx.budget(w))
+
+
+def _deleted_budget_files(ctx: RuleContext) -> list[str]:
+    """Files this change deletes that held a PodDisruptionBudget (read from the base)."""
+    if ctx.changes is None or ctx.base is None:
+        return []
+    out = []
+    for path, change in ctx.changes.files.items():
+        if change.status is FileStatus.REMOVED and (f := ctx.base.get(path)) is not None \
+                and "PodDisruptionBudget" in f.text:
+            out.append(path)
+    return sorted(out)
 
 
 @rule("k8s-recreate-strategy", kinds=KINDS, category=Category.RESILIENCE, severity=Severity.WARNING,

@@ -171,17 +171,19 @@ RULE_MODULES: dict[str, tuple[frozenset[FileKind], bool]] = {
     "data": (frozenset({FileKind.PYTHON}), False),
     "dockerfile": (frozenset({FileKind.DOCKERFILE}), False),
     "fastapi": (frozenset({FileKind.PYTHON}), True),
+    "fastapi_auth": (frozenset({FileKind.PYTHON}), False),
     "fastapi_security": (frozenset({FileKind.PYTHON}), False),
     "http": (frozenset({FileKind.PYTHON}), True),
     "k8s_manifests": (_K8S, False),
     "k8s_probes": (_K8S, True),
-    "k8s_resources": (_K8S, False),
-    "k8s_runtime": (_K8S, False),
+    "k8s_resources": (_K8S, True),  # k8s-missing-pdb re-judges the Deployment a deleted budget covered
+    "k8s_runtime": (_K8S | {FileKind.COMPOSE}, False),  # migrations also in replicated compose services
     "k8s_security": (_K8S, False),
     "messaging": (frozenset({FileKind.PYTHON}), False),
     "outbound": (frozenset({FileKind.PYTHON}), False),
     "observability": (frozenset({FileKind.PYTHON}), True),  # its print rule reads the service model
     "versioning": (frozenset(), True),
+    "migrations": (frozenset({FileKind.PYTHON}), False),
 }
 
 

@@ -83,6 +83,12 @@ def is_observer(w: Workload, m: HostMount) -> bool:
     return w.kind == "DaemonSet" and m.read_only and path in _OBSERVABLE
 
 
+def migration_in(text: str) -> str | None:
+    """The schema-migration command in a shell command line, if it runs one."""
+    m = _MIGRATION.search(text)
+    return m.group(0) if m else None
+
+
 def migration_line(c: Container) -> tuple[int, str] | None:
     """(line, command text) of a schema migration in the container's command or args."""
     for key in ("command", "args"):

@@ -82,3 +82,31 @@ def probe_handler(probe: object, c: Container) -> tuple | None:
 def _command(probe: dict) -> tuple[str, ...] | None:
     command = probe.get("exec", {}).get("command") if isinstance(probe.get("exec"), dict) else None
     return tuple(str(part) for part in command) if isinstance(command, list) else None
+
+
+# ports a pod declares for scrapers and debuggers, not for clients (names, then well-known numbers)
+_SIDE_PORT_NAMES = ("metric", "prom", "debug", "admin", "pprof", "profil", "jmx", "health", "status", "stats")
+_SIDE_PORT_NUMBERS = frozenset({9090, 9091, 9100, 9102, 9113, 9121, 9187, 9216, 9253, 9404, 6060, 5005, 8125})
+
+
+def traffic_ports(c: Container) -> list[str]:
+    """The container's declared ports that clients call (``http (8000)``), from ``containerPort``s:
+    what says a workload serves even when its Service lives in another repository."""
+    out = []
+    for item in as_list(c.data.get("ports")):
+        if not isinstance(item, dict) or is_templated(item.get("containerPort")) or is_templated(item.get("name")):
+            continue
+        number, name = item.get("containerPort"), str(item.get("name") or "")
+        if not isinstance(number, int) or isinstance(number, bool) or str(item.get("protocol", "TCP")) != "TCP":
+            continue
+        if any(side in name.lower() for side in _SIDE_PORT_NAMES) or (not name and number in _SIDE_PORT_NUMBERS):
+            continue
+        out.append(f"{name} ({number})" if name else str(number))
+    return out
+
+
+def self_serving_containers(w: Workload) -> list[tuple[Container, list[str]]]:
+    """(container, its traffic ports) of a Deployment or StatefulSet that no Service here selects."""
+    if w.kind not in ("Deployment", "StatefulSet"):
+        return []
+    return [(c, ports) for c in regular_containers(w) if (ports := traffic_ports(c))]

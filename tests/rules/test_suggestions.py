@@ -29,7 +29,8 @@ SUGGESTING = ["http-call-without-timeout", "compose-depends-on-not-healthy", "k8
               "http-retry-without-backoff", "http-retry-unbounded", "http-retry-non-idempotent",
               "fastapi-blocking-call-in-async", "fastapi-hardcoded-secret", "fastapi-debug-enabled",
               "k8s-single-replica", "k8s-hpa-min-replicas-low", "k8s-missing-memory-limit", "k8s-recreate-strategy",
-              "k8s-deprecated-api-version", "grpc-call-without-deadline", "boto3-client-without-timeouts"]
+              "k8s-deprecated-api-version", "grpc-call-without-deadline", "boto3-client-without-timeouts",
+              "data-session-not-rolled-back"]
 
 
 def _tree(root: Path) -> dict[str, str]:

@@ -1,0 +1,37 @@
+import json
+import logging
+import os
+
+import boto3
+from sqlalchemy.orm import Session
+
+from app.db import SessionLocal
+from app.mailer import send_receipt
+from app.models import Receipt
+
+log = logging.getLogger(__name__)
+QUEUE_URL = os.environ["QUEUE_URL"]
+sqs = boto3.client("sqs")
+
+
+def handle(body: dict, session: Session) -> None:
+    session.add(Receipt(order_id=body["order_id"], email=body["email"]))
+    session.commit()  # the unique order_id makes a redelivered message fail here, before a second mail
+    send_receipt(body["email"], body["order_id"])
+
+
+def main() -> None:
+    session = SessionLocal()
+    while True:
+        resp = sqs.receive_message(QueueUrl=QUEUE_URL, WaitTimeSeconds=20, MaxNumberOfMessages=10)
+        for msg in resp.get("Messages", []):
+            try:
+                handle(json.loads(msg["Body"]), session)
+            except Exception:
+                log.exception("message %s failed; left for redelivery", msg["MessageId"])
+                continue
+            sqs.delete_message(QueueUrl=QUEUE_URL, ReceiptHandle=msg["ReceiptHandle"])
+
+
+if __name__ == "__main__":
+    main()
