@@ -18,6 +18,7 @@ from reviewer.services.endpoints import add_endpoints, expand_vars
 from reviewer.services.model import Datastore, EnvVar, Placement, Service, ServiceModel, canonical_host
 from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
 from reviewer.sources.fastapi_routes import has_fastapi_app
+from reviewer.sources.helm import is_templated
 from reviewer.sources.images import image_name, is_datastore_image
 from reviewer.sources.k8s_index import index_of
 from reviewer.sources.k8s_objects import Container, as_list, manifest_docs
@@ -35,6 +36,8 @@ class _Builder:
         self.datastores: list[Datastore] = []
         self.by_root: dict[str, Service] = {}
         self.code = CodeIndex(project)
+        self.cluster_dns: dict[str, list[tuple[str | None, Service]]] = {}
+        self.namespaces: set[str] = set()
 
     def _service_for_root(self, root: str, name: str, origin: str, decl: tuple[str, int] | None) -> Service:
         svc = self.by_root.get(root)
@@ -137,6 +140,9 @@ class _Builder:
             for _, data, kind in manifest_docs(f):
                 if kind == "ConfigMap" and isinstance(data.get("data"), YMap):
                     configmaps[str(get_path(data, "metadata", "name"))] = (f.path, data["data"])
+                ns = get_path(data, "metadata", "name" if kind == "Namespace" else "namespace")
+                if isinstance(ns, str) and not is_templated(ns):
+                    self.namespaces.add(ns.lower())
         idx = index_of(self.project)
         self.k8s_service_map: dict[str, list[str]] = {}
         for wl in idx.workloads:
@@ -144,7 +150,8 @@ class _Builder:
                 continue
             images = [str(c.data["image"]) for c in wl.containers if isinstance(c.data.get("image"), str)]
             line = wl.data.line_of("metadata")
-            selected_by = [s.name for s in idx.backing_services(wl) if s.name and s.file.kind is FileKind.K8S]
+            fronts = [s for s in idx.backing_services(wl) if s.name and s.file.kind is FileKind.K8S]
+            selected_by = [s.name for s in fronts if s.name]
             if images and all(is_datastore_image(i) for i in images):
                 self.datastores.append(Datastore(wl.name, images[0], wl.path, line))
                 self.datastores.extend(Datastore(name, images[0], wl.path, line) for name in selected_by)
@@ -160,9 +167,11 @@ class _Builder:
             svc.workloads.append(placement)
             svc.images.update(str(c.data["image"]) for c in placement.main if c.data.get("image"))
             svc.hosts.add(wl.name)
-            for name in selected_by:
-                svc.hosts.add(name)
-                self.k8s_service_map.setdefault(name, []).append(wl.name)
+            for front in fronts:
+                assert front.name is not None
+                svc.hosts.add(front.name)
+                self.k8s_service_map.setdefault(front.name, []).append(wl.name)
+                self.cluster_dns.setdefault(front.name.lower(), []).append((_explicit_namespace(front.data), svc))
             for c in placement.main:
                 svc.env.extend(_workload_env(c.data, wl.path, configmaps))
 
@@ -182,7 +191,8 @@ class _Builder:
         return None
 
     def _finish(self) -> ServiceModel:
-        model = ServiceModel(self.services, self.datastores, self.code, self.k8s_service_map)
+        model = ServiceModel(self.services, self.datastores, self.code, self.k8s_service_map,
+                             cluster_dns=self.cluster_dns, namespaces=self.namespaces)
         model._roots = {s.root: s for s in self.services if s.root is not None}
         for f in self.project.of_kind(FileKind.PYTHON):
             owner = model.owner_of(f.path)
@@ -218,6 +228,12 @@ def _main_containers(cs: list[Container], svc: Service, workload_name: str) -> l
     main = [c for c in cs if isinstance(c.data.get("image"), str) and
             (c.data["image"] in svc.images or _stem(image_name(c.data["image"])) in stems)]
     return main or cs[:1]
+
+
+def _explicit_namespace(data: YMap) -> str | None:
+    """The namespace a manifest names; None when it leaves it to ``kubectl -n`` or kustomize."""
+    ns = get_path(data, "metadata", "namespace")
+    return ns.lower() if isinstance(ns, str) and not is_templated(ns) else None
 
 
 def _public_image(image: str | None) -> bool:
