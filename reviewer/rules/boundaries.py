@@ -243,11 +243,41 @@ def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
     for cycle in call_cycles(edges):
         hops = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
         ends = _ends([e for hop in hops for e in edges[hop]])
+        callback = _callback(model, cycle) if len(cycle) == 2 else None
+        if callback is not None:
+            (a, route, call), (b, b_path, b_call), back_path = callback
+            detail = (f"`{a.name}` {route.method.upper()} {route.path} waits on `{b.name}` {b_path}, which calls "
+                      f"`{a.name}` {back_path} back while it waits")
+            fix = (f"# `{a.name}` sends what `{b.name}` needs in the request, so `{b.name}` never calls back\n"
+                   f"resp = await client.{call.method if call.method != 'request' else 'post'}(url, json=payload)")
+            ends = _ends([(call.path, call.line), (b_call.path, b_call.line), *ends])
+            yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]), fix=fix)
+            continue
         detail = " → ".join([*cycle, cycle[0]])
         back, caller = cycle[-1], cycle[0]
         fix = (f"# `{back}` no longer calls `{caller}` back: `{caller}` publishes an event `{back}` consumes\n"
                f"await producer.send_and_wait(\"{caller}.events\", event.model_dump_json().encode())")
         yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]), fix=fix)
+
+
+def _callback(model: ServiceModel, pair: list[str]) -> tuple | None:
+    """A route of one service that calls the other, whose handler calls the first one back while it
+    waits: ((a, route, call), (b, b's route path, b's call back), the path called back)."""
+    for a_name, b_name in (pair, pair[::-1]):
+        a, b = model.named(a_name), model.named(b_name)
+        if a is None or b is None:
+            continue
+        for facts in a.facts(model):
+            for route in facts.routes:
+                for call in route.calls:
+                    hop = resolve_call(model, a, call.template)
+                    if hop is None or hop[0] is not b:
+                        continue
+                    for b_path, b_call, c in _next_hops(model, b, hop[1], call.method):
+                        back = resolve_call(model, b, b_call.template) if c is a else None
+                        if back is not None:
+                            return (a, route, call), (b, b_path, b_call), back[1]
+    return None
 
 
 @rule("boundary-sync-call-chain", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)

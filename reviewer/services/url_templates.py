@@ -69,15 +69,31 @@ def url_template(mod: PythonModule, node: ast.AST | None, seen: dict[str, bool],
     return "{}"
 
 
+def _client_names(mod: PythonModule) -> set[str]:
+    """Last names of what the module binds to an HTTP client it builds: ``app.state.inventory =
+    httpx.AsyncClient(...)``, ``async with aiohttp.ClientSession() as s``; computed once per module."""
+    cached = mod.__dict__.get("_arch_client_names")
+    if cached is None:
+        cached = set()
+        for node in mod.nodes:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                pairs = [(t, node.value) for t in node.targets]
+            elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) and node.optional_vars:
+                pairs = [(node.optional_vars, node.context_expr)]
+            else:
+                continue
+            for target, call in pairs:
+                if (mod.imports.qualify(call.func) or "") in _CLIENT_FACTORIES and dotted(target):
+                    cached.add((dotted(target) or "").rsplit(".", 1)[-1])
+        mod.__dict__["_arch_client_names"] = cached
+    return cached
+
+
 def _receiver_is_http_client(mod: PythonModule, recv: ast.AST) -> bool:
-    name = (dotted(recv) or "").rsplit(".", 1)[-1].lower()
-    if any(k in name for k in ("client", "http")):
+    name = (dotted(recv) or "").rsplit(".", 1)[-1]
+    if any(k in name.lower() for k in ("client", "http")):
         return True
-    if isinstance(recv, ast.Name):
-        value = _module_value(mod, recv.id)
-        if isinstance(value, ast.Call) and (mod.imports.qualify(value.func) or "") in _CLIENT_FACTORIES:
-            return True
-    return False
+    return bool(name) and name in _client_names(mod)
 
 
 def _base_url(mod: PythonModule) -> str | None:
