@@ -61,14 +61,20 @@ def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile],
     """The rule's hits. A file rule that fails on one file is skipped for that file only, with a
     note naming both: one hostile file must not switch a rule off for the whole change."""
     if rule.scope is Scope.PROJECT:
+        moved = []  # hits re-anchored on another end come last: a hit told from that end's side wins there
         for hit in rule.check(ctx):
             anchor = _choose_anchor(hit, hit.path or "", ctx)
             if anchor is not None:
                 path, line = anchor
                 others = tuple(e for e in ((hit.path or "", hit.line), *hit.also) if e != anchor)
                 same = path == hit.path
-                yield path, replace(hit, line=line, path=path, end_line=hit.end_line if same else None,
+                out = path, replace(hit, line=line, path=path, end_line=hit.end_line if same else None,
                                     also=others, suggestion=hit.suggestion if same else None)
+                if anchor == (hit.path or "", hit.line):
+                    yield out
+                else:
+                    moved.append(out)
+        yield from moved
         return
     for f in targets:
         if f.kind in rule.kinds:
