@@ -37,8 +37,10 @@ def _finding(rule: Rule, config: Config, path: str, hit: Hit, f: SourceFile | No
 def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, int] | None:
     """For a cross-file hit, the end that a reviewer of this change can act on.
 
-    Prefer an end on a commentable line of the diff, then one in a changed file; drop the hit
-    when no end is in the change (that is the audit's business, not this PR's)."""
+    Prefer an end on a commentable line of the diff, then one in a changed file. When no end is in
+    the change, the hit stays on its first end if a base tree is at hand: the comparison with the
+    base then keeps it only when the change made it true (a route renamed under a probe that
+    still asks for the old path); without a base there is no telling, and the hit is dropped."""
     ends = [(hit.path or default_path, hit.line), *hit.also]
     if ctx.targets is None:
         return ends[0]
@@ -53,7 +55,7 @@ def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, 
     for path, line in ends:
         if path in ctx.targets:
             return path, line
-    return None
+    return ends[0] if ctx.base is not None else None
 
 
 def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile],
