@@ -45,6 +45,7 @@ class Literal:
     value: str
     line: int
     config_default: bool = False  # the default of a getenv/Field/settings field: configuration, not code
+    name: str | None = None  # the variable or settings field it is assigned to
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     known_models: set[str] = set()
     dsns: list[ast.Constant] = []
     prose: set[int] = set()  # docstrings, descriptions and examples: a DSN there is not one the code opens
+    names: dict[int, str] = {}  # literal -> the name it is assigned to (CATALOG_DSN = "...", Field("..."))
     for node in mod.nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.startswith(("http://", "https://")):
@@ -164,6 +166,8 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
         elif isinstance(node, ast.Expr):
             config_nodes.add(id(node.value))
             prose.add(id(node.value))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            _assigned_names(node, names)
         elif isinstance(node, ast.ClassDef):
             _class_facts(facts, node, known_models)
             if any("Settings" in (dotted(b) or "") or "Config" in (dotted(b) or "") for b in node.bases):
@@ -174,7 +178,8 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     for node in urls:
         value = node.value if isinstance(node, ast.Constant) else url_template(mod, node, {})
         facts.url_literals.append(Literal(value, node.lineno, id(node) in config_nodes))  # type: ignore[arg-type]
-    facts.dsn_literals = [Literal(n.value, n.lineno, id(n) in config_nodes) for n in dsns if id(n) not in prose]
+    facts.dsn_literals = [Literal(n.value, n.lineno, id(n) in config_nodes, names.get(id(n)))
+                          for n in dsns if id(n) not in prose]
     for r in routes_of(mod):
         rf = RouteFacts(r, route_path(mod, r), path)
         rf.does_io = function_does_io(index, mod, path, r.func, depth=2)
@@ -195,6 +200,15 @@ def _call_facts(facts: FileFacts, mod: PythonModule, node: ast.Call) -> None:
     if url is not None:
         attr = node.func.attr if isinstance(node.func, ast.Attribute) else "request"
         facts.calls.append(HttpCall(url, node.lineno, facts.path, attr if attr in HTTP_VERBS else "request"))
+
+
+def _assigned_names(node: ast.Assign | ast.AnnAssign, names: dict[int, str]) -> None:
+    target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if len(node.targets) == 1 else None)
+    value = node.value
+    if not isinstance(target, ast.Name) or value is None:
+        return
+    for v in [value] if not isinstance(value, ast.Call) else [*value.args, *(k.value for k in value.keywords)]:
+        names[id(v)] = target.id
 
 
 def _setting_default(facts: FileFacts, stmt: ast.AnnAssign | ast.Assign) -> None:

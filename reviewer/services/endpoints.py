@@ -126,7 +126,8 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
         for lit in facts.dsn_literals:
             dsn = parse_dsn(lit.value)
             if dsn:
-                s.found_databases.append(DbEndpoint(*dsn, "create_engine", facts.path, lit.line))
+                var = lit.name.upper() if lit.name else "create_engine"
+                s.found_databases.append(DbEndpoint(*dsn, var, facts.path, lit.line))
         for lit in facts.url_literals:
             url = parse_http_url(lit.value)
             if url:
