@@ -189,3 +189,26 @@ def test_settings_defaults_and_service_addresses_become_call_edges():
     assert edges[("orders", "billing")][0] == ("orders/app/config.py", 11)  # URL literal of the settings default
     assert ("orders/app/main.py", 12) in edges[("orders", "billing")]  # the call, its URL read from settings
     assert edges[("billing", "ledger")] == [("docker-compose.yml", 7)]  # a gRPC address
+
+
+def test_routes_included_by_an_app_factory_are_served_at_their_full_path():
+    from reviewer.services.routes import app_routes
+
+    files = {
+        "users/Dockerfile": DOCKERFILE,
+        "users/app/__init__.py": "",
+        "users/app/main.py": ("from fastapi import FastAPI\n\nfrom app.api import router\n\n\n"
+                              "def create_application() -> FastAPI:\n"
+                              "    application = FastAPI(title='users')\n"
+                              "    application.include_router(router)\n"
+                              "    return application\n\n\napp = create_application()\n"),
+        "users/app/api/__init__.py": ("from fastapi import APIRouter\n\nfrom app.api.health import router as health\n\n"
+                                      "router = APIRouter(prefix='/api')\nrouter.include_router(health)\n"),
+        "users/app/api/health.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/health')\n\n\n"
+                                    "@router.get('/', status_code=204)\nasync def health() -> None:\n    return None\n"),
+    }
+    model = _model(files)
+    users = model.named("users")
+    assert users is not None
+    routes = app_routes(model, users)
+    assert routes.known and routes.get_paths() == ["/api/health/"]
