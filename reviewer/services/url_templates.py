@@ -10,6 +10,7 @@ from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, const_str, dot
 
 _HTTP_ATTRS = HTTP_VERBS | {"request", "stream"}
 _HTTP_LIB_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3.")
+_CALL_NAMES = _HTTP_ATTRS | {"urlopen"}
 _CLIENT_FACTORIES = {"httpx.AsyncClient", "httpx.Client", "requests.Session", "aiohttp.ClientSession"}
 
 
@@ -111,8 +112,10 @@ def _base_url(mod: PythonModule) -> str | None:
 
 def http_call_url(mod: PythonModule, call: ast.Call) -> str | None:
     """The URL template of an outbound HTTP call, or None when ``call`` is not one."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr not in _CALL_NAMES:
+        return None  # most calls: asked of every call in every file the model reads
     qual = mod.imports.qualify(call.func) or ""
-    is_lib = qual.startswith(_HTTP_LIB_PREFIXES) and qual.rsplit(".", 1)[-1] in _HTTP_ATTRS | {"urlopen"}
+    is_lib = qual.startswith(_HTTP_LIB_PREFIXES) and qual.rsplit(".", 1)[-1] in _CALL_NAMES
     is_client = isinstance(call.func, ast.Attribute) and call.func.attr in _HTTP_ATTRS \
         and not is_lib and _receiver_is_http_client(mod, call.func.value)
     if not (is_lib or is_client):
