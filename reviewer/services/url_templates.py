@@ -76,7 +76,8 @@ def _client_names(mod: PythonModule) -> set[str]:
     cached = mod.__dict__.get("_arch_client_names")
     if cached is None:
         cached = set()
-        for node in mod.nodes:
+        builds = any(mod.imports.imports_module(m) for m in ("httpx", "requests", "aiohttp"))
+        for node in mod.nodes if builds else ():
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 pairs = [(t, node.value) for t in node.targets]
             elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) and node.optional_vars:
