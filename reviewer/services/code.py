@@ -147,7 +147,6 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     known_models: set[str] = set()
     dsns: list[ast.Constant] = []
     prose: set[int] = set()  # docstrings, descriptions and examples: a DSN there is not one the code opens
-    names: dict[int, str] = {}  # literal -> the name it is assigned to (CATALOG_DSN = "...", Field("..."))
     for node in mod.nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.startswith(("http://", "https://")):
@@ -166,8 +165,6 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
         elif isinstance(node, ast.Expr):
             config_nodes.add(id(node.value))
             prose.add(id(node.value))
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            _assigned_names(node, names)
         elif isinstance(node, ast.ClassDef):
             _class_facts(facts, node, known_models)
             if any("Settings" in (dotted(b) or "") or "Config" in (dotted(b) or "") for b in node.bases):
@@ -178,8 +175,13 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     for node in urls:
         value = node.value if isinstance(node, ast.Constant) else url_template(mod, node, {})
         facts.url_literals.append(Literal(value, node.lineno, id(node) in config_nodes))  # type: ignore[arg-type]
-    facts.dsn_literals = [Literal(n.value, n.lineno, id(n) in config_nodes, names.get(id(n)))
-                          for n in dsns if id(n) not in prose]
+    if dsns:
+        names: dict[int, str] = {}  # literal -> the name it is assigned to (CATALOG_DSN = "...", Field("..."))
+        for node in mod.nodes:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                _assigned_names(node, names)
+        facts.dsn_literals = [Literal(n.value, n.lineno, id(n) in config_nodes, names.get(id(n)))
+                              for n in dsns if id(n) not in prose]
     for r in routes_of(mod):
         rf = RouteFacts(r, route_path(mod, r), path)
         rf.does_io = function_does_io(index, mod, path, r.func, depth=2)

@@ -113,7 +113,9 @@ def _base_url(mod: PythonModule) -> str | None:
 
 def http_call_url(mod: PythonModule, call: ast.Call) -> str | None:
     """The URL template of an outbound HTTP call, or None when ``call`` is not one."""
-    if isinstance(call.func, ast.Attribute) and call.func.attr not in _CALL_NAMES:
+    func = call.func
+    if (isinstance(func, ast.Attribute) and func.attr not in _CALL_NAMES) or (
+            isinstance(func, ast.Name) and func.id not in mod.imports.names):
         return None  # most calls: asked of every call in every file the model reads
     qual = mod.imports.qualify(call.func) or ""
     is_lib = qual.startswith(_HTTP_LIB_PREFIXES) and qual.rsplit(".", 1)[-1] in _CALL_NAMES
