@@ -205,7 +205,8 @@ def test_routes_included_by_an_app_factory_are_served_at_their_full_path():
         "users/app/api/__init__.py": ("from fastapi import APIRouter\n\nfrom app.api.health import router as health\n\n"
                                       "router = APIRouter(prefix='/api')\nrouter.include_router(health)\n"),
         "users/app/api/health.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/health')\n\n\n"
-                                    "@router.get('/', status_code=204)\nasync def health() -> None:\n    return None\n"),
+                                    "@router.get('/', status_code=204)\nasync def health() -> None:\n"
+                                    "    return None\n"),
     }
     model = _model(files)
     users = model.named("users")
