@@ -213,7 +213,8 @@ def _keep_new(report: Report, ctx: RuleContext, config: Config, rules: list[Rule
     project_ids = {r.id for r in rules if r.scope is Scope.PROJECT}
     base = _base_findings(ctx, config, rules, {f.rule_id for f in report.findings}) if ctx.base else None
     split = split_new(report.findings, base, ctx.changes, project_ids)
-    new, old = [], list(split.pre_existing)
+    # a cross-file finding kept on an end outside the change (``_choose_anchor``) counts only when new
+    new, old = [], [f for f in split.pre_existing if f.rule_id not in project_ids or f.path in (ctx.targets or ())]
     for f in split.new:
         rule = by_id.get(f.rule_id)
         audit_only = rule is not None and speaks(rule, config) is Speaks.AUDIT

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from reviewer.config import Config
+from reviewer.diff import parse_unified_diff
+from reviewer.engine import review_change
 from reviewer.project import Project
 from reviewer.services.build import build_service_model
 from reviewer.services.calls import call_edges
 from reviewer.services.model import ServiceModel
+from reviewer.services.routes import app_routes
 from reviewer.workspace.files import DictSource
+from tests.corpus.run import unified_diff
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 ROUTER = "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
@@ -192,8 +197,6 @@ def test_settings_defaults_and_service_addresses_become_call_edges():
 
 
 def test_routes_included_by_an_app_factory_are_served_at_their_full_path():
-    from reviewer.services.routes import app_routes
-
     files = {
         "users/Dockerfile": DOCKERFILE,
         "users/app/__init__.py": "",
@@ -213,3 +216,18 @@ def test_routes_included_by_an_app_factory_are_served_at_their_full_path():
     assert users is not None
     routes = app_routes(model, users)
     assert routes.known and routes.get_paths() == ["/api/health/"]
+
+
+def test_a_change_elsewhere_neither_posts_nor_counts_an_old_cross_file_finding():
+    compose = ("services:\n  orders:\n    build: ./orders\n    environment:\n"
+               "      DATABASE_URL: postgresql://shop@db:5432/shop\n  billing:\n    build: ./billing\n"
+               "    environment:\n      DATABASE_URL: postgresql://shop@db:5432/shop\n"
+               "  db:\n    image: postgres:16.4\n")
+    base = {"docker-compose.yml": compose, "orders/Dockerfile": DOCKERFILE, "orders/main.py": APP,
+            "billing/Dockerfile": DOCKERFILE, "billing/main.py": APP}
+    route = "\n\n@app.get('/orders')\nasync def orders() -> list[int]:\n    return []\n"
+    head = {**base, "orders/main.py": APP + route}  # a new route: the model is read again
+    report, _ = review_change(parse_unified_diff(unified_diff(base, head)), DictSource(head), Config(),
+                              base=DictSource(base))
+    assert [f.rule_id for f in report.findings if f.rule_id.startswith("boundary-")] == []
+    assert [f.rule_id for f in report.pre_existing if f.rule_id.startswith("boundary-")] == []
