@@ -145,6 +145,19 @@ def test_kubernetes_service_dns_names_resolve_to_the_workload_they_select(host, 
     assert (svc.name if svc else None) == expected
 
 
+@pytest.mark.parametrize(("host", "expected"), [
+    ("reports.analytics.svc.cluster.local", "reports"),
+    ("reports.analytics", "reports"),
+    ("reports.shop.svc.cluster.local", None),  # kustomize puts this Service in analytics
+])
+def test_a_kustomization_s_namespace_places_the_services_it_lists(host, expected):
+    kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: analytics\n" \
+                    "resources:\n  - app.yaml\n"
+    model = _model({"k8s/app.yaml": K8S, "k8s/kustomization.yaml": kustomization})
+    svc = model.resolve_host(host)
+    assert (svc.name if svc else None) == expected
+
+
 SETTINGS = """\
 from pydantic import Field
 from pydantic_settings import BaseSettings

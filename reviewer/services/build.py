@@ -23,7 +23,7 @@ from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.helm import is_templated
 from reviewer.sources.images import image_name, is_datastore_image
 from reviewer.sources.k8s_index import index_of
-from reviewer.sources.k8s_objects import Container, manifest_docs
+from reviewer.sources.k8s_objects import Container, as_list, manifest_docs
 from reviewer.sources.k8s_objects import Workload as K8sWorkload
 from reviewer.sources.yaml_docs import YMap, get_path
 
@@ -42,6 +42,7 @@ class _Builder:
         self.code_dirs = ancestors(f.path for f in project.of_kind(FileKind.PYTHON, FileKind.DOCKERFILE))
         self.cluster_dns: dict[str, list[tuple[str | None, Service]]] = {}
         self.namespaces: set[str] = set()
+        self.kustomize_ns: dict[str, str] = {}  # manifest path -> the namespace its kustomization sets
 
     def _service_for_root(self, root: str, name: str, origin: str, decl: tuple[str, int] | None) -> Service:
         svc = self.by_root.get(root)
@@ -136,6 +137,9 @@ class _Builder:
                 if kind == "ConfigMap" and isinstance(data.get("data"), YMap):
                     configmaps[str(get_path(data, "metadata", "name"))] = (f.path, data["data"])
                 ns = get_path(data, "metadata", "name" if kind == "Namespace" else "namespace")
+                if kind == "Kustomization":
+                    ns = data.get("namespace")
+                    self._kustomized(f.path, data, ns)
                 if isinstance(ns, str) and not is_templated(ns):
                     self.namespaces.add(ns.lower())
         idx = index_of(self.project)
@@ -166,9 +170,19 @@ class _Builder:
                 assert front.name is not None
                 svc.hosts.add(front.name)
                 self.k8s_service_map.setdefault(front.name, []).append(wl.name)
-                self.cluster_dns.setdefault(front.name.lower(), []).append((_explicit_namespace(front.data), svc))
+                ns = self.kustomize_ns.get(front.file.path) or _explicit_namespace(front.data)  # kustomize overrides
+                self.cluster_dns.setdefault(front.name.lower(), []).append((ns, svc))
             for c in placement.main:
                 svc.env.extend(workload_env(c.data, wl.path, configmaps))
+
+    def _kustomized(self, path: str, data: YMap, ns: object) -> None:
+        """The namespace a kustomization sets on the manifests it lists beside it (an overlay that
+        reaches into a shared base may set another one per overlay: those stay unknown)."""
+        if not isinstance(ns, str) or is_templated(ns):
+            return
+        for res in as_list(data.get("resources")):
+            if isinstance(res, str) and res.endswith((".yaml", ".yml")) and "/" not in res.strip("./"):
+                self.kustomize_ns[posixpath.join(posixpath.dirname(path), res.strip("./"))] = ns.lower()
 
     def _match_workload(self, wl: K8sWorkload, images: list[str],
                         compose_by_name: dict[str, Service]) -> Service | None:
