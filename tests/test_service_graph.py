@@ -202,11 +202,14 @@ def test_settings_defaults_and_service_addresses_become_call_edges():
         "        return (await http.get(f'{settings.billing_url}/invoices/{order_id}')).json()\n")
     files["docker-compose.yml"] = ("services:\n  orders:\n    build: ./orders\n  billing:\n    build: ./billing\n"
                                    "    environment:\n      LEDGER_ADDR: ledger:50051\n      REDIS_HOST: cache\n"
-                                   "  ledger:\n    image: ghcr.io/acme/ledger:2.0.0\n")
+                                   "      DB_HOST: ledger\n      FX_HOST: fx\n"
+                                   "  ledger:\n    image: ghcr.io/acme/ledger:2.0.0\n"
+                                   "  fx:\n    image: ghcr.io/acme/fx:1.0.0\n")
     edges = call_edges(_model(files))
     assert edges[("orders", "billing")][0] == ("orders/app/config.py", 11)  # URL literal of the settings default
     assert ("orders/app/main.py", 12) in edges[("orders", "billing")]  # the call, its URL read from settings
-    assert edges[("billing", "ledger")] == [("docker-compose.yml", 7)]  # a gRPC address
+    assert edges[("billing", "ledger")] == [("docker-compose.yml", 7)]  # a gRPC address; DB_HOST is a database's
+    assert edges[("billing", "fx")] == [("docker-compose.yml", 10)]  # a service's host
 
 
 def test_routes_included_by_an_app_factory_are_served_at_their_full_path():

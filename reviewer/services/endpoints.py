@@ -15,7 +15,7 @@ _DB_PORT_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|M
 # env URLs that point somewhere for the browser or for callbacks, not calls this service makes
 _NOT_A_CALL_VAR = re.compile(r"(?i)FRONTEND|PUBLIC|EXTERNAL|ORIGIN|CORS|ALLOWED|REDIRECT|CALLBACK|WEBHOOK|"
                              r"SELF|ISSUER|JWKS|OTEL|OTLP|JAEGER|ZIPKIN|SENTRY|PROMETHEUS|LOKI|TEMPO")
-_ADDRESS_VAR = re.compile(r"(?i)(_ADDR|_ADDRESS|_ENDPOINT|_TARGET|_GRPC_URL|_SERVICE_HOST|_API_HOST)$")
+_ADDRESS_VAR = re.compile(r"(?i)(_ADDR|_ADDRESS|_ENDPOINT|_TARGET|_GRPC_URL|_HOST)$")
 _ADDRESS_VALUE = re.compile(r"(?:dns:///?)?([A-Za-z0-9][A-Za-z0-9.-]*):?(\d{2,5})?$")
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mongodb": 27017, "mssql": 1433,
                   "oracle": 1521, "cockroachdb": 26257}
@@ -84,7 +84,7 @@ def _address(name: str, value: str) -> tuple[str, int | None, str] | None:
     """``PRODUCT_CATALOG_SERVICE_ADDR=productcatalog:3550``: a gRPC or TCP address of a service,
     (host, port, "/"), for variables named as addresses; brokers and lists are not calls."""
     m = _ADDRESS_VALUE.match(value.strip())
-    if not m or not _ADDRESS_VAR.search(name) or m.group(1).lower() in LOCAL_HOSTS:
+    if not m or not _ADDRESS_VAR.search(name) or _DB_HOST_VAR.match(name) or m.group(1).lower() in LOCAL_HOSTS:
         return None
     return m.group(1), int(m.group(2)) if m.group(2) else None, "/"
 
