@@ -38,8 +38,10 @@ def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, 
     """For a cross-file hit, the end that a reviewer of this change can act on.
 
     Prefer an end on a commentable line of the diff, then one in a changed file, then the first
-    end when the change deleted another (a removed budget leaves its Deployment uncovered); drop
-    the hit when no end is in the change (that is the audit's business, not this PR's)."""
+    end when the change deleted another (a removed budget leaves its Deployment uncovered). When no
+    end is in the change, the hit stays on its first end if a base tree is at hand: the comparison
+    with the base then keeps it only when the change made it true (a route renamed under a probe that
+    still asks for the old path); without a base there is no telling, and the hit is dropped."""
     ends = [(hit.path or default_path, hit.line), *hit.also]
     if ctx.targets is None:
         return ends[0]
@@ -57,7 +59,7 @@ def _choose_anchor(hit: Hit, default_path: str, ctx: RuleContext) -> tuple[str, 
     if ctx.changes is not None and any((c := ctx.changes.get(p)) is not None and c.status is FileStatus.REMOVED
                                        for p, _ in ends[1:]):
         return ends[0]  # the change deleted the other end (a PDB's file): it speaks of the object left behind
-    return None
+    return ends[0] if ctx.base is not None else None
 
 
 def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile],
@@ -65,14 +67,20 @@ def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile],
     """The rule's hits. A file rule that fails on one file is skipped for that file only, with a
     note naming both: one hostile file must not switch a rule off for the whole change."""
     if rule.scope is Scope.PROJECT:
+        moved = []  # hits re-anchored on another end come last: a hit told from that end's side wins there
         for hit in rule.check(ctx):
             anchor = _choose_anchor(hit, hit.path or "", ctx)
             if anchor is not None:
                 path, line = anchor
                 others = tuple(e for e in ((hit.path or "", hit.line), *hit.also) if e != anchor)
                 same = path == hit.path
-                yield path, replace(hit, line=line, path=path, end_line=hit.end_line if same else None,
+                out = path, replace(hit, line=line, path=path, end_line=hit.end_line if same else None,
                                     also=others, suggestion=hit.suggestion if same else None)
+                if anchor == (hit.path or "", hit.line):
+                    yield out
+                else:
+                    moved.append(out)
+        yield from moved
         return
     for f in targets:
         if f.kind in rule.kinds:
@@ -211,7 +219,8 @@ def _keep_new(report: Report, ctx: RuleContext, config: Config, rules: list[Rule
     project_ids = {r.id for r in rules if r.scope is Scope.PROJECT}
     base = _base_findings(ctx, config, rules, {f.rule_id for f in report.findings}) if ctx.base else None
     split = split_new(report.findings, base, ctx.changes, project_ids)
-    new, old = [], list(split.pre_existing)
+    # a cross-file finding kept on an end outside the change (``_choose_anchor``) counts only when new
+    new, old = [], [f for f in split.pre_existing if f.rule_id not in project_ids or f.path in (ctx.targets or ())]
     for f in split.new:
         rule = by_id.get(f.rule_id)
         audit_only = rule is not None and speaks(rule, config) is Speaks.AUDIT

@@ -230,9 +230,14 @@ def _may_share(a: Service, b: Service) -> bool:
 def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
     """Services call each other synchronously in a cycle
 
-    Why: with A calling B and B calling A over HTTP, neither can start, deploy or fail alone;
-    one slow service holds threads on both sides and a retry storm loops around the cycle.
-    Break the cycle: one side publishes an event the other consumes, or the shared logic moves.
+    Why: with A calling B and B calling A over HTTP or gRPC, neither can start, deploy or fail
+    alone; one slow service holds threads on both sides and a retry storm loops around the cycle.
+    Worst when B calls A back while A's request waits on B: every such request holds a worker
+    in both services, and under load both pools fill and wait on each other until timeouts fire.
+    Break the cycle: A sends what B needs in the request, or one side publishes an event the
+    other consumes. Addresses are read from compose, ConfigMaps, env defaults and settings
+    classes; Kubernetes names (`name`, `name.ns`, `name.ns.svc.cluster.local`) resolve to the
+    workload their Service selects in that namespace only.
 
     Fix:
         # inventory no longer calls orders back; it consumes the event orders publishes
@@ -243,11 +248,48 @@ def sync_call_cycle(ctx: RuleContext) -> Iterator[Hit]:
     for cycle in call_cycles(edges):
         hops = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
         ends = _ends([e for hop in hops for e in edges[hop]])
+        callback = _callback(model, cycle) if len(cycle) == 2 else None
+        if callback is not None:
+            (a, route, call), (b, b_path, b_call), back_path = callback
+            back_shown = f"{_verb(b_call.method)}{back_path.replace('{}', '{…}')}"
+            detail = (f"`{a.name}` {route.method.upper()} {route.path} waits on `{b.name}` {_verb(call.method)}"
+                      f"{b_path}, which calls `{a.name}` {back_shown} back while it waits")
+            fix = (f"# `{a.name}` sends in the request what `{b.name}` reads from {back_shown},\n"
+                   f"# so `{b.name}` never calls `{a.name}` back while `{a.name}` waits\n"
+                   f"resp = await client.{call.method if call.method != 'request' else 'post'}(\"{b_path}\", "
+                   f"json={{**payload, \"{_ident(a.name)}\": snapshot}})")
+            ends = _ends([(call.path, call.line), (b_call.path, b_call.line), *ends])
+            yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]), fix=fix)
+            continue
         detail = " → ".join([*cycle, cycle[0]])
         back, caller = cycle[-1], cycle[0]
         fix = (f"# `{back}` no longer calls `{caller}` back: `{caller}` publishes an event `{back}` consumes\n"
                f"await producer.send_and_wait(\"{caller}.events\", event.model_dump_json().encode())")
         yield Hit(ends[0][1], detail, path=ends[0][0], also=tuple(ends[1:]), fix=fix)
+
+
+def _verb(method: str) -> str:
+    return "" if method == "request" else method.upper() + " "
+
+
+def _callback(model: ServiceModel, pair: list[str]) -> tuple | None:
+    """A route of one service that calls the other, whose handler calls the first one back while it
+    waits: ((a, route, call), (b, b's route path, b's call back), the path called back)."""
+    for a_name, b_name in (pair, pair[::-1]):
+        a, b = model.named(a_name), model.named(b_name)
+        if a is None or b is None:
+            continue
+        for facts in a.facts(model):
+            for route in facts.routes:
+                for call in route.calls:
+                    hop = resolve_call(model, a, call.template)
+                    if hop is None or hop[0] is not b:
+                        continue
+                    for b_path, b_call, c in _next_hops(model, b, hop[1], call.method):
+                        back = resolve_call(model, b, b_call.template) if c is a else None
+                        if back is not None:
+                            return (a, route, call), (b, b_path, b_call), back[1]
+    return None
 
 
 @rule("boundary-sync-call-chain", category=Category.BOUNDARIES, severity=Severity.WARNING, scope=Scope.PROJECT)

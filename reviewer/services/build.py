@@ -8,16 +8,19 @@ Built once per run from the whole head tree (``project.memo``); every file is pa
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from reviewer.classify import FileKind, is_test_path
-from reviewer.project import Project, SourceFile
+from reviewer.project import Project
 from reviewer.services.addresses import host_aliases
 from reviewer.services.code import CodeIndex
+from reviewer.services.deploy_env import build_root, compose_env, workload_env
 from reviewer.services.endpoints import add_endpoints, expand_vars
-from reviewer.services.model import Datastore, EnvVar, Placement, Service, ServiceModel, canonical_host
+from reviewer.services.layout import ancestors, app_roots
+from reviewer.services.model import Datastore, Placement, Service, ServiceModel, canonical_host
 from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
 from reviewer.sources.fastapi_routes import has_fastapi_app
+from reviewer.sources.helm import is_templated
 from reviewer.sources.images import image_name, is_datastore_image
 from reviewer.sources.k8s_index import index_of
 from reviewer.sources.k8s_objects import Container, as_list, manifest_docs
@@ -35,10 +38,17 @@ class _Builder:
         self.datastores: list[Datastore] = []
         self.by_root: dict[str, Service] = {}
         self.code = CodeIndex(project)
+        # directories that hold code or a Dockerfile: a build context elsewhere is not in this tree
+        self.code_dirs = ancestors(f.path for f in project.of_kind(FileKind.PYTHON, FileKind.DOCKERFILE))
+        self.cluster_dns: dict[str, list[tuple[str | None, Service]]] = {}
+        self.namespaces: set[str] = set()
+        self.kustomize_ns: dict[str, str] = {}  # manifest path -> the namespace its kustomization sets
 
     def _service_for_root(self, root: str, name: str, origin: str, decl: tuple[str, int] | None) -> Service:
         svc = self.by_root.get(root)
         if svc is None:
+            if any(s.name == name for s in self.services):  # ee/api beside api: named by its path
+                name = root
             svc = Service(name=name, root=root, decl=decl)
             self.services.append(svc)
             self.by_root[root] = svc
@@ -49,10 +59,13 @@ class _Builder:
         by_name: dict[str, Service] = {}
         dotenvs = {posixpath.dirname(f.path): parse_dotenv(f.lines) for f in self.project.of_kind(FileKind.ENV)
                    if posixpath.basename(f.path) == ".env"}
-        for cf in sorted(compose_index(self.project).files.values(), key=lambda c: c.path):
-            dotenv = dotenvs.get(cf.directory, {})
-            for cs in cf.services.values():
-                self._compose_service(cf, cs, dotenv, by_name)
+        items = [(cf, cs, dotenvs.get(cf.directory, {})) for cf in compose_index(self.project).files.values()
+                 for cs in cf.services.values()]
+        # services built from code in this tree first: a copy of a compose file (vendored, embedded)
+        # whose build context is elsewhere then joins the service by name instead of splitting it
+        items.sort(key=lambda i: (self._root_of(i[0], i[1], i[2]) is None, i[0].path))
+        for cf, cs, dotenv in items:
+            self._compose_service(cf, cs, dotenv, by_name)
         self._code_roots()
         self._k8s(by_name)
         return self._finish()
@@ -60,7 +73,7 @@ class _Builder:
     def _compose_service(self, cf: ComposeFile, cs: ComposeService, dotenv: dict[str, str],
                          by_name: dict[str, Service]) -> None:
         image = expand_vars(str(cs.data["image"]), dotenv) if cs.data.get("image") else None
-        root = _build_root(cs.data.get("build"), cf.directory, dotenv)
+        root = self._root_of(cf, cs, dotenv)
         if image and is_datastore_image(image) and not root:
             self.datastores.append(Datastore(cs.name, image, cf.path, cs.line))
             return
@@ -85,42 +98,28 @@ class _Builder:
         svc.hosts |= {cs.name, *host_aliases(cs)}
         if image:
             svc.images.add(image)
-        svc.env.extend(_compose_env(cs, cf.path, dotenv))
+        svc.env.extend(compose_env(cs, cf.path, dotenv))
         by_name[cs.name] = svc
+
+    def _root_of(self, cf: ComposeFile, cs: ComposeService, dotenv: dict[str, str]) -> str | None:
+        """The compose service's build root, when it is a directory of this tree with code in it."""
+        root = build_root(cs.data.get("build"), cf.directory, dotenv)
+        return root if root is not None and root in self.code_dirs else None
 
     def _code_roots(self) -> None:
         for root in self.config_roots:
             self._service_for_root(root, posixpath.basename(root) or "app", "config", None)
         py_paths = {f.path for f in self.project.of_kind(FileKind.PYTHON)}
-        py_dirs: set[str] = set()
-        for p in py_paths:
-            d = posixpath.dirname(p)
-            while d not in py_dirs:
-                py_dirs.add(d)
-                if not d:
-                    break
-                d = posixpath.dirname(d)
+        py_dirs = ancestors(py_paths)
         for f in sorted(self.project.of_kind(FileKind.DOCKERFILE), key=lambda x: x.path):
             d = posixpath.dirname(f.path)
             if d in py_dirs and not is_test_path(f.path):
                 self._service_for_root(d, posixpath.basename(d) or "app", "dockerfile", (f.path, 1))
-        apps: dict[str, list[SourceFile]] = {}
-        for f in sorted(self.project.of_kind(FileKind.PYTHON), key=lambda x: x.path):
-            if is_test_path(f.path) or "FastAPI" not in f.text or f.python is None or not has_fastapi_app(f.python):
-                continue
-            if self._root_above(f.path) is not None:
-                continue
-            apps.setdefault(_package_root(f.path, py_paths), []).append(f)
-        for root, files in apps.items():
-            firsts = {f.path[len(root):].lstrip("/").split("/", 1)[0] for f in files}
-            if len(files) > 1 and len(firsts) > 1:  # several apps share a package root: one service each
-                for f in files:
-                    sub = posixpath.join(root, f.path[len(root):].lstrip("/").split("/", 1)[0]) if root else \
-                        f.path.split("/", 1)[0]
-                    sub = posixpath.dirname(f.path) if sub == f.path else sub
-                    self._service_for_root(sub, posixpath.basename(sub) or "app", "fastapi", (f.path, 1))
-            else:
-                self._service_for_root(root, posixpath.basename(root) or "app", "fastapi", (files[0].path, 1))
+        apps = [f.path for f in sorted(self.project.of_kind(FileKind.PYTHON), key=lambda x: x.path)
+                if not is_test_path(f.path) and "FastAPI" in f.text and f.python is not None
+                and has_fastapi_app(f.python) and self._root_above(f.path) is None]
+        for root, app_file in app_roots(apps, py_paths).items():
+            self._service_for_root(root, posixpath.basename(root) or "app", "fastapi", (app_file, 1))
 
     def _root_above(self, path: str) -> str | None:
         d = posixpath.dirname(path)
@@ -137,6 +136,12 @@ class _Builder:
             for _, data, kind in manifest_docs(f):
                 if kind == "ConfigMap" and isinstance(data.get("data"), YMap):
                     configmaps[str(get_path(data, "metadata", "name"))] = (f.path, data["data"])
+                ns = get_path(data, "metadata", "name" if kind == "Namespace" else "namespace")
+                if kind == "Kustomization":
+                    ns = data.get("namespace")
+                    self._kustomized(f.path, data, ns)
+                if isinstance(ns, str) and not is_templated(ns):
+                    self.namespaces.add(ns.lower())
         idx = index_of(self.project)
         self.k8s_service_map: dict[str, list[str]] = {}
         for wl in idx.workloads:
@@ -144,7 +149,8 @@ class _Builder:
                 continue
             images = [str(c.data["image"]) for c in wl.containers if isinstance(c.data.get("image"), str)]
             line = wl.data.line_of("metadata")
-            selected_by = [s.name for s in idx.backing_services(wl) if s.name and s.file.kind is FileKind.K8S]
+            fronts = [s for s in idx.backing_services(wl) if s.name and s.file.kind is FileKind.K8S]
+            selected_by = [s.name for s in fronts if s.name]
             if images and all(is_datastore_image(i) for i in images):
                 self.datastores.append(Datastore(wl.name, images[0], wl.path, line))
                 self.datastores.extend(Datastore(name, images[0], wl.path, line) for name in selected_by)
@@ -160,11 +166,23 @@ class _Builder:
             svc.workloads.append(placement)
             svc.images.update(str(c.data["image"]) for c in placement.main if c.data.get("image"))
             svc.hosts.add(wl.name)
-            for name in selected_by:
-                svc.hosts.add(name)
-                self.k8s_service_map.setdefault(name, []).append(wl.name)
+            for front in fronts:
+                assert front.name is not None
+                svc.hosts.add(front.name)
+                self.k8s_service_map.setdefault(front.name, []).append(wl.name)
+                ns = self.kustomize_ns.get(front.file.path) or _explicit_namespace(front.data)  # kustomize overrides
+                self.cluster_dns.setdefault(front.name.lower(), []).append((ns, svc))
             for c in placement.main:
-                svc.env.extend(_workload_env(c.data, wl.path, configmaps))
+                svc.env.extend(workload_env(c.data, wl.path, configmaps))
+
+    def _kustomized(self, path: str, data: YMap, ns: object) -> None:
+        """The namespace a kustomization sets on the manifests it lists beside it (an overlay that
+        reaches into a shared base may set another one per overlay: those stay unknown)."""
+        if not isinstance(ns, str) or is_templated(ns):
+            return
+        for res in as_list(data.get("resources")):
+            if isinstance(res, str) and res.endswith((".yaml", ".yml")) and "/" not in res.strip("./"):
+                self.kustomize_ns[posixpath.join(posixpath.dirname(path), res.strip("./"))] = ns.lower()
 
     def _match_workload(self, wl: K8sWorkload, images: list[str],
                         compose_by_name: dict[str, Service]) -> Service | None:
@@ -182,7 +200,8 @@ class _Builder:
         return None
 
     def _finish(self) -> ServiceModel:
-        model = ServiceModel(self.services, self.datastores, self.code, self.k8s_service_map)
+        model = ServiceModel(self.services, self.datastores, self.code, self.k8s_service_map,
+                             cluster_dns=self.cluster_dns, namespaces=self.namespaces)
         model._roots = {s.root: s for s in self.services if s.root is not None}
         for f in self.project.of_kind(FileKind.PYTHON):
             owner = model.owner_of(f.path)
@@ -220,6 +239,12 @@ def _main_containers(cs: list[Container], svc: Service, workload_name: str) -> l
     return main or cs[:1]
 
 
+def _explicit_namespace(data: YMap) -> str | None:
+    """The namespace a manifest names; None when it leaves it to ``kubectl -n`` or kustomize."""
+    ns = get_path(data, "metadata", "namespace")
+    return ns.lower() if isinstance(ns, str) and not is_templated(ns) else None
+
+
 def _public_image(image: str | None) -> bool:
     """An image from Docker Hub (``adminer``, ``hasura/graphql-engine``): someone else's software.
     Images from a registry host (``ghcr.io/acme/reporting``) or templated ones are taken as ours."""
@@ -237,68 +262,7 @@ def _stem(name: str) -> str:
     return name
 
 
-def _package_root(path: str, py_paths: set[str]) -> str:
-    """The directory above the topmost package holding ``path`` (a service's working directory)."""
-    d = posixpath.dirname(path)
-    while d and posixpath.join(d, "__init__.py") in py_paths:
-        d = posixpath.dirname(d)
-    return d
-
-
 def build_service_model(project: Project, service_roots: Iterable[str] = ()) -> ServiceModel:
     """The service model of ``project``, built once per run and shared by every rule."""
     roots = tuple(service_roots)
     return project.memo(f"services:{','.join(roots)}", lambda: _Builder(project, roots).build())  # type: ignore[return-value]
-
-
-def _norm(path: str) -> str | None:
-    """A repository-relative posix path, or None when it leaves the repository."""
-    p = posixpath.normpath(path)
-    if p == ".":
-        return ""
-    if p.startswith("..") or p.startswith("/"):
-        return None
-    return p
-
-
-def _build_root(build: object, base: str, dotenv: dict[str, str]) -> str | None:
-    """The service's code root: the build context, or the Dockerfile's directory when one context
-    (often the repository root, to reach shared libraries) builds several services."""
-    if not build:
-        return None
-    context = build.get("context", ".") if isinstance(build, dict) else build
-    root = _norm(posixpath.join(base, expand_vars(str(context), dotenv)))
-    dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
-    if root is not None and isinstance(dockerfile, str) and "/" in dockerfile.strip("./"):
-        sub = _norm(posixpath.join(root, posixpath.dirname(dockerfile)))
-        return sub if sub is not None and sub != root else root
-    return root
-
-
-def _compose_env(cs: ComposeService, path: str, dotenv: dict[str, str]) -> Iterator[EnvVar]:
-    """Compose ``environment:`` in map or ``K=V`` list form, values expanded from ``.env``."""
-    for var in cs.environment:
-        value = None if var.value is None else expand_vars(str(var.value), dotenv)
-        yield EnvVar(var.name, value, path, var.line)
-
-
-def _workload_env(c: YMap, path: str, configmaps: dict[str, tuple[str, YMap]]) -> Iterator[EnvVar]:
-    for item in as_list(c.get("env")):
-        if not isinstance(item, YMap) or not isinstance(item.get("name"), str):
-            continue
-        if "value" in item:
-            value = item.get("value")
-            yield EnvVar(item["name"], None if value is None else str(value), path, item.value_line("value"))
-        ref = get_path(item, "valueFrom", "configMapKeyRef")
-        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and ref["name"] in configmaps:
-            cm_path, data = configmaps[ref["name"]]
-            key = ref.get("key")
-            if key in data:
-                yield EnvVar(item["name"], str(data[key]), cm_path, data.line_of(key))
-    for src in as_list(c.get("envFrom")):
-        name = get_path(src, "configMapRef", "name")
-        if isinstance(name, str) and name in configmaps:
-            cm_path, data = configmaps[name]
-            prefix = str(src.get("prefix") or "")
-            for key, value in data.items():
-                yield EnvVar(prefix + str(key), None if value is None else str(value), cm_path, data.line_of(key))

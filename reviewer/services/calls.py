@@ -15,24 +15,41 @@ if TYPE_CHECKING:
 
 
 def call_edges(model: ServiceModel) -> dict[tuple[str, str], list[tuple[str, int]]]:
-    """(caller, callee) -> evidence lines, from env URLs and URL literals in code."""
+    """(caller, callee) -> evidence lines: URLs and service addresses in the caller's environment
+    (compose, ConfigMaps), URL literals in its code, and the HTTP calls its code makes, their
+    ``${VAR}`` parts read from its environment or its settings classes' defaults."""
     edges: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for s in model.services:
         for url in s.urls:
-            target = model.resolve_host(url.host)
-            if target is None or target is s:
-                continue
-            edges.setdefault((s.name, target.name), []).append((url.path, url.line))
+            target = model.resolve_host(url.address or url.host)
+            if target is not None and target is not s:
+                edges.setdefault((s.name, target.name), []).append((url.path, url.line))
+        for facts in s.facts(model):
+            for call in facts.calls:
+                hop = resolve_call(model, s, call.template)
+                if hop is not None:
+                    edges.setdefault((s.name, hop[0].name), []).append((call.path, call.line))
     return edges
+
+
+def settings_of(model: ServiceModel, svc: Service) -> dict[str, str]:
+    """What ``${VAR}`` means in ``svc``'s code: its environment, else its settings classes' defaults."""
+    cached = model.settings.get(svc.name)
+    if cached is None:
+        cached = {}
+        for var in svc.env:
+            if var.value is not None:
+                cached.setdefault(var.name, var.value)
+        for facts in svc.facts(model):
+            for name, value in facts.settings_defaults.items():
+                cached.setdefault(name, value)
+        model.settings[svc.name] = cached
+    return cached
 
 
 def resolve_call(model: ServiceModel, caller: Service, template: str) -> tuple[Service, str] | None:
     """The service (other than ``caller``) and URL path an outbound call template reaches."""
-    env = {}
-    for var in caller.env:
-        if var.value is not None:
-            env.setdefault(var.name, var.value)
-    url = parse_http_url(expand_vars(template, env))
+    url = parse_http_url(expand_vars(template, settings_of(model, caller)))
     if url is None:
         return None
     target = model.resolve_host(url[0])

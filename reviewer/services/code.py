@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reviewer.project import Project
+from reviewer.services.url_templates import http_call_url, url_template
 from reviewer.sources.fastapi_routes import Route, route_path, routes_of
 from reviewer.sources.modules import resolver
 from reviewer.sources.python_ast import (
@@ -22,9 +23,6 @@ from reviewer.sources.python_ast import (
 )
 
 BREAKER_MODULES = ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory")
-_HTTP_ATTRS = HTTP_VERBS | {"request", "stream"}
-_HTTP_LIB_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3.")
-_CLIENT_FACTORIES = {"httpx.AsyncClient", "httpx.Client", "requests.Session", "aiohttp.ClientSession"}
 _DB_ANY_RECEIVER = {"execute", "executemany", "exec", "fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one",
                     "fetch_val", "fetchall", "fetchone", "scalar", "scalars", "ping", "count_documents", "find_one",
                     "server_info", "list_collection_names", "run_sync"}
@@ -34,7 +32,9 @@ _DB_RECEIVERS = ("db", "session", "sess", "conn", "connection", "database", "eng
                  "mongo", "cursor", "cur")
 _DB_CONNECT = ("asyncpg.connect", "asyncpg.create_pool", "psycopg.connect", "psycopg2.connect", "pymysql.connect",
                "aiomysql.connect", "motor.", "pymongo.MongoClient", "redis.Redis", "redis.from_url")
-_ENGINE_FACTORIES = ("create_engine", "create_async_engine")
+_DSN_PREFIXES = ("postgres", "pgsql", "mysql", "mariadb", "mongodb", "mssql", "oracle", "cockroachdb",
+                 "timescaledb", "jdbc:")
+_PROSE_KEYWORDS = {"description", "example", "examples", "help", "title", "summary"}
 _MODEL_BASES = {"BaseModel", "SQLModel"}
 _CONFIG_CALLS = ("os.getenv", "os.environ.get", "environ.get", "getenv", "os.environ.setdefault", "Field",
                  "pydantic.Field", "config", "decouple.config", "env.str", "env")
@@ -45,6 +45,7 @@ class Literal:
     value: str
     line: int
     config_default: bool = False  # the default of a getenv/Field/settings field: configuration, not code
+    name: str | None = None  # the variable or settings field it is assigned to
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class FileFacts:
     tables: list[tuple[str, int]] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     breaker: bool = False
+    calls: list[HttpCall] = field(default_factory=list)  # every outbound HTTP call, in routes or not
+    settings_defaults: dict[str, str] = field(default_factory=dict)  # ORDERS_URL -> a settings class default
 
 
 class CodeIndex:
@@ -142,10 +145,14 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
     config_nodes: set[int] = set()  # configuration defaults, docstrings and prose: not URLs the code calls
     urls: list[ast.Constant | ast.JoinedStr] = []
     known_models: set[str] = set()
+    dsns: list[ast.Constant] = []
+    prose: set[int] = set()  # docstrings, descriptions and examples: a DSN there is not one the code opens
     for node in mod.nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value.startswith(("http://", "https://")):
                 urls.append(node)
+            elif "://" in node.value and node.value[:12].lower().startswith(_DSN_PREFIXES):
+                dsns.append(node)
         elif isinstance(node, ast.JoinedStr) and node.values:
             head = const_str(node.values[0])
             if head and head.startswith(("http://", "https://")):
@@ -154,17 +161,27 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
             _call_facts(facts, mod, node)
             if _is_config_call(mod, node):
                 config_nodes.update(id(n) for a in [*node.args, *(k.value for k in node.keywords)] for n in ast.walk(a))
+            prose.update(id(n) for k in node.keywords if k.arg in _PROSE_KEYWORDS for n in ast.walk(k.value))
         elif isinstance(node, ast.Expr):
             config_nodes.add(id(node.value))
+            prose.add(id(node.value))
         elif isinstance(node, ast.ClassDef):
             _class_facts(facts, node, known_models)
             if any("Settings" in (dotted(b) or "") or "Config" in (dotted(b) or "") for b in node.bases):
                 for stmt in node.body:
                     if isinstance(stmt, (ast.AnnAssign, ast.Assign)) and stmt.value is not None:
                         config_nodes.update(id(n) for n in ast.walk(stmt.value))
+                        _setting_default(facts, stmt)
     for node in urls:
-        value = node.value if isinstance(node, ast.Constant) else _template(mod, node, {})
+        value = node.value if isinstance(node, ast.Constant) else url_template(mod, node, {})
         facts.url_literals.append(Literal(value, node.lineno, id(node) in config_nodes))  # type: ignore[arg-type]
+    if dsns:
+        names: dict[int, str] = {}  # literal -> the name it is assigned to (CATALOG_DSN = "...", Field("..."))
+        for node in mod.nodes:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                _assigned_names(node, names)
+        facts.dsn_literals = [Literal(n.value, n.lineno, id(n) in config_nodes, names.get(id(n)))
+                              for n in dsns if id(n) not in prose]
     for r in routes_of(mod):
         rf = RouteFacts(r, route_path(mod, r), path)
         rf.does_io = function_does_io(index, mod, path, r.func, depth=2)
@@ -176,14 +193,37 @@ def _analyse(index: CodeIndex, path: str, mod: PythonModule) -> FileFacts:
 def _call_facts(facts: FileFacts, mod: PythonModule, node: ast.Call) -> None:
     qual = mod.imports.qualify(node.func) or ""
     last = qual.rsplit(".", 1)[-1]
-    if last in _ENGINE_FACTORIES and node.args:
-        value = const_str(node.args[0])
-        if value:
-            facts.dsn_literals.append(Literal(value, node.lineno))
-    elif qual.startswith("sqlalchemy") and last == "Table" and node.args:
+    if qual.startswith("sqlalchemy") and last == "Table" and node.args:
         name = const_str(node.args[0])
         if name:
             facts.tables.append((name, node.lineno))
+        return
+    url = http_call_url(mod, node)
+    if url is not None:
+        attr = node.func.attr if isinstance(node.func, ast.Attribute) else "request"
+        facts.calls.append(HttpCall(url, node.lineno, facts.path, attr if attr in HTTP_VERBS else "request"))
+
+
+def _assigned_names(node: ast.Assign | ast.AnnAssign, names: dict[int, str]) -> None:
+    target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if len(node.targets) == 1 else None)
+    value = node.value
+    if not isinstance(target, ast.Name) or value is None:
+        return
+    for v in [value] if not isinstance(value, ast.Call) else [*value.args, *(k.value for k in value.keywords)]:
+        names[id(v)] = target.id
+
+
+def _setting_default(facts: FileFacts, stmt: ast.AnnAssign | ast.Assign) -> None:
+    """``orders_url: str = "http://orders:8000"`` (or ``Field("...")``) in a settings class: the value
+    ``settings.orders_url`` has when the environment does not set ``ORDERS_URL``."""
+    target = stmt.target if isinstance(stmt, ast.AnnAssign) else (stmt.targets[0] if len(stmt.targets) == 1 else None)
+    value = stmt.value
+    if isinstance(value, ast.Call) and (dotted(value.func) or "").endswith("Field"):
+        kw = keyword(value, "default")
+        value = kw.value if kw is not None else (value.args[0] if value.args else None)
+    text = const_str(value) if value is not None else None
+    if isinstance(target, ast.Name) and text:
+        facts.settings_defaults.setdefault(target.id.upper(), text)
 
 
 def _class_facts(facts: FileFacts, node: ast.ClassDef, known_models: set[str]) -> None:
@@ -206,105 +246,6 @@ def _is_config_call(mod: PythonModule, node: ast.Call) -> bool:
     """getenv/environ.get/Field/decouple config: their literal arguments are configuration defaults."""
     qual = mod.imports.qualify(node.func) or ""
     return qual in _CONFIG_CALLS or qual.endswith((".getenv", "environ.get", ".Field"))
-
-
-def _module_values(mod: PythonModule) -> dict[str, ast.AST]:
-    """Module-level ``NAME = value`` assignments, computed once per module."""
-    cached = mod.__dict__.get("_arch_module_values")
-    if cached is None:
-        cached = {}
-        for node in mod.tree.body:
-            if isinstance(node, ast.Assign):
-                for t in node.targets:
-                    if isinstance(t, ast.Name):
-                        cached.setdefault(t.id, node.value)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                cached.setdefault(node.target.id, node.value)
-        mod.__dict__["_arch_module_values"] = cached
-    return cached
-
-
-def _module_value(mod: PythonModule, name: str) -> ast.AST | None:
-    return _module_values(mod).get(name)
-
-
-def _template(mod: PythonModule, node: ast.AST | None, seen: dict[str, bool], depth: int = 0) -> str:
-    """A URL expression as text: literals kept, env lookups as ``${VAR}``, anything else ``{}``."""
-    if node is None or depth > 4:
-        return "{}"
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(_template(mod, v, seen, depth + 1) for v in node.values)
-    if isinstance(node, ast.FormattedValue):
-        return _template(mod, node.value, seen, depth + 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _template(mod, node.left, seen, depth + 1) + _template(mod, node.right, seen, depth + 1)
-    if isinstance(node, ast.Name) and node.id not in seen:
-        value = _module_value(mod, node.id)
-        if value is not None:
-            return _template(mod, value, {**seen, node.id: True}, depth + 1)
-        return "{}"
-    if isinstance(node, ast.Subscript):
-        key = const_str(node.slice)
-        if key and (dotted(node.value) or "").endswith("environ"):
-            return "${" + key + "}"
-    if isinstance(node, ast.Call):
-        qual = mod.imports.qualify(node.func) or ""
-        if qual.endswith(("getenv", "environ.get")) and node.args:
-            var = const_str(node.args[0])
-            if var and len(node.args) > 1:
-                return "${" + var + ":-" + _template(mod, node.args[1], seen, depth + 1) + "}"
-            if var:
-                return "${" + var + "}"
-    if isinstance(node, ast.Attribute):
-        owner = (dotted(node.value) or "").lower()
-        if "settings" in owner or "config" in owner:
-            return "${" + node.attr.upper() + "}"
-    return "{}"
-
-
-def _receiver_is_http_client(mod: PythonModule, recv: ast.AST) -> bool:
-    name = (dotted(recv) or "").rsplit(".", 1)[-1].lower()
-    if any(k in name for k in ("client", "http")):
-        return True
-    if isinstance(recv, ast.Name):
-        value = _module_value(mod, recv.id)
-        if isinstance(value, ast.Call) and (mod.imports.qualify(value.func) or "") in _CLIENT_FACTORIES:
-            return True
-    return False
-
-
-def _base_url(mod: PythonModule) -> str | None:
-    """The single ``base_url=`` the module's HTTP clients are built with, if there is exactly one."""
-    if "_arch_base_url" not in mod.__dict__:
-        found = set()
-        for node in mod.nodes:
-            if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in _CLIENT_FACTORIES:
-                kw = keyword(node, "base_url")
-                if kw is not None:
-                    found.add(_template(mod, kw.value, {}))
-        mod.__dict__["_arch_base_url"] = found.pop() if len(found) == 1 else None
-    return mod.__dict__["_arch_base_url"]
-
-
-def http_call_url(mod: PythonModule, call: ast.Call) -> str | None:
-    """The URL template of an outbound HTTP call, or None when ``call`` is not one."""
-    qual = mod.imports.qualify(call.func) or ""
-    is_lib = qual.startswith(_HTTP_LIB_PREFIXES) and qual.rsplit(".", 1)[-1] in _HTTP_ATTRS | {"urlopen"}
-    is_client = isinstance(call.func, ast.Attribute) and call.func.attr in _HTTP_ATTRS \
-        and not is_lib and _receiver_is_http_client(mod, call.func.value)
-    if not (is_lib or is_client):
-        return None
-    arg = call.args[1] if qual.endswith(".request") and len(call.args) > 1 else (call.args[0] if call.args else None)
-    if arg is None:
-        kw = keyword(call, "url")
-        arg = kw.value if kw else None
-    url = _template(mod, arg, {})
-    if url.startswith("/") and is_client:
-        base = _base_url(mod)
-        url = (base.rstrip("/") + url) if base else url
-    return url
 
 
 def _handler_calls(facts: FileFacts, func: FunctionNode) -> Iterator[HttpCall]:

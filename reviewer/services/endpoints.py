@@ -15,6 +15,8 @@ _DB_PORT_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|M
 # env URLs that point somewhere for the browser or for callbacks, not calls this service makes
 _NOT_A_CALL_VAR = re.compile(r"(?i)FRONTEND|PUBLIC|EXTERNAL|ORIGIN|CORS|ALLOWED|REDIRECT|CALLBACK|WEBHOOK|"
                              r"SELF|ISSUER|JWKS|OTEL|OTLP|JAEGER|ZIPKIN|SENTRY|PROMETHEUS|LOKI|TEMPO")
+_ADDRESS_VAR = re.compile(r"(?i)(_ADDR|_ADDRESS|_ENDPOINT|_TARGET|_GRPC_URL|_HOST)$")
+_ADDRESS_VALUE = re.compile(r"(?:dns:///?)?([A-Za-z0-9][A-Za-z0-9.-]*):?(\d{2,5})?$")
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mongodb": 27017, "mssql": 1433,
                   "oracle": 1521, "cockroachdb": 26257}
 _SCHEMES = {"postgres": "postgresql", "postgresql": "postgresql", "pgsql": "postgresql", "mysql": "mysql",
@@ -78,6 +80,15 @@ def parse_http_url(url: str) -> tuple[str, int | None, str] | None:
     return host, port, parts.path or "/"
 
 
+def _address(name: str, value: str) -> tuple[str, int | None, str] | None:
+    """``PRODUCT_CATALOG_SERVICE_ADDR=productcatalog:3550``: a gRPC or TCP address of a service,
+    (host, port, "/"), for variables named as addresses; brokers and lists are not calls."""
+    m = _ADDRESS_VALUE.match(value.strip())
+    if not m or not _ADDRESS_VAR.search(name) or _DB_HOST_VAR.match(name) or m.group(1).lower() in LOCAL_HOSTS:
+        return None
+    return m.group(1), int(m.group(2)) if m.group(2) else None, "/"
+
+
 def add_endpoints(s: Service, model: ServiceModel) -> None:
     """Database endpoints and outbound URLs from env vars and code."""
     hosts, names, ports = {}, {}, {}
@@ -95,10 +106,10 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
             names[var.path] = var
         elif _DB_PORT_VAR.match(var.name):
             ports[var.path] = var
-        url = parse_http_url(var.value)
+        url = parse_http_url(var.value) or _address(var.name, var.value)
         if url and not _NOT_A_CALL_VAR.search(var.name):
             s.found_urls.append(OutboundUrl(var.value, canonical_host(url[0]), url[1], url[2], var.path, var.line,
-                                      "env", var.name))
+                                            "env", var.name, url[0].lower()))
     for path, name_var in names.items():
         host_var = hosts.get(path)
         if host_var is None or not host_var.value or "$" in host_var.value + (name_var.value or ""):
@@ -115,9 +126,10 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
         for lit in facts.dsn_literals:
             dsn = parse_dsn(lit.value)
             if dsn:
-                s.found_databases.append(DbEndpoint(*dsn, "create_engine", facts.path, lit.line))
+                var = lit.name.upper() if lit.name else "create_engine"
+                s.found_databases.append(DbEndpoint(*dsn, var, facts.path, lit.line))
         for lit in facts.url_literals:
             url = parse_http_url(lit.value)
             if url:
                 s.found_urls.append(OutboundUrl(lit.value, canonical_host(url[0]), url[1], url[2], facts.path, lit.line,
-                                          "code"))
+                                                "code", None, url[0].lower()))

@@ -71,6 +71,7 @@ class OutboundUrl:
     line: int
     origin: str  # "env" or "code"
     var: str | None = None
+    address: str = ""  # the host as written (``orders.shop.svc``): its namespace decides where it resolves
 
 
 BROKER_IMAGES = ("kafka", "cp-kafka", "redpanda", "rabbitmq", "nats", "redis", "valkey", "keydb", "zookeeper")
@@ -151,6 +152,11 @@ class ServiceModel:
     by_host: dict[str, Service] = field(default_factory=dict)
     datastore_hosts: dict[str, Datastore] = field(default_factory=dict)
     route_indexes: dict[str, RouteIndex] = field(default_factory=dict)
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)  # service -> ${VAR} values (calls.settings_of)
+    # Kubernetes Service name -> (its namespace, None when the manifest leaves it to kubectl/kustomize;
+    # the service behind the workload it selects); and every namespace the manifests name
+    cluster_dns: dict[str, list[tuple[str | None, Service]]] = field(default_factory=dict)
+    namespaces: set[str] = field(default_factory=set)
     _roots: dict[str, Service] = field(default_factory=dict)
 
     def owner_of(self, path: str) -> Service | None:
@@ -165,7 +171,22 @@ class ServiceModel:
             d = posixpath.dirname(d)
 
     def resolve_host(self, host: str) -> Service | None:
-        return self.by_host.get(canonical_host(host))
+        """The service a host name reaches: a compose name or alias, or a Kubernetes Service in any
+        of its DNS forms (``name``, ``name.ns``, ``name.ns.svc``, ``name.ns.svc.cluster.local``),
+        which reaches the workload it selects only from its own namespace. ``orders.example.com``
+        is someone else's host, and ``orders.billing.svc`` is not the ``orders`` of namespace ``shop``."""
+        h = host.strip().lower().rstrip(".")
+        parts = h.split(".")
+        if len(parts) == 1:
+            return self.by_host.get(h)
+        if (len(parts) >= 3 and parts[2] == "svc") or (len(parts) == 2 and parts[1] in self.namespaces):
+            name, ns = parts[0], parts[1]
+        else:
+            return self.by_host.get(h)  # a dotted compose hostname or alias, else an outside host
+        entries = self.cluster_dns.get(name)
+        if not entries:
+            return self.by_host.get(name)
+        return next((svc for e_ns, svc in entries if e_ns is None or e_ns == ns), None)
 
     def service_names(self) -> set[str]:
         """Every host name that reaches a container: compose services and k8s Services/workloads."""

@@ -105,10 +105,17 @@ def app_names(mod: PythonModule) -> set[str]:
 
 
 def fastapi_vars(mod: PythonModule) -> set[str]:
-    """Module-level variables holding a ``FastAPI()`` app (the root of the include chains)."""
-    return _memo(mod, "_fr_apps", lambda: {  # type: ignore[return-value]
-        n for names, call in _assigned_calls(mod)
-        if (mod.imports.qualify(call.func) or "").rsplit(".", 1)[-1] == "FastAPI" for n in names})
+    """Variables holding a ``FastAPI()`` app (the root of the include chains): at module level, or
+    in an app factory (``application = FastAPI(); application.include_router(router)``)."""
+    def build() -> set[str]:
+        names = set()
+        for node in mod.nodes:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) and (
+                    mod.imports.qualify(node.value.func) or "").rsplit(".", 1)[-1] == "FastAPI":
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return names
+    return _memo(mod, "_fr_apps", build)  # type: ignore[return-value]
 
 
 def has_fastapi_app(mod: PythonModule) -> bool:

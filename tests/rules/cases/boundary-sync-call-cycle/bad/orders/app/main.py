@@ -24,7 +24,7 @@ app = FastAPI(lifespan=lifespan)
 
 @app.post("/orders")
 async def create_order(item_id: int) -> dict:
-    resp = await app.state.inventory.post(f"{settings.inventory_url}/reservations", json={"item_id": item_id})
+    resp = await app.state.inventory.post(f"{settings.inventory_url}/reservations", json={"item_id": item_id})  # expect: boundary-sync-call-cycle
     resp.raise_for_status()
     return {"reservation": resp.json()["id"]}
 

@@ -1,0 +1,11 @@
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", env_file=".env")
+
+    currency: str = "EUR"
+    orders_url: str = "http://orders:8000"
+
+
+settings = Settings()
