@@ -213,7 +213,7 @@ def _callees(model: ServiceModel, project: Project, changes: ChangeSet, paths: l
              redact: Callable[[str], str], reached: list[Service]) -> Iterator[ContextBlock]:
     """The handlers (and their Pydantic models) that outbound calls on added lines reach."""
     from reviewer.services.calls import resolve_call, route_index
-    from reviewer.services.code import http_call_url
+    from reviewer.services.url_templates import http_call_url
 
     count = 0
     for path in paths:
