@@ -13,10 +13,10 @@ from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
 from reviewer.services.build import build_service_model
-from reviewer.services.url_templates import http_call_url
 from reviewer.services.conventions import eligible
 from reviewer.services.model import Service, ServiceModel
 from reviewer.services.traits import dockerfile_of, serves_routes
+from reviewer.services.url_templates import http_call_url
 from reviewer.sources import python_telemetry as tel
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import PythonModule, walk_own_body
