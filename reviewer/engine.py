@@ -27,7 +27,7 @@ from reviewer.suppress import is_suppressed
 
 def _finding(rule: Rule, config: Config, path: str, hit: Hit, f: SourceFile | None) -> Finding:
     title = f"{rule.title}: {hit.detail}" if hit.detail else rule.title
-    severity = config.severities.get(rule.id) or hit.severity or rule.severity
+    severity = config.severity_at(rule.id, path) or hit.severity or rule.severity
     return Finding(rule_id=rule.id, severity=severity, category=rule.category, path=path,
                    line=max(hit.line, 1), end_line=hit.end_line, title=title, body=rule.why,
                    fix=hit.fix if hit.fix is not None else rule.fix, fix_is_example=hit.fix is None,
@@ -100,7 +100,8 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
             report.notes.append(f"rule {rule.id} failed and was skipped: {type(exc).__name__}: {str(exc)[:200]}")
             continue
         for path, hit in hits:
-            if not config.path_included(path) or (rule.id, path, hit.line) in seen:
+            if not config.path_included(path) or (rule.id, path, hit.line) in seen \
+                    or not config.rule_enabled_at(rule.id, path):
                 continue
             f = project.get(path)
             ends = [(path, hit.line), *hit.also]

@@ -70,7 +70,7 @@ def test_bad_config_exits_two_naming_file_and_key(tree):
     code, _, err = run(["audit", str(tree)])
     assert code == 2
     assert err == ("arch-review: invalid config .github/arch-review.yml: rules.http-call-without-timout: "
-                   "unknown rule id (see `arch-review rules`)\n")
+                   "unknown rule id (did you mean \"http-call-without-timeout\"?); `arch-review rules` lists them\n")
 
 
 def test_config_disables_a_rule(tree):
