@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write every finding to FILE as the accepted baseline, then exit 0")
     common(audit, (*FORMATS, "mermaid"))
 
+    cfg = sub.add_parser("config", help="check a config file, or write a commented starter one")
+    action = cfg.add_mutually_exclusive_group(required=True)
+    action.add_argument("--check", action="store_true", help="validate FILE; every problem is reported")
+    action.add_argument("--init", action="store_true", help="write a commented starter config to FILE")
+    cfg.add_argument("file", nargs="?", default=DEFAULT_CONFIG_PATH, metavar="FILE",
+                     help=f"the config file (default: {DEFAULT_CONFIG_PATH})")
+
     rules = sub.add_parser("rules", help="list the rules, or print one rule's documentation")
     rules.add_argument("rule_id", nargs="?", metavar="RULE-ID", help="the rule to document")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -261,6 +268,26 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _config(args: argparse.Namespace, out: TextIO) -> int:
+    path = Path(args.file)
+    if args.init:
+        from importlib import resources
+
+        if path.exists():
+            raise UsageError(f"{args.file} exists; not overwritten")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(args.file, resources.files("reviewer").joinpath("data/starter.yml").read_text(encoding="utf-8"))
+        out.write(f"wrote {args.file}: a commented starter config (check it with `arch-review config --check`)\n")
+        return 0
+    if not path.is_file():
+        raise UsageError(f"config file {args.file} does not exist (`arch-review config --init` writes one)")
+    from reviewer.rules.registry import rule_ids
+
+    load_config_file(path, args.file, rule_ids())
+    out.write(f"{args.file}: valid\n")
+    return 0
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
@@ -272,6 +299,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             return 2
         if args.command == "rules":
             return _rules(args, out)
+        if args.command == "config":
+            return _config(args, out)
         fail_on = parse_fail_on(args.fail_on)
         min_severity = _parse_min_severity(args.min_severity)
         outputs = _outputs(args)

@@ -127,3 +127,23 @@ def test_audit_of_files_reports_on_those_files_only(tree, monkeypatch):
     assert {f["path"] for f in json.loads(out)["findings"]} == {"worker.py"}
     code, _, err = run(["audit", "worker.py", "missing.yaml"])
     assert code == 2 and "missing.yaml is not a file" in err
+
+
+def test_config_init_writes_a_starter_that_config_check_accepts(tmp_path):
+    target = tmp_path / ".github" / "arch-review.yml"
+    code, out, err = run(["config", "--init", str(target)])
+    assert (code, err) == (0, "") and out.startswith(f"wrote {target}: ")
+    text = target.read_text()
+    assert text.startswith("# yaml-language-server: $schema=https://raw.githubusercontent.com/arch-review/")
+    assert run(["config", "--check", str(target)]) == (0, f"{target}: valid\n", "")
+    code, _, err = run(["config", "--init", str(target)])
+    assert code == 2 and "exists; not overwritten" in err and target.read_text() == text
+    target.write_text("rules:\n  k8s-single-replca: off\npaths:\n  exlude: [a]\n")
+    code, out, err = run(["config", "--check", str(target)])
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"arch-review: invalid config {target}: 2 problems:",
+        f'  {target}: paths.exlude: unknown key (did you mean "exclude"?)',
+        f'  {target}: rules.k8s-single-replca: unknown rule id (did you mean "k8s-single-replica"?); '
+        "`arch-review rules` lists them",
+    ]
