@@ -21,8 +21,8 @@ from reviewer.errors import ModelError
 from reviewer.model import Finding, Report, normalise_code
 from reviewer.newness import Comparison, api_changed, in_added_file, model_inputs_changed, split_new
 from reviewer.project import FileSource, Project, SourceFile
-from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules, rules_for
-from reviewer.suppress import is_suppressed
+from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules, rule_ids, rules_for
+from reviewer.suppress import is_suppressed, unknown_ids
 
 
 def _finding(rule: Rule, config: Config, path: str, hit: Hit, f: SourceFile | None) -> Finding:
@@ -82,6 +82,15 @@ def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile],
                 yield hit.path or f.path, hit
 
 
+def _unknown_suppressions(targets: list[SourceFile]) -> list[str]:
+    from reviewer.config import MODEL_RULE_IDS
+    from reviewer.selection import did_you_mean
+
+    known = rule_ids() | MODEL_RULE_IDS
+    return [f"{f.path}:{line}: the suppression names `{name}`, which is no rule{did_you_mean(name, known)}; "
+            "it suppresses nothing" for f in targets for line, name in unknown_ids(f, known)]
+
+
 def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) -> Report:
     """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit)."""
     report = Report()
@@ -89,6 +98,7 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
     target_paths = sorted(project.files) if ctx.targets is None else sorted(ctx.targets)
     targets = [f for p in target_paths if (f := project.get(p)) is not None and config.path_included(p)]
     report.files_reviewed = [f.path for f in targets]
+    report.notes += _unknown_suppressions(targets)
     selected = [r for r in (rules if rules is not None else all_rules()) if config.rule_enabled(r.id)]
     seen: set[tuple[str, str, int]] = set()
     occurrences: Counter[tuple[str, str, str]] = Counter()

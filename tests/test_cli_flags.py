@@ -147,3 +147,29 @@ def test_config_init_writes_a_starter_that_config_check_accepts(tmp_path):
         f'  {target}: rules.k8s-single-replca: unknown rule id (did you mean "k8s-single-replica"?); '
         "`arch-review rules` lists them",
     ]
+
+
+def test_a_suppression_naming_no_rule_is_a_note_not_silence(tmp_path):
+    (tmp_path / "worker.py").write_text(WORKER.replace(
+        '.json()', '.json()  # arch-review: ignore[http-call-without-timout] the SDK sets one'))
+    (tmp_path / "api.yaml").write_text(textwrap.dedent("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+          annotations:
+            arch-review.io/ignore: "k8s-single-replica,k8s-no-such-check"
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec:
+              containers: [{name: api, image: "api:1.0"}]
+    """))
+    code, out, _ = run(["audit", str(tmp_path), "--select", "http-call-without-timeout"])
+    assert code == 0
+    assert ('note: worker.py:5: the suppression names `http-call-without-timout`, which is no rule '
+            '(did you mean "http-call-without-timeout"?); it suppresses nothing') in out
+    assert "note: api.yaml:6: the suppression names `k8s-no-such-check`, which is no rule" in out
+    assert "k8s-single-replica`" not in out
+    assert "worker.py\n  5: warning http-call-without-timeout" in out  # the typo suppressed nothing
