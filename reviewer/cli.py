@@ -142,11 +142,16 @@ def _load_config(explicit: str | None, root: Path) -> Config:
 
 def _render(report: Report, ctx: RuleContext, fmt: str, config: Config, env: dict[str, str]) -> str:
     if fmt == "pr":
+        from reviewer.render.review import MAX_BODY_CHARS, review_body
         from reviewer.render.text import render_plan
         from reviewer.routing import Placement, plan_review
 
         placement = Placement(config.max_comments, config.min_inline_severity)
-        return render_plan(plan_review(report.findings, ctx.changes, placement))
+        routed = plan_review(report.findings, ctx.changes, placement)
+        if not routed:
+            return render_plan(routed)
+        body = review_body(routed, None, report.notes)
+        return render_plan(routed) + f"review body: {len(body):,} characters (GitHub's limit: {MAX_BODY_CHARS:,})\n"
     if fmt == "json":
         from reviewer.render.text import render_json
         return render_json(report)

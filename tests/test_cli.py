@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import subprocess
 import textwrap
 from pathlib import Path
@@ -196,6 +197,8 @@ def test_pr_format_shows_what_a_pull_request_run_would_post_grouped_and_placed(t
             "kustomize/base/cart.yaml:11)") in lines
     notes = lines[lines.index(next(x for x in lines if x.startswith("and ") and "collapsed Notes" in x)):]
     assert any("k8s-missing-liveness-probe" in x for x in notes)
+    assert re.fullmatch(r"review body: [\d,]+ characters \(GitHub's limit: 65,536\)", lines[-1])
+    assert int(lines[-1].split()[2].replace(",", "")) > 200
 
 
 def test_version_and_help_import_no_rule():
