@@ -18,6 +18,7 @@ from reviewer import __version__
 from reviewer.config import DEFAULT_CONFIG_PATH, Config, load_config_file, parse_fail_on
 from reviewer.errors import ReviewerError, UsageError
 from reviewer.model import Report, Severity, at_or_above
+from reviewer.render.terminal import is_terminal
 from reviewer.rules.registry import RuleContext
 from reviewer.selection import deselected, did_you_mean
 from reviewer.workspace.files import DirectorySource
@@ -212,12 +213,18 @@ def _audit_target(paths: list[str]) -> tuple[Path, tuple[str, ...]]:
         raise UsageError("audit FILE...: the files must be under the current directory") from None
 
 
-def _audit(args: argparse.Namespace) -> tuple[Report, RuleContext, Config]:
+def _audit(args: argparse.Namespace, err: TextIO) -> tuple[Report, RuleContext, Config]:
     from reviewer.engine import audit_tree
+    from reviewer.render.terminal import AuditProgress
 
     root, only = _audit_target(args.paths)
     config = _selected(_load_config(args.config, root), args)
-    report, ctx = audit_tree(DirectorySource(root), config)
+    progress = AuditProgress(err) if is_terminal(err, os.environ) else None
+    try:
+        report, ctx = audit_tree(DirectorySource(root), config, progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if only:  # the whole tree gives the cross-file rules their context; the report keeps to the files
         keep = set(only)
         report = replace(report, findings=[f for f in report.findings if f.path in keep],
@@ -309,7 +316,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         fail_on = parse_fail_on(args.fail_on)
         min_severity = _parse_min_severity(args.min_severity)
         outputs = _outputs(args)
-        report, ctx, config = _review(args) if args.command == "review" else _audit(args)
+        report, ctx, config = _review(args) if args.command == "review" else _audit(args, err)
         shown = replace(report, findings=at_or_above(report.findings, min_severity))
         if len(shown.findings) < len(report.findings):
             hidden = len(report.findings) - len(shown.findings)
@@ -320,6 +327,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             text = _render(shown, ctx, fmt, config, env)
             if file or args.output:
                 _write(file or args.output, text)
+            elif fmt == "text" and is_terminal(out, env):
+                from reviewer.render.terminal import write_coloured
+
+                write_coloured(text, out)
             else:
                 out.write(text)
         threshold = fail_on or config.fail_on

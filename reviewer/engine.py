@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -91,8 +91,10 @@ def _unknown_suppressions(targets: list[SourceFile]) -> list[str]:
             "it suppresses nothing" for f in targets for line, name in unknown_ids(f, known)]
 
 
-def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) -> Report:
-    """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit)."""
+def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Report:
+    """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit).
+    ``progress(done, total)`` hears after each rule (the CLI's progress bar on a terminal)."""
     report = Report()
     project = ctx.project
     target_paths = sorted(project.files) if ctx.targets is None else sorted(ctx.targets)
@@ -104,6 +106,8 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
     occurrences: Counter[tuple[str, str, str]] = Counter()
     for rule in selected:
         report.rules_run += 1
+        if progress is not None:
+            progress(report.rules_run - 1, len(selected))
         try:
             hits = list(_run_rule(rule, ctx, targets, report.notes))
         except Exception as exc:  # a cross-file rule: nothing narrower to skip than the rule
@@ -241,12 +245,13 @@ def _base_findings(ctx: RuleContext, config: Config, rules: list[Rule], fired: s
     return found
 
 
-def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]:
+def audit_tree(source: FileSource, config: Config,
+               progress: Callable[[int, int], None] | None = None) -> tuple[Report, RuleContext]:
     with _no_cyclic_gc():
         project = Project.load(source, include=config.path_included)
         ctx = RuleContext(project=project, service_roots=config.service_roots)
         rules = [r for r in all_rules() if speaks(r, config) is not Speaks.REVIEW]
-        return review(ctx, config, rules), ctx
+        return review(ctx, config, rules, progress), ctx
 
 
 def with_model_review(report: Report, ctx: RuleContext, config: Config, api_key: str, *,
