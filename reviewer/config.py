@@ -139,6 +139,7 @@ class PathGlobs:
 
     def add(self, pattern: str) -> None:
         self._ordered.append(pattern)
+        self.__dict__.pop("_spec", None)  # patterns may come after a first match (nested .gitignore files)
         if pattern.startswith("!"):
             self._negated = True
             return
@@ -166,6 +167,7 @@ class PathGlobs:
         assert magic is not None
         head = core[: core.rfind("/", 0, magic.start()) + 1] if anchored else ""
         self.by_head.setdefault(head, []).append(regex)
+        self._compiled.pop(head, None)
 
     def match(self, path: str) -> bool:
         if self._negated:

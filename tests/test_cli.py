@@ -213,3 +213,15 @@ def test_version_and_help_import_no_rule():
              "             if m.startswith('reviewer.rules.') and m != 'reviewer.rules.registry'))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_audit_outside_git_honours_gitignore_files_with_gitignore_semantics(tmp_path):
+    (tmp_path / ".gitignore").write_text("# generated\nbuild/\n*_gen.py\n/top_only.py\n!keep_gen.py\n")
+    for rel in ("build/x.py", "svc/build/y.py", "svc/a_gen.py", "svc/keep_gen.py", "top_only.py", "svc/top_only.py",
+                "svc/worker.py", "jobs/local.py", "jobs/sub/local.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(WORKER)
+    (tmp_path / "jobs" / ".gitignore").write_text("/local.py\n")
+    _, out, _ = run(["audit", str(tmp_path), "--format", "json"])
+    assert {f["path"] for f in json.loads(out)["findings"]} == {
+        "svc/keep_gen.py", "svc/top_only.py", "svc/worker.py", "jobs/sub/local.py"}
