@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="show and fail only on findings not in this baseline (written by --write-baseline)")
     audit.add_argument("--write-baseline", metavar="FILE",
                        help="write every finding to FILE as the accepted baseline, then exit 0")
-    common(audit, (*FORMATS, "mermaid"))
+    common(audit, (*FORMATS, "mermaid", "dot", "map-json"))  # the service map, three ways
 
     cfg = sub.add_parser("config", help="check a config file, or write a commented starter one")
     action = cfg.add_mutually_exclusive_group(required=True)
@@ -168,9 +168,12 @@ def _render(report: Report, ctx: RuleContext, fmt: str, config: Config, env: dic
         # the runner's per-type cap applies only on a runner; in a terminal, print every annotation
         on_runner = env.get("GITHUB_ACTIONS") == "true"
         return render_annotations(report.findings, RUNNER_LIMIT_PER_TYPE if on_runner else sys.maxsize)
-    if fmt == "mermaid":
-        from reviewer.render.mermaid import render_service_map
-        return render_service_map(ctx.project)
+    if fmt in ("mermaid", "dot", "map-json"):
+        from reviewer.render.mermaid import render_graph, service_graph
+        from reviewer.render.service_graph import render_dot
+
+        graph = service_graph(ctx.project, config.service_roots)
+        return {"mermaid": render_graph, "dot": render_dot}.get(fmt, lambda g: g.to_json())(graph)
     from reviewer.render.text import render_text
     return render_text(report)
 
