@@ -62,6 +62,9 @@ def test_the_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
                             "print(sorted(p.name for p in r.files('reviewer').joinpath('prompts').iterdir()))"],
                            cwd=work, capture_output=True, text=True, env=CLEAN_ENV)
     assert "architect.system.md" in probe.stdout, probe.stderr
+    init = subprocess.run([env_dir / "bin" / "arch-review", "config", "--init", "starter.yml"], cwd=work,
+                          capture_output=True, text=True, env=CLEAN_ENV)
+    assert init.returncode == 0 and (work / "starter.yml").read_text().startswith("# yaml-language-server:")
 
 
 def _git(repo: Path, *args: str) -> None:
