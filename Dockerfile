@@ -7,16 +7,23 @@
 #    GitHub will mount the GITHUB_WORKSPACE directory on top of anything that was at that location in the
 #    Docker image and set GITHUB_WORKSPACE as the working directory."
 # arch-review: ignore[docker-runs-as-root] Actions runs Docker actions as root (quoted above)
+# The base image should be pinned by digest (`python:3.12-slim@sha256:...`, the tag kept in this comment);
+# resolve it with `docker buildx imagetools inspect python:3.12-slim` and update it with the lock.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# The dependencies first, in their own layer: a change to our code reuses it. Every artefact is checked
+# against the hashes of requirements.lock (`make lock`); nothing unpinned is installed.
+COPY requirements.lock /opt/arch-review/
+RUN pip install --no-cache-dir --require-hashes -r /opt/arch-review/requirements.lock
+
 COPY pyproject.toml README.md /opt/arch-review/
 COPY reviewer /opt/arch-review/reviewer
 COPY prompts /opt/arch-review/prompts
-RUN pip install --no-cache-dir /opt/arch-review
+RUN pip install --no-cache-dir --no-deps /opt/arch-review
 
 # Exec form with an absolute interpreter path: python is PID 1 and gets the runner's SIGTERM.
 ENTRYPOINT ["/usr/local/bin/python", "-m", "reviewer"]

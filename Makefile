@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint demo bench fuzz corpus docs eval-llm replay clean
+.PHONY: venv test test-fast lint lock demo bench fuzz corpus docs eval-llm replay clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,17 @@ lint: venv
 
 test: venv lint
 	$(PY) -m pytest
+
+# the same without the tests that build and install packages (marked slow)
+test-fast: venv
+	$(PY) -m pytest -m 'not slow'
+
+# requirements.lock: the runtime dependencies the image installs, pinned with every artefact's hash,
+# resolved from PyPI for the image's Python (3.12) on every platform it is built for.
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 \
+		--index-url https://pypi.org/simple --no-emit-index-url --custom-compile-command 'make lock' \
+		--quiet -o requirements.lock
 
 demo: venv
 	bash scripts/demo.sh $(BIN)/arch-review

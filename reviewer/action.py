@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -20,6 +20,7 @@ from reviewer.config import DEFAULT_CONFIG_PATH, load_config_file, load_config_t
 from reviewer.errors import PublishError, ReadOnlyTokenError, ReviewerError, UsageError
 from reviewer.model import Finding, Report, Severity, at_or_above
 from reviewer.render.annotations import escape_data, not_annotated, render_annotations
+from reviewer.render.links import DocsSite
 from reviewer.render.markdown import Links
 from reviewer.render.markers import model_head_marker
 from reviewer.render.summary import render_summary
@@ -86,6 +87,7 @@ class Runner:
     summary: str
     run_url: str | None
     temp: Path | None = None  # RUNNER_TEMP: the one place outside the workspace we may write to
+    docs: DocsSite = field(default_factory=DocsSite)  # rule docs of the arch-review repo and ref we run
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Runner:
@@ -98,7 +100,8 @@ class Runner:
                    sha=env.get("GITHUB_SHA", ""), output=env.get("GITHUB_OUTPUT", ""),
                    summary=env.get("GITHUB_STEP_SUMMARY", ""),
                    run_url=f"{server}/{repo}/actions/runs/{run_id}" if run_id and repo else None,
-                   temp=Path(env["RUNNER_TEMP"]) if env.get("RUNNER_TEMP") else None)
+                   temp=Path(env["RUNNER_TEMP"]) if env.get("RUNNER_TEMP") else None,
+                   docs=DocsSite.from_env(env))
 
     def sarif_target(self, sarif_file: str) -> Path | None:
         """Where ``sarif-file`` goes: inside the workspace (or RUNNER_TEMP), through no symlink the
@@ -333,7 +336,7 @@ def _finish(outcome: Outcome, inputs: Inputs, runner: Runner, console: Console) 
 
         target = runner.sarif_target(inputs.sarif_file)  # again: the check and the write are moments apart
         assert target is not None
-        write_text_no_follow(target, render_sarif(report))
+        write_text_no_follow(target, render_sarif(report, docs=runner.docs))
         outputs["sarif-file"] = inputs.sarif_file
     summary = render_summary(report, outcome.routed, rules_only=not inputs.api_key, notes=outcome.notes or [],
                              usage=report.usage, service_map=outcome.service_map, review_url=outcome.review_url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import math
 import re
@@ -14,6 +13,7 @@ from typing import Any
 
 from reviewer.errors import ConfigError, UsageError
 from reviewer.model import Category, Finding, Severity
+from reviewer.selection import did_you_mean
 
 DEFAULT_CONFIG_PATH = ".github/arch-review.yml"
 DEFAULT_MODEL = "claude-haiku-5-5"
@@ -51,6 +51,18 @@ class ConventionSettings:
 
 
 @dataclass(frozen=True)
+class Override:
+    """``overrides: [{paths: [...], rules: {...}}]``: rule switches and severities for some paths only."""
+
+    paths: tuple[str, ...]
+    rules: dict[str, tuple[bool, str | None]]  # rule id -> (enabled, severity or None)
+
+    @cached_property
+    def globs(self) -> PathGlobs:
+        return PathGlobs.of(self.paths)
+
+
+@dataclass(frozen=True)
 class Config:
     source: str | None = None  # where it was read from, for messages
     disabled: frozenset[str] = frozenset()
@@ -64,6 +76,7 @@ class Config:
     model: ModelSettings = field(default_factory=ModelSettings)
     speaks: dict[str, str] = field(default_factory=dict)  # rule id -> "review" | "audit" | "both"
     list_pre_existing: bool = False  # review.pre-existing: list (default: count)
+    overrides: tuple[Override, ...] = ()
     conventions: ConventionSettings = field(default_factory=ConventionSettings)
 
     @property
@@ -72,13 +85,31 @@ class Config:
         return replace(self.conventions, disabled_rules=self.disabled)
 
     def rule_enabled(self, rule_id: str) -> bool:
-        return rule_id not in self.disabled
+        """Whether the rule runs at all: on, or turned on for some paths by an override."""
+        return rule_id not in self.disabled or any(o.rules.get(rule_id, (False, None))[0] for o in self.overrides)
+
+    def _override(self, rule_id: str, path: str) -> tuple[bool, str | None] | None:
+        for o in reversed(self.overrides):  # the last matching entry wins
+            if rule_id in o.rules and o.globs.match(path):
+                return o.rules[rule_id]
+        return None
+
+    def rule_enabled_at(self, rule_id: str, path: str) -> bool:
+        found = self._override(rule_id, path) if self.overrides else None
+        return rule_id not in self.disabled if found is None else found[0]
+
+    def severity_at(self, rule_id: str, path: str) -> Severity | None:
+        """The configured severity of the rule's findings in ``path`` (None: the rule's own)."""
+        found = self._override(rule_id, path) if self.overrides else None
+        if found is not None and found[1]:
+            return Severity(found[1])
+        return self.severities.get(rule_id)
 
     def apply(self, findings: list[Finding]) -> list[Finding]:
         """The config's rule switches, severity overrides and path globs, for findings the engine did
         not make itself (the model's ``llm-<category>`` ones)."""
-        return [f.with_(severity=self.severities.get(f.rule_id, f.severity)) for f in findings
-                if self.rule_enabled(f.rule_id) and self.path_included(f.path)]
+        return [f.with_(severity=self.severity_at(f.rule_id, f.path) or f.severity) for f in findings
+                if self.rule_enabled_at(f.rule_id, f.path) and self.path_included(f.path)]
 
     def path_included(self, path: str) -> bool:
         if self.include and not self._include_globs.match(path):
@@ -94,21 +125,30 @@ class Config:
         return PathGlobs.of(self.exclude)
 
 
-_MAGIC = re.compile(r"[*?[]")
+_MAGIC = re.compile(r"[*?[\\]")
+_GROUP = re.compile(r"\(\?P<[a-z_]+>")  # pathspec's named groups: several regexes are joined into one
 
 
 class PathGlobs:
-    """Config path globs: ``fnmatch`` patterns, plus ``dir/**`` (everything below ``dir``) and
-    ``**/pattern`` (also at the top). Matching takes time that does not grow with their number
-    (a generated config may list 50,000): literal patterns are set lookups, and the others are
-    grouped by their literal leading directory into one regular expression each, compiled on use."""
+    """Config path globs with .gitignore semantics (pathspec's ``gitignore`` patterns): ``*`` stays
+    within a directory, a pattern without a slash matches at any depth (``*.py``, ``generated``), one
+    with a slash is anchored at the root (``services/**``, ``/setup.py``), and a match on a directory
+    covers everything below it. A ``!pattern`` re-includes, so a list holding one is matched by
+    pathspec itself, in order.
+
+    Otherwise matching takes time that does not grow with their number (a generated config may list
+    50,000): literal patterns are set lookups, and the others are grouped by their literal leading
+    directory into one regular expression each, compiled on use."""
 
     def __init__(self) -> None:
-        self.exact: set[str] = set()
-        self.below: set[str] = set()  # "a/b/" from "a/b/**"
-        self.names: set[str] = set()  # "x.py" from "**/x.py": at any depth, the top included
-        self.by_head: dict[str, list[str]] = {}  # "a/" -> fnmatch patterns that start with "a/"
+        self.exact: set[str] = set()  # "a/b.py" from "a/b.py" or "/a/b.py" (and everything below it)
+        self.below: set[str] = set()  # "a/b/" from "a/b/**" or "a/b/"
+        self.names: set[str] = set()  # "x.py" from "x.py" or "**/x.py": a file or directory at any depth
+        self.dir_names: set[str] = set()  # "build" from "build/": a directory at any depth
+        self.by_head: dict[str, list[str]] = {}  # "a/" -> regexes of the patterns anchored below "a/"
         self._compiled: dict[str, re.Pattern[str]] = {}
+        self._ordered: list[str] = []
+        self._negated = False
 
     @classmethod
     def of(cls, patterns: Iterable[str]) -> PathGlobs:
@@ -118,38 +158,68 @@ class PathGlobs:
         return globs
 
     def add(self, pattern: str) -> None:
-        rest = pattern[3:] if pattern.startswith("**/") else None
-        if rest is not None and not _MAGIC.search(rest):
-            self.names.add(rest)
+        self._ordered.append(pattern)
+        self.__dict__.pop("_spec", None)  # patterns may come after a first match (nested .gitignore files)
+        if pattern.startswith("!"):
+            self._negated = True
             return
-        if pattern.endswith("/**"):
-            self.below.add(pattern[:-2])  # the directory as written, even when it holds [ or *
-        if not pattern.endswith("/**") or _MAGIC.search(pattern[:-3]):
-            self._add_fnmatch(pattern)
-        if rest is not None:
-            self.add(rest)
-
-    def _add_fnmatch(self, pattern: str) -> None:
-        magic = _MAGIC.search(pattern)
-        if magic is None:
-            self.exact.add(pattern)
+        core = pattern[3:] if pattern.startswith("**/") and "/" not in pattern[3:].rstrip("/") else pattern
+        anchored = "/" in core.rstrip("/")
+        core = core.lstrip("/") if anchored else core
+        if not core or core.startswith("#"):
             return
-        head = pattern[: pattern.rfind("/", 0, magic.start()) + 1]
-        self.by_head.setdefault(head, []).append(pattern)
+        if not _MAGIC.search(core):
+            if core.endswith("/"):
+                if anchored:
+                    self.below.add(core)
+                else:
+                    self.dir_names.add(core.rstrip("/"))
+            elif anchored:
+                self.exact.add(core)
+            else:
+                self.names.add(core)
+            return
+        if core.endswith("/**") and not _MAGIC.search(core[:-3]) and anchored:
+            self.below.add(core[:-2])
+            return
+        regex = _GROUP.sub("(?:", _pattern_regex(pattern))
+        magic = _MAGIC.search(core)
+        assert magic is not None
+        head = core[: core.rfind("/", 0, magic.start()) + 1] if anchored else ""
+        self.by_head.setdefault(head, []).append(regex)
+        self._compiled.pop(head, None)
 
     def match(self, path: str) -> bool:
+        if self._negated:
+            return self._spec.match_file(path)
         if path in self.exact:
             return True
-        return any(prefix in self.below or path[len(prefix):] in self.names or self._head_match(prefix, path)
-                   for prefix in _dir_prefixes(path))
+        return any(prefix in self.below or prefix[:-1] in self.exact or self._head_match(prefix, path)
+                   for prefix in _dir_prefixes(path)) or self._name_match(path.split("/"))
+
+    def _name_match(self, parts: list[str]) -> bool:
+        return any(part in self.names for part in parts) or any(part in self.dir_names for part in parts[:-1])
 
     def _head_match(self, head: str, path: str) -> bool:
         if head not in self.by_head:
             return False
         rx = self._compiled.get(head)
         if rx is None:
-            rx = self._compiled[head] = re.compile("|".join(fnmatch.translate(p) for p in self.by_head[head]))
+            rx = self._compiled[head] = re.compile("|".join(f"(?:{r})" for r in self.by_head[head]))
         return rx.match(path) is not None
+
+    @cached_property
+    def _spec(self) -> Any:
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitignore", self._ordered)
+
+
+def _pattern_regex(pattern: str) -> str:
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    regex, _ = GitIgnoreSpecPattern.pattern_to_regex(pattern)
+    return regex
 
 
 def _dir_prefixes(path: str) -> Iterator[str]:
@@ -186,27 +256,30 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         raise ConfigError(source, None, "the top level must be a mapping")
     _check_keys_and_numbers(data, source)
     validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        key = ".".join(str(p) for p in err.absolute_path) or None
+    problems: list[tuple[str | None, str]] = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        at = [str(p) for p in err.absolute_path]
         if err.validator == "additionalProperties":
-            unknown = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            where = ".".join([*(str(p) for p in err.absolute_path), unknown[0]]) if unknown else key
-            raise ConfigError(source, where, "unknown key")
-        raise ConfigError(source, key, err.message)
-    disabled, severities, speaks = set(), {}, {}
-    for rule_id, setting in (data.get("rules") or {}).items():
-        if known_rules is not None and rule_id not in known_rules and rule_id not in MODEL_RULE_IDS:
-            raise ConfigError(source, f"rules.{rule_id}", "unknown rule id (see `arch-review rules`)")
-        if isinstance(setting, dict):
-            enabled, sev = setting.get("enabled", True), setting.get("severity")
-            if "speaks" in setting:
-                speaks[rule_id] = setting["speaks"]
-        elif isinstance(setting, bool):
-            enabled, sev = setting, None
+            allowed = err.schema.get("properties", {})
+            problems += [(".".join([*at, key]), f"unknown key{did_you_mean(key, allowed)}")
+                         for key in sorted(set(err.instance) - set(allowed))]
         else:
-            enabled, sev = setting != "off", (setting if setting not in ("on", "off") else None)
+            problems.append((".".join(at) or None, err.message))
+    rules = data.get("rules") if isinstance(data.get("rules"), dict) else {}
+    overrides = data.get("overrides") if isinstance(data.get("overrides"), list) else []
+    named = [(f"rules.{r}", r) for r in rules] + [
+        (f"overrides[{i}].rules.{r}", r) for i, o in enumerate(overrides) if isinstance(o, dict)
+        for r in (o.get("rules") if isinstance(o.get("rules"), dict) else {})]
+    if known_rules is not None:
+        problems += [(where, f"unknown rule id{did_you_mean(r, known_rules)}; `arch-review rules` lists them")
+                     for where, r in named if r not in known_rules and r not in MODEL_RULE_IDS]
+    if problems:
+        raise ConfigError.of(source, problems)
+    disabled, severities, speaks = set(), {}, {}
+    for rule_id, setting in rules.items():
+        enabled, sev = _switch(setting)
+        if isinstance(setting, dict) and "speaks" in setting:
+            speaks[rule_id] = setting["speaks"]
         if not enabled:
             disabled.add(rule_id)
         if sev:
@@ -227,6 +300,8 @@ def config_from_mapping(data: Any, source: str, known_rules: set[str] | None = N
         fail_on=parse_fail_on(data.get("fail-on")),
         model=ModelSettings(**model_data),
         speaks=speaks,
+        overrides=tuple(Override(tuple(o["paths"]), {r: _switch(s) for r, s in o["rules"].items()})
+                        for o in overrides),
         list_pre_existing=(data.get("review") or {}).get("pre-existing", "count") == "list",
         conventions=_conventions(data.get("conventions") or {}, source),
     )
@@ -245,6 +320,15 @@ def _conventions(data: dict[str, Any], source: str) -> ConventionSettings:
     if off & declare:
         raise ConfigError(source, "conventions", f"{sorted(off & declare)[0]!r} is both off and declared")
     return ConventionSettings(off, declare, float(data.get("min-share", 0.75)))
+
+
+def _switch(setting: Any) -> tuple[bool, str | None]:
+    """(enabled, severity or None) of one rule setting: a bool, off/on/a severity, or a mapping."""
+    if isinstance(setting, dict):
+        return setting.get("enabled", True), setting.get("severity")
+    if isinstance(setting, bool):
+        return setting, None
+    return setting != "off", (setting if setting not in ("on", "off") else None)
 
 
 def _check_keys_and_numbers(data: Any, source: str) -> None:

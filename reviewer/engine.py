@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -21,13 +21,13 @@ from reviewer.errors import ModelError
 from reviewer.model import Finding, Report, normalise_code
 from reviewer.newness import Comparison, api_changed, in_added_file, model_inputs_changed, split_new
 from reviewer.project import FileSource, Project, SourceFile
-from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules, rules_for
-from reviewer.suppress import is_suppressed
+from reviewer.rules.registry import Hit, Rule, RuleContext, Scope, Speaks, all_rules, rule_ids, rules_for
+from reviewer.suppress import is_suppressed, unknown_ids
 
 
 def _finding(rule: Rule, config: Config, path: str, hit: Hit, f: SourceFile | None) -> Finding:
     title = f"{rule.title}: {hit.detail}" if hit.detail else rule.title
-    severity = config.severities.get(rule.id) or hit.severity or rule.severity
+    severity = config.severity_at(rule.id, path) or hit.severity or rule.severity
     return Finding(rule_id=rule.id, severity=severity, category=rule.category, path=path,
                    line=max(hit.line, 1), end_line=hit.end_line, title=title, body=rule.why,
                    fix=hit.fix if hit.fix is not None else rule.fix, fix_is_example=hit.fix is None,
@@ -94,8 +94,19 @@ def _run_rule(rule: Rule, ctx: RuleContext, targets: list[SourceFile],
                 yield hit.path or f.path, hit
 
 
-def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) -> Report:
-    """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit)."""
+def _unknown_suppressions(targets: list[SourceFile]) -> list[str]:
+    from reviewer.config import MODEL_RULE_IDS
+    from reviewer.selection import did_you_mean
+
+    known = rule_ids() | MODEL_RULE_IDS
+    return [f"{f.path}:{line}: the suppression names `{name}`, which is no rule{did_you_mean(name, known)}; "
+            "it suppresses nothing" for f in targets for line, name in unknown_ids(f, known)]
+
+
+def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Report:
+    """Run every enabled rule; ``ctx.targets`` None means every file in the project (an audit).
+    ``progress(done, total)`` hears after each rule (the CLI's progress bar on a terminal)."""
     report = Report()
     project = ctx.project
     if ctx.conventions is None:
@@ -103,18 +114,22 @@ def review(ctx: RuleContext, config: Config, rules: list[Rule] | None = None) ->
     target_paths = sorted(project.files) if ctx.targets is None else sorted(ctx.targets)
     targets = [f for p in target_paths if (f := project.get(p)) is not None and config.path_included(p)]
     report.files_reviewed = [f.path for f in targets]
+    report.notes += _unknown_suppressions(targets)
     selected = [r for r in (rules if rules is not None else all_rules()) if config.rule_enabled(r.id)]
     seen: set[tuple[str, str, int]] = set()
     occurrences: Counter[tuple[str, str, str]] = Counter()
     for rule in selected:
         report.rules_run += 1
+        if progress is not None:
+            progress(report.rules_run - 1, len(selected))
         try:
             hits = list(_run_rule(rule, ctx, targets, report.notes))
         except Exception as exc:  # a cross-file rule: nothing narrower to skip than the rule
             report.notes.append(f"rule {rule.id} failed and was skipped: {type(exc).__name__}: {str(exc)[:200]}")
             continue
         for path, hit in hits:
-            if not config.path_included(path) or (rule.id, path, hit.line) in seen:
+            if not config.path_included(path) or (rule.id, path, hit.line) in seen \
+                    or not config.rule_enabled_at(rule.id, path):
                 continue
             f = project.get(path)
             ends = [(path, hit.line), *hit.also]
@@ -245,12 +260,13 @@ def _base_findings(ctx: RuleContext, config: Config, rules: list[Rule], fired: s
     return found
 
 
-def audit_tree(source: FileSource, config: Config) -> tuple[Report, RuleContext]:
+def audit_tree(source: FileSource, config: Config,
+               progress: Callable[[int, int], None] | None = None) -> tuple[Report, RuleContext]:
     with _no_cyclic_gc():
         project = Project.load(source, include=config.path_included)
         ctx = RuleContext(project=project, service_roots=config.service_roots)
         rules = [r for r in all_rules() if speaks(r, config) is not Speaks.REVIEW]
-        return review(ctx, config, rules), ctx
+        return review(ctx, config, rules, progress), ctx
 
 
 def with_model_review(report: Report, ctx: RuleContext, config: Config, api_key: str, *,

@@ -33,10 +33,23 @@ class UsageError(ReviewerError):
 
 
 class ConfigError(ReviewerError):
-    def __init__(self, path: str, key: str | None, problem: str) -> None:
+    """One or more problems of one config file, each with its key: all of them are reported at once."""
+
+    def __init__(self, path: str, key: str | None, problem: str,
+                 more: tuple[tuple[str | None, str], ...] = ()) -> None:
         self.path, self.key, self.problem = path, key, problem
-        where = f"{path}: {key}" if key else path
-        super().__init__(f"invalid config {where}: {problem}")
+        self.problems = ((key, problem), *more)
+        if more:
+            lines = "".join(f"\n  {path}: {k}: {p}" if k else f"\n  {path}: {p}" for k, p in self.problems)
+            super().__init__(f"invalid config {path}: {len(self.problems)} problems:{lines}")
+        else:
+            where = f"{path}: {key}" if key else path
+            super().__init__(f"invalid config {where}: {problem}")
+
+    @classmethod
+    def of(cls, path: str, problems: list[tuple[str | None, str]]) -> ConfigError:
+        (key, problem), *more = problems
+        return cls(path, key, problem, tuple(more))
 
 
 class SourceError(ReviewerError):

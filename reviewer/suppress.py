@@ -24,6 +24,23 @@ ANNOTATION = "arch-review.io/ignore"
 _POLARIS_ID = re.compile(r"^[a-z]+[A-Z][A-Za-z]*$")  # Polaris names checks in camelCase: readinessProbeMissing
 
 
+_ANNOTATION_VALUE = re.compile(r"arch-review\.io/ignore[\"']?\s*:\s*[\"']?([^\"'\n#]*)")
+
+
+def unknown_ids(f: SourceFile, known: set[str]) -> list[tuple[int, str]]:
+    """(line, id) for every id a pragma or annotation in ``f`` names that is no rule: a typo there
+    would otherwise suppress nothing, in silence."""
+    if "arch-review" not in f.text:
+        return []
+    out = []
+    for number, line in enumerate(f.lines, 1):
+        for rx in (_OURS, _ANNOTATION_VALUE):
+            m = rx.search(line)
+            if m:
+                out += [(number, i) for i in sorted(_ids(m.group(1))) if i != "*" and i not in known]
+    return out
+
+
 def _ids(text: str) -> set[str]:
     return {part.strip() for part in text.split(",") if part.strip()}
 

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import subprocess
 import textwrap
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_bad_config_exits_two_naming_file_and_key(tree):
     code, _, err = run(["audit", str(tree)])
     assert code == 2
     assert err == ("arch-review: invalid config .github/arch-review.yml: rules.http-call-without-timout: "
-                   "unknown rule id (see `arch-review rules`)\n")
+                   "unknown rule id (did you mean \"http-call-without-timeout\"?); `arch-review rules` lists them\n")
 
 
 def test_config_disables_a_rule(tree):
@@ -196,6 +197,8 @@ def test_pr_format_shows_what_a_pull_request_run_would_post_grouped_and_placed(t
             "kustomize/base/cart.yaml:11)") in lines
     notes = lines[lines.index(next(x for x in lines if x.startswith("and ") and "collapsed Notes" in x)):]
     assert any("k8s-missing-liveness-probe" in x for x in notes)
+    assert re.fullmatch(r"review body: [\d,]+ characters \(GitHub's limit: 65,536\)", lines[-1])
+    assert int(lines[-1].split()[2].replace(",", "")) > 200
 
 
 def test_version_and_help_import_no_rule():
@@ -210,3 +213,15 @@ def test_version_and_help_import_no_rule():
              "             if m.startswith('reviewer.rules.') and m != 'reviewer.rules.registry'))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_audit_outside_git_honours_gitignore_files_with_gitignore_semantics(tmp_path):
+    (tmp_path / ".gitignore").write_text("# generated\nbuild/\n*_gen.py\n/top_only.py\n!keep_gen.py\n")
+    for rel in ("build/x.py", "svc/build/y.py", "svc/a_gen.py", "svc/keep_gen.py", "top_only.py", "svc/top_only.py",
+                "svc/worker.py", "jobs/local.py", "jobs/sub/local.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(WORKER)
+    (tmp_path / "jobs" / ".gitignore").write_text("/local.py\n")
+    _, out, _ = run(["audit", str(tmp_path), "--format", "json"])
+    assert {f["path"] for f in json.loads(out)["findings"]} == {
+        "svc/keep_gen.py", "svc/top_only.py", "svc/worker.py", "jobs/sub/local.py"}

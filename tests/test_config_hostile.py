@@ -1,8 +1,8 @@
 """Config files written by hand or by a generator: YAML 1.1 spellings, non-finite numbers, alias
 bombs, duplicate keys, and tens of thousands of path globs."""
 
-import fnmatch
 
+import pathspec
 import pytest
 
 from reviewer.config import Config, PathGlobs, load_config_text
@@ -62,19 +62,20 @@ def test_two_documents_are_an_error():
 
 
 def _reference(path: str, pattern: str) -> bool:
-    """The documented rule, one pattern at a time. (Before PathGlobs, `**/dir/**` missed `dir/x`.)"""
-    if fnmatch.fnmatchcase(path, pattern):
-        return True
-    if pattern.endswith("/**") and path.startswith(pattern[:-3] + "/"):
-        return True
-    return pattern.startswith("**/") and _reference(path, pattern[3:])
+    """git's rule, through pathspec one pattern at a time: a path matches when it, or a directory above
+    it, matches (git does not look inside an ignored directory)."""
+    spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
+    parts = path.split("/")
+    return spec.match_file(path) or any(spec.match_file("/".join(parts[:i]) + "/") for i in range(1, len(parts)))
 
 
 PATTERNS = ["services/**", "**/test_*.py", "legacy/*", "*.py", "a/b/c.py", "**/gen.py", "x/*/y/**", "docs",
-            "a[1]/**", "src/?.py", "**/deep/**", "k8s/*.yaml", "[!a]*/x.py", "**", "a/**/z.py", "a//**"]
+            "a[1]/**", "src/?.py", "**/deep/**", "k8s/*.yaml", "[!a]*/x.py", "**", "a/**/z.py", "a//**", "build/",
+            "/top.py", "gen/*.py"]
 PATHS = ["services/orders/app.py", "test_x.py", "pkg/test_y.py", "legacy/a/b.py", "legacy/a.py", "app.py",
          "a/b/c.py", "z/gen.py", "gen.py", "x/q/y/z.py", "docs", "docs/x", "a[1]/x", "src/a.py", "src/ab.py",
-         "p/deep/q", "deep/q", "k8s/a.yaml", "k8s/b/c.yaml", "b/x.py", "a/x.py", "a/k/z.py", "a//q", "Dockerfile"]
+         "p/deep/q", "deep/q", "k8s/a.yaml", "k8s/b/c.yaml", "b/x.py", "a/x.py", "a/k/z.py", "a//q", "Dockerfile",
+         "a1/x", "build", "build/x", "q/build/y", "top.py", "q/top.py", "gen/a.py", "gen/b/a.py", "a/b/c.py/d"]
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

@@ -34,7 +34,7 @@ services:
     image: bitnami/kafka:3.7
 """
 
-_NODE = re.compile(r"^  ([A-Za-z0-9_]+)(\[\(|\[|\{\{)")
+_NODE = re.compile(r"^  ([A-Za-z0-9_]+)(\[\(|\[|\{\{|\(\[)")
 _EDGE = re.compile(r"^  ([A-Za-z0-9_]+) (-->|-\.->|-->\|HTTP\|) ([A-Za-z0-9_]+)$")
 
 
@@ -87,3 +87,77 @@ def test_cli_audit_prints_the_map(tmp_path: Path):
     code = main(["audit", str(tmp_path), "--format", "mermaid"], out, err)
     assert code == 0, err.getvalue()
     assert out.getvalue().startswith("flowchart LR\n") and "store_kafka" in out.getvalue()
+
+
+_GRAMMAR = [  # the subset of Mermaid's flowchart grammar the map uses, one form per line
+    re.compile(r'^  [A-Za-z0-9_]+(\["[^"<>]*<br/>[^"<>]*"\]|\[\("[^"<>]*"\)\]|\{\{"[^"<>]*"\}\}|\(\["[^"<>]*"\]\))'
+               r':::(service|datastore|broker|cache)$'),
+    re.compile(r"^  [A-Za-z0-9_]+ (-->|-\.->|-->\|HTTP\|) [A-Za-z0-9_]+$"),
+    re.compile(r"^  classDef (service|datastore|broker|cache) [a-z-]+:#[0-9a-f]{3,6}(,[a-z-]+:#[0-9a-f]{3,6})*$"),
+    re.compile(r"^  linkStyle \d+(,\d+)* stroke:#[0-9a-f]{6},stroke-width:\d+px$"),
+]
+
+SHOP = COMPOSE + """\
+  cache:
+    image: redis:7.2
+  payments:
+    build: ./payments
+    environment:
+      REDIS_URL: redis://cache:6379/0
+      DATABASE_URL: postgresql://payments@pay-db/payments
+  pay-db:
+    image: postgres:16.4
+"""
+
+
+def _shop_files() -> dict[str, str]:
+    files = {"docker-compose.yml": SHOP}
+    for svc in ("orders", "inventory", "billing", "payments"):
+        files[f"{svc}/Dockerfile"] = "FROM python:3.12-slim\n"
+        files[f"{svc}/main.py"] = APP
+    return files
+
+
+def test_the_map_is_valid_mermaid_with_unique_ids_and_edges_between_declared_nodes():
+    lines = render_service_map(Project.load(DictSource(_shop_files()))).splitlines()
+    assert lines[0] == "flowchart LR"
+    bad = [line for line in lines[1:] if not any(g.match(line) for g in _GRAMMAR)]
+    assert bad == []
+    ids = [m.group(1) for line in lines if (m := _NODE.match(line))]
+    assert len(ids) == len(set(ids))
+    edges = [m.groups() for line in lines if (m := _EDGE.match(line))]
+    assert all(src in ids and dst in ids for src, _, dst in edges)
+    style = [line for line in lines if line.startswith("  linkStyle ")]
+    assert all(int(i) < len(edges) for line in style for i in line.split()[1].split(","))
+
+
+def test_a_redis_cache_is_a_cache_not_a_broker_and_a_database_is_drawn_once():
+    text = render_service_map(Project.load(DictSource(_shop_files())))
+    assert '  store_cache(["cache"]):::cache' in text
+    assert "  svc_payments --> store_cache" in text
+    assert "svc_pay_db" not in text and "svc_db[" not in text  # the postgres containers are databases, not services
+    assert "  svc_payments --> db_pay_db_5432_payments" in text or "  svc_payments --> db_pay_db_payments" in text
+
+
+def test_dot_and_json_draw_the_same_graph(tmp_path: Path):
+    import io
+    import json
+
+    for name, text in _shop_files().items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    outs = {}
+    for fmt in ("mermaid", "dot", "map-json"):
+        out = io.StringIO()
+        assert main(["audit", str(tmp_path), "--format", fmt], out, io.StringIO()) == 0
+        outs[fmt] = out.getvalue()
+    graph = json.loads(outs["map-json"])
+    mermaid_ids = {m.group(1) for line in outs["mermaid"].splitlines() if (m := _NODE.match(line))}
+    assert {n["id"] for n in graph["nodes"]} == mermaid_ids
+    dot = outs["dot"].splitlines()
+    assert dot[0] == "digraph services {" and dot[-1] == "}"
+    dot_edges = {tuple(line.split(" [")[0].strip(" ;").split(" -> ")) for line in dot if " -> " in line}
+    assert dot_edges == {(e["source"], e["target"]) for e in graph["edges"]}
+    assert {n["kind"] for n in graph["nodes"]} == {"service", "datastore", "broker", "cache"}
+    assert any(e["problem"] and e["kind"] == "call" for e in graph["edges"])
+    assert '[label="orders.api\\n' in outs["dot"]

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,62 @@ def test_entrypoint_on_a_runner_with_a_missing_event_fails_readably(installed, t
     assert run.returncode != 0
     assert "Traceback" not in run.stderr + run.stdout
     assert "missing-event.json" in run.stderr + run.stdout or "event" in (run.stderr + run.stdout).lower()
+
+
+def _pin(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "pin_action_image.py"), *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_release_pins_action_yml_to_the_published_image(tmp_path):
+    (tmp_path / "action.yml").write_text((ROOT / "action.yml").read_text())
+    run = _pin("ghcr.io/octo-org/arch-review", "v1.4.2", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    pinned = yaml.safe_load((tmp_path / "action.yml").read_text())
+    assert pinned["runs"] == {"using": "docker", "image": "docker://ghcr.io/octo-org/arch-review:v1.4.2"}
+    assert {k: v for k, v in pinned.items() if k != "runs"} == {k: v for k, v in _action().items() if k != "runs"}
+    before = (ROOT / "action.yml").read_text().splitlines()
+    after = (tmp_path / "action.yml").read_text().splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed == [before.index("  image: Dockerfile")]
+    lint = subprocess.run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-actions", "action.yml"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_pinning_refuses_a_bad_image_name_or_version_and_leaves_the_file(tmp_path):
+    original = (ROOT / "action.yml").read_text()
+    (tmp_path / "action.yml").write_text(original)
+    upper = _pin("ghcr.io/Octo/arch-review", "v1.0.0", cwd=tmp_path)
+    assert upper.returncode == 2 and "lower-case" in upper.stderr
+    branch = _pin("ghcr.io/octo/arch-review", "main", cwd=tmp_path)
+    assert branch.returncode == 2 and "v1.2.3" in branch.stderr
+    assert (tmp_path / "action.yml").read_text() == original
+
+
+def test_release_workflow_publishes_with_provenance_and_sbom_and_pins_the_tag():
+    release = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    steps = [s for job in release["jobs"].values() for s in job["steps"]]
+    build = next(s for s in steps if str(s.get("uses", "")).startswith("docker/build-push-action"))
+    assert build["with"]["provenance"] == "mode=max" and build["with"]["sbom"] is True
+    assert any("scripts/pin_action_image.py" in s.get("run", "") for s in steps)
+
+
+def _requirement_names(lines: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[; ]", line.strip(), maxsplit=1)[0].lower().replace("_", "-") for line in lines}
+
+
+def test_image_installs_the_hash_pinned_lock_in_its_own_layer_before_the_code():
+    instructions = _dockerfile()
+    runs = [i for i, (k, _) in enumerate(instructions) if k == "RUN"]
+    lock_step = next(i for i in runs if "--require-hashes -r /opt/arch-review/requirements.lock" in instructions[i][1])
+    code_copy = next(i for i, (k, a) in enumerate(instructions) if k == "COPY" and a.startswith("reviewer "))
+    assert lock_step < code_copy, "the dependency layer must come before the code, so code changes reuse it"
+    assert "--no-deps" in instructions[runs[-1]][1], "the package itself must not pull unpinned dependencies"
+    lock = (ROOT / "requirements.lock").read_text()
+    pin = r"^([A-Za-z0-9_.-]+)==\S+(?: ;[^\\\n]*)? \\\n((?:    --hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)"
+    pins = re.findall(pin, lock, re.M)
+    packages = re.findall(r"^[A-Za-z0-9_.-]+==", lock, re.M)
+    assert pins and len(pins) == len(packages), "every pinned package carries its sha256 hashes"
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert _requirement_names(declared) <= _requirement_names([p for p, _ in pins])

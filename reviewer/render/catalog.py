@@ -45,6 +45,20 @@ def _markdown(rules: list[Rule]) -> str:
     return "\n".join(out) + "\n"
 
 
+def render_rule(r: Rule) -> str:
+    """One rule's documentation, for ``arch-review rules RULE-ID``: ruff's "What / Why / Use instead"."""
+    kinds = ", ".join(sorted(k.value for k in r.kinds)) or "the service model (cross-file)"
+    lines = [f"{r.id}: {r.title}", "",
+             f"category: {r.category.value}    severity: {r.severity.value}    reads: {kinds}",
+             f"speaks in: {_SPEAKS[r.speaks.value]}  (config: rules.{r.id}.speaks)"]
+    if r.equivalents:
+        lines.append(f"also honours the pragmas of: {', '.join(r.equivalents)}")
+    lines += ["", "Why is this bad?", *(f"  {line}" for line in r.why.splitlines()), "",
+              "Use instead:", *(f"  {line}" for line in r.fix.splitlines()), "",
+              f"Suppress one finding: `# arch-review: ignore[{r.id}] <reason>` on the line or the line above."]
+    return "\n".join(lines) + "\n"
+
+
 def render_catalog(fmt: str = "text") -> str:
     rules = all_rules()
     return {"json": _json, "markdown": _markdown}.get(fmt, _text)(rules)

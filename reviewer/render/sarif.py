@@ -13,9 +13,9 @@ from urllib.parse import quote
 from reviewer import __version__
 from reviewer.classify import FileKind
 from reviewer.model import Category, Finding, Report, Severity, Source
+from reviewer.render.links import DocsSite
 from reviewer.rules.registry import Rule, all_rules
 
-PROJECT_URL = "https://github.com/arch-review/arch-review"
 SCHEMA_URI = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "archReview/v1"
 
@@ -30,10 +30,6 @@ def _camel(rule_id: str) -> str:
     return "".join(part.capitalize() for part in rule_id.split("-"))
 
 
-def _help_uri(rule_id: str) -> str:
-    return f"{PROJECT_URL}/blob/main/docs/rules.md#{rule_id}"
-
-
 def _properties(category: Category, severity: Severity, *extra: str) -> dict[str, object]:
     props: dict[str, object] = {"tags": [category.value, *extra]}
     if category is Category.SECURITY:
@@ -41,7 +37,7 @@ def _properties(category: Category, severity: Severity, *extra: str) -> dict[str
     return props
 
 
-def _rule_descriptor(rule: Rule) -> dict[str, object]:
+def _rule_descriptor(rule: Rule, docs: DocsSite) -> dict[str, object]:
     fence = next((_FENCE[k] for k in sorted(rule.kinds) if k in _FENCE), "")
     return {
         "id": rule.id,
@@ -52,7 +48,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, object]:
             "text": f"{rule.why}\n\nFix:\n{rule.fix}",
             "markdown": f"**Why is this bad?** {rule.why}\n\n**Use instead:**\n\n```{fence}\n{rule.fix}\n```",
         },
-        "helpUri": _help_uri(rule.id),
+        "helpUri": docs.rule_url(rule.id),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": _properties(rule.category, rule.severity),
     }
@@ -109,8 +105,10 @@ def _result(finding: Finding, index: int) -> dict[str, object]:
     }
 
 
-def sarif_log(report: Report, rules: Iterable[Rule] | None = None) -> dict[str, object]:
-    descriptors = [_rule_descriptor(r) for r in (all_rules() if rules is None else rules)]
+def sarif_log(report: Report, rules: Iterable[Rule] | None = None, docs: DocsSite | None = None) -> dict[str, object]:
+    """``docs``: where ``helpUri`` points (``DocsSite.from_env`` on a runner); the upstream project by default."""
+    docs = docs or DocsSite()
+    descriptors = [_rule_descriptor(r, docs) for r in (all_rules() if rules is None else rules)]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     results = []
     for finding in report.findings:
@@ -129,7 +127,7 @@ def sarif_log(report: Report, rules: Iterable[Rule] | None = None) -> dict[str, 
                 "name": "arch-review",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": PROJECT_URL,
+                "informationUri": docs.project_url,
                 "rules": descriptors,
             }},
             "invocations": [invocation],
@@ -139,5 +137,5 @@ def sarif_log(report: Report, rules: Iterable[Rule] | None = None) -> dict[str, 
     }
 
 
-def render_sarif(report: Report, rules: Iterable[Rule] | None = None) -> str:
-    return json.dumps(sarif_log(report, rules), indent=2) + "\n"
+def render_sarif(report: Report, rules: Iterable[Rule] | None = None, docs: DocsSite | None = None) -> str:
+    return json.dumps(sarif_log(report, rules, docs), indent=2) + "\n"

@@ -47,12 +47,23 @@ class DirectorySource:
         return sorted({p for p in listed[1].decode("utf-8", "surrogateescape").split("\0") if p})
 
     def _walk(self) -> Iterator[str]:
+        """Every file below the root, minus what its ``.gitignore`` files exclude (read with the same
+        matcher as the config's globs, pathspec's .gitignore semantics), as git itself would list."""
+        from reviewer.config import PathGlobs
+
         root = str(self.root)
+        ignored = PathGlobs()
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-            rel = os.path.relpath(dirpath, root)
+            rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            base = "" if rel == "." else f"{rel}/"
+            if ".gitignore" in filenames:
+                for pattern in _gitignore_patterns(Path(dirpath) / ".gitignore", base):
+                    ignored.add(pattern)
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
+                                 and not ignored.match(f"{base}{d}/\0"))  # a name no file pattern takes
             for name in sorted(filenames):
-                yield name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+                if not ignored.match(base + name):
+                    yield base + name
 
     def read(self, path: str) -> bytes | None:
         try:
@@ -62,3 +73,24 @@ class DirectorySource:
             return full.read_bytes()
         except OSError:
             return None
+
+
+def _gitignore_patterns(path: Path, base: str) -> list[str]:
+    """The patterns of one .gitignore, rewritten relative to the root: git reads a nested file's
+    patterns relative to its directory, and one without a slash still matches at any depth below it."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    out = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line or line.startswith("#"):
+            continue
+        negated, pattern = line.startswith("!"), line.removeprefix("!")
+        if base:
+            anchored = "/" in pattern.rstrip("/")
+            pattern = f"{base}{pattern.lstrip('/')}" if anchored else f"{base}**/{pattern}"
+        out.append(("!" if negated else "") + pattern)
+    return out
+

@@ -206,6 +206,17 @@ def test_sarif_file_is_written_and_named_in_the_outputs(scenario: Scenario) -> N
     assert sarif["version"] == "2.1.0"
 
 
+def test_sarif_help_links_point_at_the_docs_of_the_action_repository_and_ref(scenario: Scenario) -> None:
+    scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))
+    env = {**scenario.pr_env(sarif_file="report.sarif"), "GITHUB_ACTION_REPOSITORY": "acme-forks/arch-review",
+           "GITHUB_ACTION_REF": "v1.4", "GITHUB_SERVER_URL": "https://ghe.acme.example"}
+    assert scenario.run(env) == 0
+    driver = json.loads((scenario.tmp / "workspace" / "report.sarif").read_text())["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://ghe.acme.example/acme-forks/arch-review"
+    by_id = {r["id"]: r for r in driver["rules"]}
+    assert by_id[RULE]["helpUri"] == f"https://ghe.acme.example/acme-forks/arch-review/blob/v1.4/docs/rules.md#{RULE}"
+
+
 def test_ghes_base_url_is_honoured(tmp_path) -> None:
     fake = FakeGitHub(prefix="/api/v3")
     with fake.running():

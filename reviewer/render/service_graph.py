@@ -1,0 +1,156 @@
+"""The service map as a value: nodes (services, datastores, brokers, caches) and edges (database
+use, broker or cache use, synchronous calls), built once from the service model and drawn as
+Mermaid (render/mermaid.py), Graphviz DOT or JSON from the same value.
+
+Edges a boundary rule objects to (a database shared by services, a synchronous call cycle) carry
+``problem=True``, so every drawing can show them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from reviewer.services.calls import call_cycles, call_edges
+from reviewer.services.model import Datastore, ServiceModel, canonical_host
+from reviewer.sources.images import image_name
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+# Caches by image: Redis and its forks serve queues too, but a map that calls every Redis a broker
+# misleads more often than it helps; the edge to it stays solid like any other store.
+CACHE_IMAGES = ("redis", "valkey", "keydb", "memcached", "dragonfly", "dragonflydb", "varnish")
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    label: str
+    kind: str  # service | datastore | broker | cache
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str  # database | broker | cache | store | call
+    problem: bool = False
+
+
+@dataclass
+class ServiceGraph:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps({"nodes": [asdict(n) for n in self.nodes], "edges": [asdict(e) for e in self.edges]},
+                          indent=2) + "\n"
+
+
+class _Ids:
+    """Unique, Mermaid- and DOT-safe node ids, stable for one (kind, name)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], str] = {}
+        self._used: set[str] = set()
+
+    def __call__(self, kind: str, name: str) -> str:
+        key = (kind, name)
+        if key not in self._ids:
+            base = re.sub("_+", "_", f"{kind}_{_ID_UNSAFE.sub('_', name)}").strip("_") or kind
+            node_id, n = base, 2
+            while node_id in self._used:
+                node_id, n = f"{base}_{n}", n + 1
+            self._used.add(node_id)
+            self._ids[key] = node_id
+        return self._ids[key]
+
+
+def _mentions(value: str, host: str) -> bool:
+    return re.search(rf"(^|[/@,\s=]){re.escape(host)}(:\d+)?([/,\s?]|$)", value) is not None
+
+
+def store_kind(d: Datastore) -> str:
+    name = image_name(d.image)
+    if any(name == c or name.startswith(c + "-") for c in CACHE_IMAGES):
+        return "cache"
+    return "broker" if d.is_broker else "datastore"
+
+
+def build_graph(model: ServiceModel) -> ServiceGraph:
+    ids = _Ids()
+    graph = ServiceGraph()
+    db_users: dict[tuple, set[str]] = {}
+    db_label: dict[tuple, str] = {}
+    for s in model.services:
+        for d in s.databases:
+            db_users.setdefault(d.key, set()).add(s.name)
+            db_label[d.key] = d.label
+    db_hosts = {canonical_host(str(key[0])) for key in db_users}
+    # a service with no code of ours that is the database itself (compose `db: {image: postgres}`) is
+    # drawn once, as the database the others connect to
+    services = sorted((s for s in model.services
+                       if not ((s.third_party or not s.root) and canonical_host(s.name) in db_hosts)),
+                      key=lambda s: s.name)
+    drawn = {s.name for s in services}
+    for s in services:
+        detail = f"{s.root}/" if s.root else ", ".join(sorted(s.origins))
+        graph.nodes.append(Node(ids("svc", s.name), s.name, "service", detail))
+
+    shown_hosts: set[str] = set()
+    for key in sorted(db_users, key=str):
+        node = ids("db", db_label[key])
+        graph.nodes.append(Node(node, db_label[key], "datastore"))
+        shown_hosts.add(key[0])
+        shared = len({n for n in db_users[key] if not _third_party(model, n)}) > 1
+        graph.edges += [Edge(ids("svc", name), node, "database", shared) for name in sorted(db_users[key])
+                        if name in drawn]
+
+    for d in sorted(model.datastores, key=lambda d: d.name):
+        host = canonical_host(d.name)
+        if host in shown_hosts:
+            continue
+        shown_hosts.add(host)
+        kind = store_kind(d)
+        graph.nodes.append(Node(ids("store", host), d.name, kind, d.image))
+        graph.edges += [Edge(ids("svc", s.name), ids("store", host), kind) for s in services
+                        if any(v.value and _mentions(v.value, host) for v in s.env)]
+
+    calls = call_edges(model)
+    in_cycle = {(a, b) for cycle in call_cycles(calls) for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)}
+    graph.edges += [Edge(ids("svc", a), ids("svc", b), "call", (a, b) in in_cycle) for a, b in sorted(calls)
+                    if a in drawn and b in drawn]
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for e in graph.edges:
+        if (e.source, e.target, e.kind) not in seen:
+            seen.add((e.source, e.target, e.kind))
+            unique.append(e)
+    graph.edges = unique
+    return graph
+
+
+def _third_party(model: ServiceModel, name: str) -> bool:
+    s = model.named(name)
+    return s is None or s.third_party
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+_DOT_SHAPE = {"service": "box", "datastore": "cylinder", "broker": "hexagon", "cache": "component"}
+
+
+def render_dot(graph: ServiceGraph) -> str:
+    lines = ["digraph services {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
+    for n in graph.nodes:
+        label = _dot_text(n.label) + (f"\\n{_dot_text(n.detail)}" if n.detail and n.kind == "service" else "")
+        lines.append(f'  {n.id} [label="{label}", shape={_DOT_SHAPE[n.kind]}];')
+    for e in graph.edges:
+        attrs = ['label="call"'] if e.kind == "call" else []
+        attrs += ["style=dashed"] if e.kind == "broker" else []
+        attrs += ['color="#d62728"', "penwidth=3"] if e.problem else []
+        lines.append(f"  {e.source} -> {e.target}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+    return "\n".join([*lines, "}"]) + "\n"
