@@ -93,7 +93,8 @@ class Conversation:
         return [t for t in self.threads if t.dismissed]
 
 
-def read_conversation(gh: github.Github, pull: PullRequest, repository: str, login: str | None) -> Conversation:
+def read_conversation(pull: PullRequest, login: str | None) -> Conversation:
+    """Our comments and review bodies, people's replies and reactions: two REST listings."""
     conv = Conversation()
     ours: dict[int, Thread] = {}
     replies: list[Any] = []
@@ -117,13 +118,13 @@ def read_conversation(gh: github.Github, pull: PullRequest, repository: str, log
             t.person_replied = True
             t.dismissed = t.dismissed or is_dismissal(r.body)
     conv.threads = sorted(ours.values(), key=lambda t: t.comment_id)
-    if conv.threads:
-        _read_threads(gh, pull, repository, ours, conv)
     return conv
 
 
-def _read_threads(gh: github.Github, pull: PullRequest, repository: str, ours: dict[int, Thread],
-                  conv: Conversation) -> None:
+def read_threads(gh: github.Github, pull: PullRequest, repository: str, conv: Conversation) -> None:
+    """Thread ids and resolved state of our comments (GraphQL, 100 threads a page); a failure is a
+    note in ``conv.notes`` and ``conv.threads_read`` stays False."""
+    ours = {t.comment_id: t for t in conv.threads}
     owner, name = repository.split("/", 1)
     cursor = None
     try:
@@ -165,20 +166,24 @@ class Tidied:
     notes: list[str] = field(default_factory=list)
 
 
-def tidy(gh: github.Github, pull: PullRequest, conv: Conversation, present: Collection[str], head_sha: str,
-         skip_rules: Container[str] = frozenset()) -> Tidied:
+def tidy(gh: github.Github, pull: PullRequest, repository: str, conv: Conversation, present: Collection[str],
+         head_sha: str, skip_rules: Container[str] = frozenset()) -> Tidied:
     """Reply and resolve for each of our rule comments whose findings are all gone from the head.
     Model comments are left alone (the model may not run, or say it differently), and so are the
-    comments of rules this run did not apply (``skip_rules``: ignored on the PR)."""
+    comments of rules this run did not apply (``skip_rules``: ignored on the PR). The threads are
+    read only when a comment is gone."""
     out = Tidied()
+    gone = [t for t in conv.threads if not (t.fixed_said or t.by_model or not t.rules or t.about(present)
+                                            or any(r in skip_rules for r in t.rules))]
+    if gone:
+        read_threads(gh, pull, repository, conv)
+        out.notes += conv.notes
     may_resolve = conv.threads_read
-    for t in conv.threads:
-        if t.by_model or not t.rules or any(r in skip_rules for r in t.rules) or t.about(present):
-            continue
-        if t.fixed_said and (t.resolved or not may_resolve or t.thread_id is None):
-            continue  # said and resolved (or cannot be): nothing left to do
+    for t in gone:
+        if t.resolved:
+            continue  # somebody closed the thread already: nothing to add
         out.fixed += 1
-        if not (t.fixed_said or t.person_replied or t.resolved):
+        if not t.person_replied:
             try:
                 with calling(f"reply to review comment {t.comment_id}"):
                     pull.create_review_comment_reply(t.comment_id, fixed_reply(head_sha))
@@ -187,8 +192,9 @@ def tidy(gh: github.Github, pull: PullRequest, conv: Conversation, present: Coll
                 if exc.status == 404:
                     out.notes.append(f"review comment {t.comment_id} was deleted before it could be marked fixed")
                     continue
-                raise
-        if t.resolved or not may_resolve or t.thread_id is None:
+                out.notes.append(f"fixed findings are not marked on their comments: {exc}")
+                break  # the token may not write here: the next reply would fail the same way
+        if not may_resolve or t.thread_id is None:
             continue
         try:
             with calling(f"resolve the review thread of comment {t.comment_id}"):

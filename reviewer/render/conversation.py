@@ -15,7 +15,7 @@ from reviewer.render.markers import defuse
 FIXED_MARKER = "<!-- arch-review:fixed -->"
 STATE_HEADING = "### arch-review"
 # A reply that starts with one of these (case and punctuation aside) dismisses the comment it answers.
-DISMISSAL_OPENINGS = ("won't fix", "wont fix", "won’t fix", "false positive")
+DISMISSAL_OPENINGS = ("won't fix", "wont fix", "false positive")
 _HEADING_RULES = re.compile(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`")
 
 
@@ -36,7 +36,7 @@ def comment_rules(body: str | None) -> tuple[tuple[str, ...], bool]:
 
 def is_dismissal(body: str | None) -> bool:
     """A reply that starts with "won't fix" or "false positive" (any case, after any mention or quote)."""
-    text = (body or "").strip().lower()
+    text = (body or "").strip().lower().replace("\u2019", "'")  # a typographic apostrophe
     text = re.sub(r"^(?:>[^\n]*\n+|@[\w-]+[,:]?\s+)+", "", text).lstrip("*_ ")
     return text.startswith(DISMISSAL_OPENINGS)
 
