@@ -20,7 +20,7 @@ from reviewer.github.client import WaitBudget, calling, connect, own_login, writ
 from reviewer.github.event import Event, is_trusted
 from reviewer.github.publisher import Publisher, PublishResult
 from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
-from reviewer.github.threads import read_conversation, tidy
+from reviewer.github.threads import read_conversation, read_threads, tidy
 from reviewer.github.tracking_issue import TrackingResult, sync_tracking_issue
 from reviewer.model import Finding, Severity
 from reviewer.render.markdown import Links
@@ -109,6 +109,8 @@ class PyGithubSession:
             raise RuntimeError("open_pull() before publish()")
         head_sha = changes.head_sha or self._pull.head.sha
         conv = read_conversation(self._pull, self._login())
+        if conv.needs_threads:
+            read_threads(self.gh, self._pull, self.repository, conv, self._login())
         extra = drawn.lines() if drawn is not None and not any(drawn.marker in b for b in conv.bodies) else []
         result = Publisher(self.gh, self._pull, head_sha, links).publish(
             findings, changes, max_inline, notes, extra, min_inline=min_inline, seen=conv.memory(),

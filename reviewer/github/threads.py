@@ -38,7 +38,7 @@ query($owner: String!, $name: String!, $number: Int!, $first: Int!, $cursor: Str
     pullRequest(number: $number) {
       reviewThreads(first: $first, after: $cursor) {
         pageInfo { hasNextPage endCursor }
-        nodes { id isResolved comments(first: 1) { nodes { databaseId } } }
+        nodes { id isResolved resolvedBy { login } comments(first: 1) { nodes { databaseId } } }
       }
     }
   }
@@ -62,6 +62,7 @@ class Thread:
     resolved: bool = False
     person_replied: bool = False
     fixed_said: bool = False  # our "Fixed in" reply is in the thread
+    resolved_by_us: bool = False  # we resolved it: its finding was gone (the memory of a thread we never wrote to)
     dismissed: bool = False
 
     def about(self, present: Collection[str]) -> bool:
@@ -76,13 +77,20 @@ class Conversation:
     bodies: list[str] = field(default_factory=list)  # our review bodies
     notes: list[str] = field(default_factory=list)
     threads_read: bool = False
+    threads_tried: bool = False
+
+    @property
+    def needs_threads(self) -> bool:
+        """Whether ``memory`` needs the threads: a comment a person replied to may have been
+        resolved by us as fixed, and the only record of it is the thread's state."""
+        return any(t.person_replied and not t.fixed_said for t in self.threads)
 
     def memory(self) -> Posted:
-        """What not to post again: every comment but the ones we said were fixed, every review
-        body, and every dismissed comment."""
+        """What not to post again: every comment but the ones we said (or found) were fixed, every
+        review body, and every dismissed comment."""
         seen = Posted()
         for t in self.threads:
-            if t.dismissed or not t.fixed_said:
+            if t.dismissed or not (t.fixed_said or t.resolved_by_us):
                 seen.read(t.body)
         for body in self.bodies:
             seen.read(body)
@@ -121,10 +129,16 @@ def read_conversation(pull: PullRequest, login: str | None) -> Conversation:
     return conv
 
 
-def read_threads(gh: github.Github, pull: PullRequest, repository: str, conv: Conversation) -> None:
+def read_threads(gh: github.Github, pull: PullRequest, repository: str, conv: Conversation,
+                 login: str | None = None) -> None:
     """Thread ids and resolved state of our comments (GraphQL, 100 threads a page); a failure is a
-    note in ``conv.notes`` and ``conv.threads_read`` stays False."""
+    note in ``conv.notes`` and ``conv.threads_read`` stays False. Read once per run."""
+    if conv.threads_tried:
+        return
+    conv.threads_tried = True
     ours = {t.comment_id: t for t in conv.threads}
+    # GraphQL's resolvedBy is a User: null when a bot (GITHUB_TOKEN) resolved the thread
+    us = {login, "github-actions"} - {None}
     owner, name = repository.split("/", 1)
     cursor = None
     try:
@@ -139,6 +153,8 @@ def read_threads(gh: github.Github, pull: PullRequest, repository: str, conv: Co
                 t = ours.get(first[0].get("databaseId") or 0)
                 if t is not None:
                     t.thread_id, t.resolved = node["id"], bool(node["isResolved"])
+                    by = (node.get("resolvedBy") or {}).get("login")
+                    t.resolved_by_us = t.resolved and (by is None or by in us)
             if not threads["pageInfo"]["hasNextPage"]:
                 break
             cursor = threads["pageInfo"]["endCursor"]

@@ -170,7 +170,10 @@ class ConversationRoutes:
         nodes = []
         for c in chunk:
             count = 1 + sum(1 for x in pull.comments if x.get("in_reply_to_id") == c["id"])
-            nodes.append({"id": f"PRRT_{c['id']}", "isResolved": c["id"] in self.resolved_threads,
+            by = self.resolved_threads.get(c["id"])
+            nodes.append({"id": f"PRRT_{c['id']}", "isResolved": by is not None,
+                          # resolvedBy is a User: null when an app's bot resolved it
+                          "resolvedBy": {"login": by} if by and not by.endswith("[bot]") else None,
                           "comments": {"totalCount": count, "nodes": [{"databaseId": c["id"]}]}})
         end = start + len(chunk)
         page = {"hasNextPage": end < len(tops), "endCursor": _cursor(end - 1) if chunk else None}
