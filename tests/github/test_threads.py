@@ -180,7 +180,7 @@ def test_a_thumbs_down_dismisses_the_finding_for_the_rest_of_the_pr(scenario: Sc
 def test_a_wont_fix_or_false_positive_reply_dismisses_it(scenario: Scenario):
     push(scenario, PUSH1, "get", "post")
     ids = inline(scenario)
-    scenario.fake.add_reply(7, ids["get"], "Won’t fix: the inventory call is local.", user="alice")
+    scenario.fake.add_reply(7, ids["get"], "Won\u2019t fix: the inventory call is local.", user="alice")
     scenario.fake.add_reply(7, ids["post"], "@arch-review **False positive**, pricing sets a timeout", user="bob")
     push(scenario, PUSH2, "get", "post", fixed=("get", "post"))
     push(scenario, PUSH3, "get", "post")
