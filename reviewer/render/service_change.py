@@ -140,7 +140,9 @@ def _chart(old: Graph, new: Graph, added: set[Edge], removed: set[Edge], added_n
     styles: dict[str, list[int]] = {_ADDED_EDGE: [], _REMOVED_EDGE: []}
     shown = sorted(e for e in new.edges | removed if e[0] in touched and e[2] in touched)
     for i, (src, kind, dst) in enumerate(shown):
-        lines.append(f"  {ids(*src)} {arrow[kind]} {ids(*dst)}")
+        gone = (src, kind, dst) in removed
+        link = ("-.->|HTTP, removed|" if kind == "http" else "-.->|removed|") if gone else arrow[kind]
+        lines.append(f"  {ids(*src)} {link} {ids(*dst)}")
         if (src, kind, dst) in added:
             styles[_ADDED_EDGE].append(i)
         elif (src, kind, dst) in removed:
