@@ -93,7 +93,7 @@ class ConversationRoutes:
     def _list_repo_review_comments(self, query: dict[str, str], body: Any) -> Answer:
         since = query.get("since", "")
         items = [self.review_comment_json(c) for _, p in sorted(self.pulls.items()) for c in p.comments
-                 if c.get("created_at", "2026-01-01T00:00:00Z") >= since]
+                 if not since or c.get("updated_at", since) >= since]
         return self._page(f"/repos/{self.repo}/pulls/comments", query, items)  # type: ignore[attr-defined]
 
     def _reply(self, query: dict[str, str], body: Any, n: str, cid: str) -> Answer:
