@@ -14,6 +14,9 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from github.IssueComment import IssueComment
+from github.PaginatedList import PaginatedList
+
 from reviewer.commands import PrState
 from reviewer.diff import ChangeSet
 from reviewer.github.client import WaitBudget, calling, connect, own_login, written_by_us
@@ -91,7 +94,10 @@ class PyGithubSession:
         """The state the last of our state comments recorded (GET /issues/{n}/comments, all pages)."""
         login = self._login()
         with calling(f"read the comments of PR #{number}"):
-            bodies = [c.body for c in self.repo.get_issue(number).get_comments() if written_by_us(c.user, login)]
+            # the listing alone (one request a page), without first fetching the issue itself
+            comments = PaginatedList(IssueComment, self.gh.requester, f"{self.repo.url}/issues/{number}/comments",
+                                     None)
+            bodies = [c.body for c in comments if written_by_us(c.user, login)]
         return PrState.read(bodies) or PrState()
 
     def _login(self) -> str | None:

@@ -31,6 +31,10 @@ from reviewer.render.markers import Posted, fingerprints_in, posted_in
 # rate-limits-and-query-limits-for-the-graphql-api, "Node limit"). 30 pages = 3,000 threads.
 THREADS_PER_PAGE = 100
 MAX_THREAD_PAGES = 30
+# GitHub, "Best practices for using the REST API": "no more than 80 content-generating requests per
+# minute and no more than 500 content-generating requests per hour" (replies and mutations count).
+# A run tidies at most this many threads (two writes each); the next run tidies the rest.
+MAX_TIDIED = 50
 
 THREADS_QUERY = """
 query($owner: String!, $name: String!, $number: Int!, $first: Int!, $cursor: String) {
@@ -195,6 +199,10 @@ def tidy(gh: github.Github, pull: PullRequest, repository: str, conv: Conversati
         read_threads(gh, pull, repository, conv)
         out.notes += conv.notes
     may_resolve = conv.threads_read
+    if len(gone) > MAX_TIDIED:
+        out.notes.append(f"{len(gone) - MAX_TIDIED} more fixed comment(s) are left for the next run "
+                         f"(at most {MAX_TIDIED} threads a run, for GitHub's limits on writes)")
+        gone = gone[:MAX_TIDIED]
     for t in gone:
         if t.resolved:
             continue  # somebody closed the thread already: nothing to add

@@ -4,6 +4,8 @@ against the loopback GitHub, with the failure paths GitHub documents."""
 
 from __future__ import annotations
 
+import re
+
 from tests.github.conftest import APP_BASE, Scenario, service_repo
 
 PUSH1, PUSH2, PUSH3 = "1" * 40, "2" * 40, "3" * 40
@@ -194,3 +196,43 @@ def test_a_reply_that_merely_mentions_wont_fix_does_not_dismiss(scenario: Scenar
     push(scenario, PUSH2, "get", fixed=("get",))
     push(scenario, PUSH3, "get")
     assert len([c for c in scenario.fake.pulls[7].comments if not c.get("in_reply_to_id")]) == 2
+
+
+def _forty_earlier_comments(scenario: Scenario) -> None:
+    """Our two real comments plus 38 more of the same rule on findings the head no longer has."""
+    pull = scenario.fake.pulls[7]
+    template = next(c for c in pull.comments if not c.get("in_reply_to_id"))
+    for i in range(38):
+        fp = f"{i:016x}"
+        pull.comments.append({**template, "id": 9000 + i,
+                              "body": re.sub(r"fp=[0-9a-f]+", f"fp={fp}", template["body"])})
+
+
+def test_a_pr_with_forty_earlier_comments_costs_one_page_of_each_listing(scenario: Scenario):
+    push(scenario, PUSH1, "get", "post")
+    _forty_earlier_comments(scenario)
+    scenario.fake.requests.clear()
+    push(scenario, PUSH2, "get", "post")  # the 38 are gone: replied to and resolved; the 2 stay
+    calls = [(r.method, re.sub(r"\d+", "N", r.path)) for r in scenario.fake.requests]
+    assert calls.count(("GET", "/repos/acme/shop/pulls/N/comments")) == 1
+    assert calls.count(("POST", "/repos/acme/shop/pulls/N/comments/N/replies")) == 38
+    assert calls.count(("POST", "/graphql")) == 1 + 38  # one page of threads, one mutation per thread
+    assert len(calls) == 9 + 1 + 2 * 38  # the reads of any run, the thread page, the writes
+
+    scenario.fake.requests.clear()
+    push(scenario, PUSH2, "get", "post")  # a rerun: nothing to say, nothing to resolve
+    assert scenario.fake.writes == [] and len(scenario.fake.requests) == 9
+
+
+def test_a_run_tidies_at_most_fifty_threads(scenario: Scenario):
+    push(scenario, PUSH1, "get")
+    pull = scenario.fake.pulls[7]
+    template = pull.comments[0]
+    for i in range(60):
+        pull.comments.append({**template, "id": 9000 + i,
+                              "body": re.sub(r"fp=[0-9a-f]+", f"fp={i:016x}", template["body"])})
+    push(scenario, PUSH2, "get")
+    assert len(scenario.fake.resolved_threads) == 50
+    assert "10 more fixed comment(s) are left for the next run" in scenario.summary
+    push(scenario, PUSH3, "get")
+    assert len(scenario.fake.resolved_threads) == 60
