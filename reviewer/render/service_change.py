@@ -28,6 +28,24 @@ MAX_NODES = 30  # a PR that rewires more than this gets the sentence and a point
 class Graph:
     nodes: dict[Node, str]  # node -> shape: service | datastore | broker
     edges: frozenset[Edge]
+    where: dict[Node, tuple[str, str]]  # a datastore node -> (host, database or "*" when unknown)
+
+
+def _same(a: Node, b: Node, ga: Graph, gb: Graph) -> bool:
+    """One node, however it was read: `db` in an env var and `db:5432/app` in a DSN are one server."""
+    if a == b:
+        return True
+    wa, wb = ga.where.get(a), gb.where.get(b)
+    return wa is not None and wb is not None and wa[0] == wb[0] and "*" in (wa[1], wb[1])
+
+
+def _has_node(node: Node, g: Graph, other: Graph) -> bool:
+    return any(_same(node, n, g, other) for n in other.nodes)
+
+
+def _has_edge(edge: Edge, g: Graph, other: Graph) -> bool:
+    return any(edge[1] == e[1] and _same(edge[0], e[0], g, other) and _same(edge[2], e[2], g, other)
+               for e in other.edges)
 
 
 @dataclass(frozen=True)
@@ -51,9 +69,11 @@ def graph_of(model: ServiceModel) -> Graph:
     nodes: dict[Node, str] = {("svc", s.name): "service" for s in model.services if not s.third_party}
     edges: set[Edge] = set()
     hosts: set[str] = set()
+    where: dict[Node, tuple[str, str]] = {}
     for s in model.services:
         for d in s.databases:
             nodes[("db", d.label)] = "datastore"
+            where[("db", d.label)] = (canonical_host(d.host), d.database or "*")
             hosts.add(d.key[0])
             if not s.third_party:
                 edges.add((("svc", s.name), "db", ("db", d.label)))
@@ -63,6 +83,7 @@ def graph_of(model: ServiceModel) -> Graph:
             continue
         hosts.add(host)
         nodes[("store", host)] = "broker" if d.is_broker else "datastore"
+        where[("store", host)] = (host, "*")
         for s in model.services:
             if not s.third_party and any(v.value and _mentions(v.value, host) for v in s.env):
                 edges.add((("svc", s.name), "broker" if d.is_broker else "db", ("store", host)))
@@ -70,16 +91,17 @@ def graph_of(model: ServiceModel) -> Graph:
         if not _third_party(model, a):
             nodes.setdefault(("svc", b), "service")
             edges.add((("svc", a), "http", ("svc", b)))
-    return Graph(nodes, frozenset(edges))
+    return Graph(nodes, frozenset(edges), where)
 
 
 def service_change(base: ServiceModel, head: ServiceModel) -> Drawn | None:
     old, new = graph_of(base), graph_of(head)
-    added_nodes = {n for n in new.nodes if n not in old.nodes and (n[0] == "svc" or
-                                                                    any(n in (e[0], e[2]) for e in new.edges))}
-    removed_nodes = {n for n in old.nodes if n not in new.nodes and (n[0] == "svc" or
-                                                                    any(n in (e[0], e[2]) for e in old.edges))}
-    added, removed = new.edges - old.edges, old.edges - new.edges
+    added_nodes = {n for n in new.nodes if not _has_node(n, new, old) and (
+        n[0] == "svc" or any(n in (e[0], e[2]) for e in new.edges))}
+    removed_nodes = {n for n in old.nodes if not _has_node(n, old, new) and (
+        n[0] == "svc" or any(n in (e[0], e[2]) for e in old.edges))}
+    added = {e for e in new.edges if not _has_edge(e, new, old)}
+    removed = {e for e in old.edges if not _has_edge(e, old, new)}
     if not (added or removed or added_nodes or removed_nodes):
         return None
     key = hashlib.sha256(repr(sorted(map(repr, [*added, *removed, *added_nodes, *removed_nodes]))).encode())

@@ -93,3 +93,8 @@ def test_a_graph_change_with_no_new_finding_still_gets_its_diagram(scenario: Sce
     [post] = scenario.review_posts()
     assert post.body["comments"] == []
     assert "**Service map change.** `billing` no longer calls `orders`." in post.body["body"]
+
+
+def test_the_same_database_read_from_a_dsn_instead_of_a_host_variable_is_no_change() -> None:
+    base = COMPOSE.replace("DATABASE_URL: postgresql://orders@orders-db:5432/orders", "POSTGRES_SERVER: orders-db")
+    assert service_change(model(tree(base)), model(tree(COMPOSE))) is None
