@@ -25,7 +25,7 @@ from github.PullRequest import PullRequest
 from reviewer.errors import PublishError
 from reviewer.github.client import calling, written_by_us
 from reviewer.render.conversation import comment_rules, fixed_reply, is_dismissal, is_fixed_reply
-from reviewer.render.markers import Posted, fingerprints_in, posted_in
+from reviewer.render.markers import Posted, posted_in
 
 # GraphQL connections: "first" must be within 1 and 100 (docs.github.com/graphql/overview/
 # rate-limits-and-query-limits-for-the-graphql-api, "Node limit"). 30 pages = 3,000 threads.
@@ -114,7 +114,7 @@ def read_conversation(pull: PullRequest, login: str | None) -> Conversation:
         for c in pull.get_review_comments():
             if c.in_reply_to_id:
                 replies.append(c)
-            elif written_by_us(c.user, login) and fingerprints_in(c.body) | posted_in(c.body).short:
+            elif written_by_us(c.user, login) and len(posted_in(c.body)):  # a finding's comment, not a reply
                 rules, by_model = comment_rules(c.body)
                 ours[c.id] = Thread(c.id, c.body, rules, by_model, dismissed=(c.reactions or {}).get("-1", 0) > 0)
         for review in pull.get_reviews():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.fakes.github_server import FakeGitHub
 from tests.github.conftest import APP_BASE, Scenario, service_repo
 
 PUSH1, PUSH2, PUSH3 = "1" * 40, "2" * 40, "3" * 40
@@ -236,3 +237,42 @@ def test_a_run_tidies_at_most_fifty_threads(scenario: Scenario):
     assert "10 more fixed comment(s) are left for the next run" in scenario.summary
     push(scenario, PUSH3, "get")
     assert len(scenario.fake.resolved_threads) == 60
+
+
+def test_the_api_calls_of_a_push_that_fixes_two_findings_and_adds_one(scenario: Scenario):
+    push(scenario, PUSH1, "get", "post")
+    ids = inline(scenario)
+    scenario.fake.requests.clear()
+    push(scenario, PUSH2, "get", "post", "delete", fixed=("get", "post"))
+    calls = [f"{r.method} {r.path}" + (f" {r.body['query'].split('(')[0].split()[0]}" if r.path == "/graphql" else "")
+             for r in scenario.fake.requests]
+    resolve = "POST /graphql mutation"  # resolveReviewThread
+    assert calls == [
+        "GET /user", f"GET {R}", f"GET {R}/issues/7/comments",  # who we are, the repo, the PR's command state
+        f"GET {R}/pulls/7", f"GET {R}/pulls/7/files", f"GET {R}/contents/orders/app.py",
+        f"GET {R}/contents/.github/arch-review.yml",
+        f"GET {R}/pulls/7/comments", f"GET {R}/pulls/7/reviews",  # what we said before, and the replies
+        f"POST {R}/pulls/7/reviews",  # the one new finding
+        "POST /graphql query",  # pullRequest.reviewThreads: one page
+        f"POST {R}/pulls/7/comments/{ids['get']}/replies", resolve,
+        f"POST {R}/pulls/7/comments/{ids['post']}/replies", resolve,
+    ]
+
+
+def test_a_read_only_token_with_a_fixed_finding_says_so_and_exits_0(scenario: Scenario):
+    push(scenario, PUSH1, "get", "post")
+    scenario.fake.read_only = True
+    assert push(scenario, PUSH2, "post") == 0  # the handler is gone: nothing new to post, one comment fixed
+    assert replies(scenario) == [] and scenario.fake.resolved_threads == {}
+    assert "fixed findings are not marked on their comments" in scenario.summary
+    assert "Resource not accessible by integration" in scenario.summary
+
+
+def test_threads_are_resolved_on_github_enterprise_server(tmp_path):
+    fake = FakeGitHub(prefix="/api/v3")
+    with fake.running():
+        scenario = Scenario(fake, tmp_path)
+        push(scenario, PUSH1, "get")
+        push(scenario, PUSH2, "get", fixed=("get",))
+        assert len(fake.resolved_threads) == 1
+        assert fake.calls("POST", "/api/graphql")
