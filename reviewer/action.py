@@ -200,7 +200,7 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
             session: Session, env_base_url: str | None = None) -> Outcome | None:
     from reviewer.engine import review_change, with_model_review
     from reviewer.github.event import trigger_command
-    from reviewer.pr_commands import answer, conversation_notes, drawn_change, without_ignored
+    from reviewer.pr_commands import answer, conversation_notes, drawn_change, unread_paths, without_ignored
 
     assert event.pr_number is not None
     if by_comment:
@@ -247,7 +247,8 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     try:
         result = session.publish(findings, change.changes, max_inline, report.notes, links,
                                  min_inline=config.min_inline_severity, present=present,
-                                 skip_rules=state.ignored_rules, drawn=drawn_change(ctx, config.service_roots))
+                                 skip_rules=state.ignored_rules, unread=unread_paths(change.changes, report),
+                                 drawn=drawn_change(ctx, config.service_roots))
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]

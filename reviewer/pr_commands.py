@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from reviewer.commands import PrState, Verb, parse_command
+from reviewer.diff import ChangeSet
 from reviewer.errors import PublishError
 from reviewer.model import Report
 from reviewer.render.conversation import (
@@ -111,3 +112,10 @@ def conversation_notes(result: PublishResult) -> list[str]:
     if result.dismissed:
         notes.append(f"{result.dismissed} comment(s) dismissed on this PR (👎 or \"won't fix\"): not posted again")
     return notes
+
+
+def unread_paths(changes: ChangeSet, report: Report) -> frozenset[str]:
+    """Files on the PR's head the rules did not read (unreadable, too large, excluded by the
+    config): a finding absent there is not a finding fixed."""
+    reviewed = set(report.files_reviewed)
+    return frozenset(p for p in changes.reviewable_paths if p not in reviewed)

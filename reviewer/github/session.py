@@ -47,7 +47,7 @@ class Session(Protocol):
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
                 links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE, *,
                 present: Collection[str] | None = None, skip_rules: Collection[str] = (),
-                drawn: Drawn | None = None) -> PublishResult: ...
+                unread: Collection[str] = (), drawn: Drawn | None = None) -> PublishResult: ...
 
     def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
                             service_roots: Sequence[str], service_map: str | None) -> TrackingResult: ...
@@ -108,9 +108,10 @@ class PyGithubSession:
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
                 links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE, *,
                 present: Collection[str] | None = None, skip_rules: Collection[str] = (),
-                drawn: Drawn | None = None) -> PublishResult:
+                unread: Collection[str] = (), drawn: Drawn | None = None) -> PublishResult:
         """Post what is new, then tidy the threads of what the head no longer has (``present``: the
-        fingerprints of every finding at the head, new or not; None: leave the threads alone)."""
+        fingerprints of every finding at the head, new or not; None: leave the threads alone;
+        ``unread``: changed files the rules did not read, whose comments are left alone)."""
         if self._pull is None:
             raise RuntimeError("open_pull() before publish()")
         head_sha = changes.head_sha or self._pull.head.sha
@@ -123,7 +124,8 @@ class PyGithubSession:
             post_extra_alone=True)
         result.dismissed = len(conv.dismissed)
         if present is not None:
-            tidied = tidy(self.gh, self._pull, self.repository, conv, present, head_sha, frozenset(skip_rules))
+            tidied = tidy(self.gh, self._pull, self.repository, conv, present, head_sha, frozenset(skip_rules),
+                          frozenset(unread))
             result.fixed, result.resolved = tidied.fixed, tidied.resolved
             result.notes += tidied.notes
         return result

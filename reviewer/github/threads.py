@@ -62,6 +62,7 @@ class Thread:
     body: str
     rules: tuple[str, ...]
     by_model: bool
+    path: str = ""
     thread_id: str | None = None  # GraphQL node id; None when the threads could not be read
     resolved: bool = False
     person_replied: bool = False
@@ -116,7 +117,8 @@ def read_conversation(pull: PullRequest, login: str | None) -> Conversation:
                 replies.append(c)
             elif written_by_us(c.user, login) and len(posted_in(c.body)):  # a finding's comment, not a reply
                 rules, by_model = comment_rules(c.body)
-                ours[c.id] = Thread(c.id, c.body, rules, by_model, dismissed=(c.reactions or {}).get("-1", 0) > 0)
+                ours[c.id] = Thread(c.id, c.body, rules, by_model, c.path,
+                                    dismissed=(c.reactions or {}).get("-1", 0) > 0)
         for review in pull.get_reviews():
             if written_by_us(review.user, login):
                 conv.bodies.append(review.body or "")
@@ -187,14 +189,15 @@ class Tidied:
 
 
 def tidy(gh: github.Github, pull: PullRequest, repository: str, conv: Conversation, present: Collection[str],
-         head_sha: str, skip_rules: Container[str] = frozenset()) -> Tidied:
+         head_sha: str, skip_rules: Container[str] = frozenset(), unread: Container[str] = frozenset()) -> Tidied:
     """Reply and resolve for each of our rule comments whose findings are all gone from the head.
     Model comments are left alone (the model may not run, or say it differently), and so are the
-    comments of rules this run did not apply (``skip_rules``: ignored on the PR). The threads are
-    read only when a comment is gone."""
+    comments of rules this run did not apply (``skip_rules``: ignored on the PR) and the comments on
+    files it could not read or was told to leave out (``unread``): absent is not fixed there. The
+    threads are read only when a comment is gone."""
     out = Tidied()
     gone = [t for t in conv.threads if not (t.fixed_said or t.by_model or not t.rules or t.about(present)
-                                            or any(r in skip_rules for r in t.rules))]
+                                            or t.path in unread or any(r in skip_rules for r in t.rules))]
     if gone:
         read_threads(gh, pull, repository, conv)
         out.notes += conv.notes

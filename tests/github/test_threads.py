@@ -276,3 +276,11 @@ def test_threads_are_resolved_on_github_enterprise_server(tmp_path):
         push(scenario, PUSH2, "get", fixed=("get",))
         assert len(fake.resolved_threads) == 1
         assert fake.calls("POST", "/api/graphql")
+
+
+def test_a_file_the_rules_no_longer_read_is_not_marked_fixed(scenario: Scenario):
+    push(scenario, PUSH1, "get")
+    scenario.open_pr(service_repo(APP_BASE), service_repo(app("get")), head_sha=PUSH2)
+    scenario.fake.set_tree("main", {".github/arch-review.yml": 'paths:\n  exclude: ["orders/**"]\n'})
+    assert scenario.run(scenario.pr_env()) == 0
+    assert replies(scenario) == [] and mutations(scenario) == []
