@@ -72,11 +72,12 @@ def unknown_rule(rule_id: str) -> str:
 
 def explain_comment(rule: Any) -> str:
     """A rule's what, why and fix (``rule`` is a ``reviewer.rules.registry.Rule``)."""
+    fence = "````" if "```" in rule.fix else "```"
     return "\n".join([
         f"{STATE_HEADING} · `{rule.id}`", "",
         f"**{rule.title}** ({rule.severity.value}, {rule.category.value})", "",
         f"**Why:** {rule.why}", "",
-        "**Fix:**", "", "```", rule.fix.strip("\n"), "```", "",
+        "**Fix:**", "", fence, rule.fix.strip("\n"), fence, "",
     ])
 
 
