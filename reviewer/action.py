@@ -205,25 +205,29 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
             session: Session, env_base_url: str | None = None) -> Outcome | None:
     from reviewer.engine import review_change, with_model_review
     from reviewer.github.event import trigger_command
-    from reviewer.render.markdown import usage_comment
+    from reviewer.pr_commands import answer, conversation_notes, drawn_change, unread_paths, without_ignored
 
+    assert event.pr_number is not None
     if by_comment:
         trusted, why = session.trusted(event)
         if not trusted:
             console.info(f"ignored {inputs.trigger_phrase} from {event.commenter}: {why}; "
                          "only people with write access can trigger a review")
             return None
-        try:
-            session.acknowledge(event)
-        except PublishError as exc:  # the acknowledgement is a courtesy; the review still runs
-            console.warning(str(exc))
-        command = trigger_command(event.comment_body, inputs.trigger_phrase)
-        if command == "help":
-            session.reply(event, usage_comment(inputs.trigger_phrase))
+        answered = answer(session, event, trigger_command(event.comment_body, inputs.trigger_phrase) or "",
+                          inputs.trigger_phrase, console)
+        if not answered.review:
             return None
-        list_all = command == "full"
+        list_all, state = answered.list_all, answered.state
     else:
-        list_all = False
+        list_all, state = False, session.pr_state(event.pr_number)
+        if state.paused:
+            console.info(f"automatic reviews are paused on PR #{event.pr_number} by {state.paused_by}; "
+                         f"comment `{inputs.trigger_phrase} resume` to start them again")
+            _append(runner.summary, f"### arch-review\n\nAutomatic reviews are paused on this PR (by "
+                                    f"@{state.paused_by}): nothing was reviewed. Comment "
+                                    f"`{inputs.trigger_phrase} resume` to start them again.\n")
+            return None
     info, change = session.open_pull(event.pr_number, runner.workspace)
     config = load_config_text(session.read_config(inputs.config_path, info.base_ref), inputs.config_path,
                               _known_rules())
@@ -243,19 +247,23 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
         report.notes.insert(0, old)
     if report.comparison:
         report.notes.append(report.comparison)
+    present = {f.fingerprint() for f in (*report.findings, *report.pre_existing)}
+    report = without_ignored(report, state)
     findings = report.findings
     max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
     links = Links(runner.server_url, runner.repository, info.head_sha)
     outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
         result = session.publish(findings, change.changes, max_inline, report.notes, links,
-                                 min_inline=config.min_inline_severity, extra=extra)
+                                 min_inline=config.min_inline_severity, extra=extra, present=present,
+                                 skip_rules=state.ignored_rules, unread=unread_paths(change.changes, report),
+                                 drawn=drawn_change(ctx, config.service_roots))
     except ReadOnlyTokenError as exc:
         console.write(render_annotations(findings))
         outcome.notes = [f"{exc}; findings are in this summary and in the annotations", *_annotation_note(findings)]
         outcome.routed = plan_review(findings, None, Placement(0))
         return outcome
-    outcome.notes = list(result.notes)
+    outcome.notes = [*conversation_notes(result), *result.notes]
     outcome.routed = result.routed  # the summary says what was posted, after any 422 demotion
     if result.posted:
         console.info(f"posted a review with {result.new} new finding(s): {result.url}")

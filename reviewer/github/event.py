@@ -121,7 +121,7 @@ def trigger_command(body: str, phrase: str) -> str | None:
     rest = text[len(phrase):]
     if rest and not rest[0].isspace():
         return None  # `/arch-reviewer` is somebody else's command
-    return rest.strip().split("\n", 1)[0].strip().lower()
+    return rest.strip().split("\n", 1)[0].strip()
 
 
 def decide(event: Event, input_mode: str, trigger_phrase: str) -> tuple[Mode, str]:

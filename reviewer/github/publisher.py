@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,9 @@ class PublishResult:
     routed: list[Routed] = field(default_factory=list)  # where every finding ended up (EARLIER: not again)
     demoted: int = 0
     notes: list[str] = field(default_factory=list)
+    fixed: int = 0  # earlier comments whose findings are gone from the head (threads.tidy)
+    resolved: int = 0  # review threads resolved by this run
+    dismissed: int = 0  # our comments on the PR people dismissed (never posted again)
 
     @property
     def new(self) -> int:
@@ -84,13 +87,17 @@ class Publisher:
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int,
                 notes: Sequence[str] = (), extra: Sequence[str] = (),
-                min_inline: Severity = DEFAULT_MIN_INLINE) -> PublishResult:
-        seen = posted_fingerprints(self.pull, own_login(self.gh))
+                min_inline: Severity = DEFAULT_MIN_INLINE, seen: Container[str] | None = None,
+                post_extra_alone: bool = False) -> PublishResult:
+        """``seen``: what earlier runs said (read from the PR when not given); ``post_extra_alone``:
+        post a review for ``extra`` (the service-map change) even when no finding is new."""
+        if seen is None:
+            seen = posted_fingerprints(self.pull, own_login(self.gh))
         planned = plan_review(findings, changes, Placement(max_inline, min_inline), seen)
         earlier = [r for r in planned if r.route is Route.EARLIER]
         routed = [r for r in planned if r.route is not Route.EARLIER]
         result = PublishResult(posted=False, routed=earlier)
-        if not routed:
+        if not routed and not (extra and post_extra_alone):
             return result
         payload = review_payload(routed, self.head_sha, self.links, notes, self.run_marker, extra)
         try:

@@ -2,27 +2,34 @@
 and never touches a PyGithub object; ``PyGithubSession`` is the real one.
 
     trusted(event) · acknowledge(event) · reply(event, body)   the /arch-review comment trigger
+    pr_state(number) -> PrState                                 what earlier commands left on the PR
     open_pull(number, workspace) -> (PullInfo, PullChange)      the PR, its files and contents
-    read_config(path, ref) · publish(...) -> PublishResult      the one review
+    read_config(path, ref) · publish(...) -> PublishResult      the one review, and the threads tidied
     model_since(head) -> (ChangeSet | None, why)                what changed since the model's last review
     sync_tracking_issue(...) -> TrackingResult                  the audit's one issue
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from github.IssueComment import IssueComment
+from github.PaginatedList import PaginatedList
+
+from reviewer.commands import PrState
 from reviewer.diff import ChangeSet
-from reviewer.github.client import WaitBudget, calling, connect, own_login
+from reviewer.github.client import WaitBudget, calling, connect, own_login, written_by_us
 from reviewer.github.event import Event, is_trusted
 from reviewer.github.history import changes_since, last_model_head
 from reviewer.github.publisher import Publisher, PublishResult
 from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
+from reviewer.github.threads import read_conversation, read_threads, tidy
 from reviewer.github.tracking_issue import TrackingResult, sync_tracking_issue
 from reviewer.model import Finding, Severity
 from reviewer.render.markdown import Links
+from reviewer.render.service_change import Drawn
 from reviewer.routing import DEFAULT_MIN_INLINE
 
 
@@ -33,13 +40,17 @@ class Session(Protocol):
 
     def reply(self, event: Event, body: str) -> None: ...
 
+    def pr_state(self, number: int) -> PrState: ...
+
     def open_pull(self, number: int, workspace: Path | None) -> tuple[PullInfo, PullChange]: ...
 
     def read_config(self, path: str, ref: str) -> str | None: ...
 
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
                 links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE,
-                extra: Sequence[str] = ()) -> PublishResult: ...
+                extra: Sequence[str] = (), *,
+                present: Collection[str] | None = None, skip_rules: Collection[str] = (),
+                unread: Collection[str] = (), drawn: Drawn | None = None) -> PublishResult: ...
 
     def model_since(self, head_sha: str) -> tuple[ChangeSet | None, str]: ...
 
@@ -55,6 +66,7 @@ class PyGithubSession:
         self.repository = repository
         self._repo = None
         self._pull = None
+        self._own_login: str | bool | None = False  # False: not asked yet
 
     @property
     def repo(self):
@@ -83,14 +95,47 @@ class PyGithubSession:
     def read_config(self, path: str, ref: str) -> str | None:
         return read_config(self.repo, path, ref)
 
+    def pr_state(self, number: int) -> PrState:
+        """The state the last of our state comments recorded (GET /issues/{n}/comments, all pages)."""
+        login = self._login()
+        with calling(f"read the comments of PR #{number}"):
+            # the listing alone (one request a page), without first fetching the issue itself
+            comments = PaginatedList(IssueComment, self.gh.requester, f"{self.repo.url}/issues/{number}/comments",
+                                     None)
+            bodies = [c.body for c in comments if written_by_us(c.user, login)]
+        return PrState.read(bodies) or PrState()
+
+    def _login(self) -> str | None:
+        if self._own_login is False:
+            self._own_login = own_login(self.gh)
+        return self._own_login  # type: ignore[return-value]
+
     def publish(self, findings: Sequence[Finding], changes: ChangeSet, max_inline: int, notes: Sequence[str],
                 links: Links | None, min_inline: Severity = DEFAULT_MIN_INLINE,
-                extra: Sequence[str] = ()) -> PublishResult:
+                extra: Sequence[str] = (), *,
+                present: Collection[str] | None = None, skip_rules: Collection[str] = (),
+                unread: Collection[str] = (), drawn: Drawn | None = None) -> PublishResult:
+        """Post what is new (``extra``: lines for the body, such as the model's reviewed head), then
+        tidy the threads of what the head no longer has (``present``: the
+        fingerprints of every finding at the head, new or not; None: leave the threads alone;
+        ``unread``: changed files the rules did not read, whose comments are left alone)."""
         if self._pull is None:
             raise RuntimeError("open_pull() before publish()")
         head_sha = changes.head_sha or self._pull.head.sha
-        return Publisher(self.gh, self._pull, head_sha, links).publish(findings, changes, max_inline, notes,
-                                                                       extra, min_inline=min_inline)
+        conv = read_conversation(self._pull, self._login())
+        if conv.needs_threads:
+            read_threads(self.gh, self._pull, self.repository, conv, self._login())
+        drawing = drawn.lines() if drawn is not None and not any(drawn.marker in b for b in conv.bodies) else []
+        result = Publisher(self.gh, self._pull, head_sha, links).publish(
+            findings, changes, max_inline, notes, [*drawing, *extra], min_inline=min_inline, seen=conv.memory(),
+            post_extra_alone=bool(drawing))
+        result.dismissed = len(conv.dismissed)
+        if present is not None:
+            tidied = tidy(self.gh, self._pull, self.repository, conv, present, head_sha, frozenset(skip_rules),
+                          frozenset(unread))
+            result.fixed, result.resolved = tidied.fixed, tidied.resolved
+            result.notes += tidied.notes
+        return result
 
     def model_since(self, head_sha: str) -> tuple[ChangeSet | None, str]:
         """The diff from the head the model last reviewed to ``head_sha``; (None, why) for a full review."""

@@ -273,16 +273,3 @@ def all_fixed_body(previous: int, links: Links | None, run_url: str | None) -> s
     return "\n".join([TRACKING_MARKER, "## arch-review audit", "",
                       f"All {previous} findings tracked here are fixed{commit}{run}. Closing.", "",
                       pack_tracked([])]) + "\n"
-
-
-def usage_comment(phrase: str) -> str:
-    return "\n".join([
-        "### arch-review", "",
-        f"`{phrase}` reviews this pull request again and posts only findings not posted before.", "",
-        "| comment | what it does |", "|---|---|",
-        f"| `{phrase}` | review the PR's changed files (rules, plus Claude when an API key is set) |",
-        f"| `{phrase} full` | the same, and also list the findings already present in the files the PR touches |",
-        f"| `{phrase} help` | this message |", "",
-        "Only people with write access to the repository can trigger a review. Suppress a finding with "
-        "`# arch-review: ignore[rule-id] reason` on the line or the line above.",
-    ]) + "\n"

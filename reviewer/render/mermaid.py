@@ -19,7 +19,7 @@ _CLASSES = {"service": "fill:#e8f1fb,stroke:#1f77b4", "datastore": "fill:#f4f4f4
             "broker": "fill:#fff4e0,stroke:#e69500", "cache": "fill:#fdeef4,stroke:#c2185b"}
 
 
-def _label(text: str) -> str:
+def mermaid_label(text: str) -> str:
     """Text safe inside a quoted Mermaid label (entity codes, as Mermaid documents)."""
     return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
             .replace("\n", " "))
@@ -39,13 +39,13 @@ def render_graph(graph: ServiceGraph) -> str:
     lines = ["flowchart LR"]
     for n in graph.nodes:
         if n.kind == "service":
-            shape = f'["{_label(n.label)}<br/>{_label(n.detail)}"]'
+            shape = f'["{mermaid_label(n.label)}<br/>{mermaid_label(n.detail)}"]'
         elif n.kind == "broker":
-            shape = f'{{{{"{_label(n.label)}"}}}}'
+            shape = f'{{{{"{mermaid_label(n.label)}"}}}}'
         elif n.kind == "cache":
-            shape = f'(["{_label(n.label)}"])'
+            shape = f'(["{mermaid_label(n.label)}"])'
         else:
-            shape = f'[("{_label(n.label)}")]'
+            shape = f'[("{mermaid_label(n.label)}")]'
         lines.append(f"  {n.id}{shape}:::{n.kind}")
     lines += [f"  {e.source} {_ARROW[e.kind]} {e.target}" for e in graph.edges]
     kinds = {n.kind for n in graph.nodes}

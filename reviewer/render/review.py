@@ -91,6 +91,8 @@ def _about(notes: Sequence[str]) -> list[str]:
 
 def _counts(live: Sequence[Routed], extra: Sequence[str]) -> list[str]:
     findings: list[Finding] = [f for r in live for f in (r.finding, *r.folded)]
+    if not findings:  # a review for the service-map change alone
+        return ["### arch-review", "", "No new findings.", *extra]
     comments = sum(1 for r in live if r.route is Route.INLINE)
     inline = sum(r.size for r in live if r.route is Route.INLINE)
     noted = sum(r.size for r in live if r.route is Route.NOTE)

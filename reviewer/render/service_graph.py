@@ -48,7 +48,7 @@ class ServiceGraph:
                           indent=2) + "\n"
 
 
-class _Ids:
+class NodeIds:
     """Unique, Mermaid- and DOT-safe node ids, stable for one (kind, name)."""
 
     def __init__(self) -> None:
@@ -67,7 +67,7 @@ class _Ids:
         return self._ids[key]
 
 
-def _mentions(value: str, host: str) -> bool:
+def mentions_host(value: str, host: str) -> bool:
     return re.search(rf"(^|[/@,\s=]){re.escape(host)}(:\d+)?([/,\s?]|$)", value) is not None
 
 
@@ -79,7 +79,7 @@ def store_kind(d: Datastore) -> str:
 
 
 def build_graph(model: ServiceModel) -> ServiceGraph:
-    ids = _Ids()
+    ids = NodeIds()
     graph = ServiceGraph()
     db_users: dict[tuple, set[str]] = {}
     db_label: dict[tuple, str] = {}
@@ -103,7 +103,7 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
         node = ids("db", db_label[key])
         graph.nodes.append(Node(node, db_label[key], "datastore"))
         shown_hosts.add(key[0])
-        shared = len({n for n in db_users[key] if not _third_party(model, n)}) > 1
+        shared = len({n for n in db_users[key] if not is_third_party(model, n)}) > 1
         graph.edges += [Edge(ids("svc", name), node, "database", shared) for name in sorted(db_users[key])
                         if name in drawn]
 
@@ -115,7 +115,7 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
         kind = store_kind(d)
         graph.nodes.append(Node(ids("store", host), d.name, kind, d.image))
         graph.edges += [Edge(ids("svc", s.name), ids("store", host), kind) for s in services
-                        if any(v.value and _mentions(v.value, host) for v in s.env)]
+                        if any(v.value and mentions_host(v.value, host) for v in s.env)]
 
     calls = call_edges(model)
     in_cycle = {(a, b) for cycle in call_cycles(calls) for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)}
@@ -131,7 +131,7 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
     return graph
 
 
-def _third_party(model: ServiceModel, name: str) -> bool:
+def is_third_party(model: ServiceModel, name: str) -> bool:
     s = model.named(name)
     return s is None or s.third_party
 

@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from tests.fakes.github_conversation import GRAPHQL_DOCS, ConversationRoutes
+
 DOCS = "https://docs.github.com/rest"
 MAX_BODY = 65536
 FILES_CAP = 3000  # "Responses include a maximum of 3000 files."
@@ -88,7 +90,7 @@ def _user(login: str) -> dict[str, str]:
     return {"login": login, "type": "Bot" if login.endswith("[bot]") else "User"}
 
 
-class FakeGitHub:
+class FakeGitHub(ConversationRoutes):
     def __init__(self, repo: str = "acme/shop", prefix: str = "") -> None:
         self.repo = repo
         self.prefix = prefix.rstrip("/")
@@ -100,6 +102,8 @@ class FakeGitHub:
         self.reactions: list[dict[str, Any]] = []
         self.requests: list[Request] = []
         self.read_only = False
+        self.graphql_read_only = False
+        self.resolved_threads: dict[int, str] = {}
         self.faults: list[Fault] = []
         self.slow: dict[tuple[str, str], float] = {}  # (method, path regex) -> seconds to hold the answer
         self.compare_status: dict[tuple[str, str], str] = {}  # (base, head) -> "diverged" for a force-push
@@ -147,7 +151,9 @@ class FakeGitHub:
 
     @property
     def writes(self) -> list[Request]:
-        return [r for r in self.requests if r.method != "GET"]
+        """Requests that change something (a GraphQL query is a POST that only reads)."""
+        return [r for r in self.requests if r.method != "GET" and not (
+            r.path.endswith("/graphql") and "mutation" not in str((r.body or {}).get("query", "")))]
 
     # ---- server ------------------------------------------------------------------------------
     @contextmanager
@@ -179,7 +185,8 @@ class FakeGitHub:
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
-        if self.prefix:
+        graphql = (self.prefix.removesuffix("/v3") + "/graphql") if self.prefix else "/graphql"
+        if self.prefix and path != graphql:
             if not path.startswith(self.prefix + "/"):
                 return self._send(h, 404, {"message": "Not Found", "documentation_url": DOCS})
             path = path[len(self.prefix):]
@@ -191,6 +198,11 @@ class FakeGitHub:
                 fault.times -= 1
                 return self._send(h, fault.status, fault.raw if fault.raw is not None else fault.body,
                                   fault.headers)
+            if path == graphql and h.command == "POST":  # reads work with a read-only token; mutations do not
+                if not (h.headers.get("Authorization") or "").startswith(("token ", "bearer ")):
+                    return self._send(h, 401, {"message": "Bad credentials", "documentation_url": GRAPHQL_DOCS})
+                status, payload, headers = self.graphql(body)
+                return self._send(h, status, payload, headers)
             if self.read_only and h.command != "GET":
                 return self._send(h, 403, {"message": READ_ONLY, "documentation_url": DOCS})
             if not (h.headers.get("Authorization") or "").startswith("token "):
@@ -235,6 +247,7 @@ class FakeGitHub:
             ("GET", rf"{r}/issues/(\d+)", self._get_issue),
             ("PATCH", rf"{r}/issues/(\d+)", self._edit_issue),
             ("POST", rf"{r}/issues/(\d+)/comments", self._create_issue_comment),
+            *self.conversation_table(r),
         ]
         if method == "GET" and path == "/user":  # what GITHUB_TOKEN gets: an installation token has no user
             return 403, {"message": "Resource not accessible by integration", "documentation_url": DOCS}, {}
@@ -304,8 +317,8 @@ class FakeGitHub:
 
     def _list_review_comments(self, query: dict[str, str], body: Any, n: str) -> tuple[int, Any, dict[str, str]]:
         pull = self._pull(n)
-        return self._not_found() if pull is None else self._page(f"/repos/{self.repo}/pulls/{n}/comments", query,
-                                                                 pull.comments)
+        return self._not_found() if pull is None else self._page(
+            f"/repos/{self.repo}/pulls/{n}/comments", query, [self.review_comment_json(c) for c in pull.comments])
 
     def _list_reviews(self, query: dict[str, str], body: Any, n: str) -> tuple[int, Any, dict[str, str]]:
         pull = self._pull(n)
@@ -350,6 +363,7 @@ class FakeGitHub:
         for c in body.get("comments") or []:
             cid = next(self._ids)
             pull.comments.append({"id": cid, "pull_request_review_id": rid, "body": c.get("body", ""),
+                                  "in_reply_to_id": None, "reactions": {},
                                   "path": c["path"], "line": c["line"], "side": "RIGHT",
                                   "start_line": c.get("start_line"), "commit_id": pull.head_sha,
                                   "user": review["user"], "url": self._url(f"/pulls/comments/{cid}"),

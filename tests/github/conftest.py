@@ -95,7 +95,7 @@ class Scenario:
     sleeps: list[float] = field(default_factory=list)
 
     def open_pr(self, base: dict[str, str | bytes], head: dict[str, str | bytes], no_patch: tuple[str, ...] = (),
-                **pull_kwargs: object) -> Pull:
+                head_sha: str = HEAD_SHA, **pull_kwargs: object) -> Pull:
         self.base, self.head = base, head
         files = []
         for path in sorted(set(base) | set(head)):
@@ -109,9 +109,9 @@ class Scenario:
             files.append(file_entry(path, old, new, with_patch=path not in no_patch))
         self.fake.set_tree(BASE_SHA, base)
         self.fake.set_tree("main", base)
-        self.fake.set_tree(HEAD_SHA, head)
+        self.fake.set_tree(head_sha, head)
         old_pull = self.fake.pulls.get(self.number)
-        pull = self.fake.add_pull(Pull(self.number, HEAD_SHA, BASE_SHA, files, **pull_kwargs))  # type: ignore[arg-type]
+        pull = self.fake.add_pull(Pull(self.number, head_sha, BASE_SHA, files, **pull_kwargs))  # type: ignore[arg-type]
         if old_pull is not None:  # a new push to the same PR keeps its reviews
             pull.reviews, pull.comments = old_pull.reviews, old_pull.comments
         return pull

@@ -17,7 +17,7 @@ def comment_payload(scenario: Scenario, body: str, association: str = "MEMBER", 
 
 def test_trusted_comment_acknowledges_and_reviews_the_pr_head(scenario: Scenario) -> None:
     scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))
-    env = scenario.env("issue_comment", comment_payload(scenario, "/arch-review please"))
+    env = scenario.env("issue_comment", comment_payload(scenario, "/arch-review"))
     assert scenario.run(env) == 0
     assert [r["content"] for r in scenario.fake.reactions] == ["eyes"]
     posts = scenario.review_posts()
