@@ -141,7 +141,7 @@ class PyGithubSession:
         """The diff from the head the model last reviewed to ``head_sha``; (None, why) for a full review."""
         if self._pull is None:
             raise RuntimeError("open_pull() before model_since()")
-        last = last_model_head(self._pull, own_login(self.gh))
+        last = last_model_head(self._pull, self._login())
         if last is None:
             return None, ""  # the first model review of this pull request: full, nothing to explain
         return changes_since(self.repo, last, head_sha)
@@ -149,4 +149,4 @@ class PyGithubSession:
     def sync_tracking_issue(self, findings: Sequence[Finding], links: Links | None, run_url: str | None,
                             service_roots: Sequence[str], service_map: str | None) -> TrackingResult:
         return sync_tracking_issue(self.repo, findings, links, run_url, tuple(service_roots), service_map,
-                                   login=own_login(self.gh))
+                                   login=self._login())
