@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from reviewer.sources.fastapi_routes import Route, route_path, routes_of
 from reviewer.sources.python_ast import (
+    HTTP_VERBS,
     SCOPES,
     FunctionNode,
     PythonModule,
@@ -264,8 +265,7 @@ def urllib3_pool(mod: PythonModule, receiver: ast.AST, scope: ast.AST) -> ast.Ca
 _KWARGS_PASSED = frozenset({"asyncio.to_thread", "starlette.concurrency.run_in_threadpool",
                             "fastapi.concurrency.run_in_threadpool"})  # they pass **kwargs on to the function
 _NO_KWARGS = frozenset({"anyio.to_thread.run_sync"})  # positional only: a timeout needs functools.partial
-_BLOCKING_HTTP = frozenset({*(f"requests.{v}" for v in ("get", "post", "put", "patch", "delete", "head", "options",
-                                                           "request")), "urllib.request.urlopen"})
+_BLOCKING_HTTP = frozenset({*(f"requests.{v}" for v in HTTP_VERBS | {"request"}), "urllib.request.urlopen"})
 
 
 def offloaded_http(mod: PythonModule) -> Iterator[tuple[ast.Call, str, ast.AST, bool]]:
