@@ -251,7 +251,7 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     report = without_ignored(report, state)
     findings = report.findings
     max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
-    links = Links(runner.server_url, runner.repository, info.head_sha)
+    links = Links(runner.server_url, runner.repository, info.head_sha, runner.docs)
     outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
         result = session.publish(findings, change.changes, max_inline, report.notes, links,
@@ -311,7 +311,7 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, session: Session) -
     report, ctx = audit_tree(DirectorySource(runner.workspace), config)
     service_map = _service_map(ctx)
     outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)
-    links = Links(runner.server_url, runner.repository, runner.sha) if runner.sha else None
+    links = Links(runner.server_url, runner.repository, runner.sha, runner.docs) if runner.sha else None
     try:
         result = session.sync_tracking_issue(report.findings, links, runner.run_url, config.service_roots,
                                              service_map)
