@@ -16,10 +16,22 @@ def proxy_kind(image: str | None) -> str | None:
     return PROXY_IMAGES.get(image_name(image)) if image else None
 
 
+def compose_labels(cs: ComposeService) -> dict[str, str]:
+    """``labels:`` in map or ``key=value`` list form (a list item without ``=`` is an empty label)."""
+    value = cs.data.get("labels")
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    out: dict[str, str] = {}
+    for item in value if isinstance(value, list) else ():
+        key, _, val = str(item).partition("=")
+        out[key.strip()] = val.strip()
+    return out
+
+
 def routed_by(cs: ComposeService) -> set[str]:
     """The proxy kinds that route to this service. Traefik's ``exposedByDefault`` would route to
     every service; we draw only the ones that say so, as most setups turn that default off."""
-    labels = cs.labels
+    labels = compose_labels(cs)
     kinds = set()
     enable = labels.get("traefik.enable", "").lower()
     if enable == "true" or (enable != "false" and any(k.startswith("traefik.http.routers.") for k in labels)):

@@ -121,18 +121,6 @@ class ComposeService:
         return not any(k in self.data for k in ("image", "build", "extends"))
 
     @property
-    def labels(self) -> dict[str, str]:
-        """``labels:`` in map or ``key=value`` list form (a list item without ``=`` is an empty label)."""
-        value = self.data.get("labels")
-        if isinstance(value, dict):
-            return {str(k): "" if v is None else str(v) for k, v in value.items()}
-        out: dict[str, str] = {}
-        for item in value if isinstance(value, list) else ():
-            key, _, val = str(item).partition("=")
-            out[key.strip()] = val.strip()
-        return out
-
-    @property
     def memory_limit(self) -> Any:
         limits = _get(self.deploy, "resources", "limits")
         return self.mem_limit if self.mem_limit is not None else _get(limits, "memory")
