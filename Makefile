@@ -18,6 +18,7 @@ lint: venv
 	$(BIN)/ruff check reviewer tests bench scripts
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 test: venv lint
 	$(PY) -m pytest

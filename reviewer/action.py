@@ -151,13 +151,16 @@ class Outcome:
     fail_on: Severity | None = None
 
 
-def main(env: Mapping[str, str], out: TextIO | None = None, *, sleep: Callable[[float], None] = time.sleep) -> int:
+def main(env: Mapping[str, str], out: TextIO | None = None, *, sleep: Callable[[float], None] = time.sleep,
+         write_pause: float | None = None) -> int:
+    """``sleep``: how retries wait; ``write_pause``: seconds between API writes (None: GitHub's advice,
+    github/client.py); tests record the waits and write at once."""
     out = out or sys.stdout
     secrets = [env.get("INPUT_GITHUB-TOKEN", ""), env.get("INPUT_ANTHROPIC-API-KEY", ""),
                env.get("INPUT_GITHUB_TOKEN", ""), env.get("INPUT_ANTHROPIC_API_KEY", "")]
     console = Console(out, secrets)
     try:
-        return _run(env, console, sleep)
+        return _run(env, console, sleep, write_pause)
     except ReviewerError as exc:
         console.error(f"arch-review: {exc}")
         return exc.exit_code
@@ -166,7 +169,7 @@ def main(env: Mapping[str, str], out: TextIO | None = None, *, sleep: Callable[[
         return 2
 
 
-def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None]) -> int:
+def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None], write_pause: float | None) -> int:
     from reviewer.github.event import Event, Mode, decide
 
     inputs = Inputs.from_env(env)
@@ -178,7 +181,7 @@ def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None
         console.info(f"nothing to do: {reason}")
         return 0
     console.info(f"{mode.value}: {reason}")
-    session = _session(inputs, runner, sleep)
+    session = _session(inputs, runner, sleep, write_pause)
     if mode is Mode.AUDIT:
         outcome = _audit(inputs, runner, console, session)
     else:
@@ -189,10 +192,10 @@ def _run(env: Mapping[str, str], console: Console, sleep: Callable[[float], None
     return _finish(outcome, inputs, runner, console)
 
 
-def _session(inputs: Inputs, runner: Runner, sleep: Callable[[float], None]) -> Session:
+def _session(inputs: Inputs, runner: Runner, sleep: Callable[[float], None], write_pause: float | None) -> Session:
     from reviewer.github.session import PyGithubSession
 
-    return PyGithubSession(inputs.token, runner.api_url, runner.repository, sleep)
+    return PyGithubSession(inputs.token, runner.api_url, runner.repository, sleep, write_pause)
 
 
 def _known_rules() -> set[str]:
@@ -251,7 +254,7 @@ def _review(inputs: Inputs, runner: Runner, event: Event, by_comment: bool, cons
     report = without_ignored(report, state)
     findings = report.findings
     max_inline = inputs.max_comments if inputs.max_comments is not None else config.max_comments
-    links = Links(runner.server_url, runner.repository, info.head_sha)
+    links = Links(runner.server_url, runner.repository, info.head_sha, runner.docs)
     outcome = Outcome(report, None, [], fail_on=inputs.fail_on or config.fail_on)
     try:
         result = session.publish(findings, change.changes, max_inline, report.notes, links,
@@ -311,7 +314,7 @@ def _audit(inputs: Inputs, runner: Runner, console: Console, session: Session) -
     report, ctx = audit_tree(DirectorySource(runner.workspace), config)
     service_map = _service_map(ctx)
     outcome = Outcome(report, None, [], service_map=service_map, fail_on=inputs.fail_on or config.fail_on)
-    links = Links(runner.server_url, runner.repository, runner.sha) if runner.sha else None
+    links = Links(runner.server_url, runner.repository, runner.sha, runner.docs) if runner.sha else None
     try:
         result = session.sync_tracking_issue(report.findings, links, runner.run_url, config.service_roots,
                                              service_map)

@@ -35,7 +35,7 @@ services:
 """
 
 _NODE = re.compile(r"^  ([A-Za-z0-9_]+)(\[\(|\[|\{\{|\(\[)")
-_EDGE = re.compile(r"^  ([A-Za-z0-9_]+) (-->|-\.->|-->\|HTTP\|) ([A-Za-z0-9_]+)$")
+_EDGE = re.compile(r"^  ([A-Za-z0-9_]+) (-->|-\.->|-->\|(?:HTTP|gRPC|routes)\|) ([A-Za-z0-9_]+)$")
 
 
 def _map() -> str:
@@ -92,7 +92,7 @@ def test_cli_audit_prints_the_map(tmp_path: Path):
 _GRAMMAR = [  # the subset of Mermaid's flowchart grammar the map uses, one form per line
     re.compile(r'^  [A-Za-z0-9_]+(\["[^"<>]*<br/>[^"<>]*"\]|\[\("[^"<>]*"\)\]|\{\{"[^"<>]*"\}\}|\(\["[^"<>]*"\]\))'
                r':::(service|datastore|broker|cache)$'),
-    re.compile(r"^  [A-Za-z0-9_]+ (-->|-\.->|-->\|HTTP\|) [A-Za-z0-9_]+$"),
+    _EDGE,
     re.compile(r"^  classDef (service|datastore|broker|cache) [a-z-]+:#[0-9a-f]{3,6}(,[a-z-]+:#[0-9a-f]{3,6})*$"),
     re.compile(r"^  linkStyle \d+(,\d+)* stroke:#[0-9a-f]{6},stroke-width:\d+px$"),
 ]
@@ -161,3 +161,113 @@ def test_dot_and_json_draw_the_same_graph(tmp_path: Path):
     assert {n["kind"] for n in graph["nodes"]} == {"service", "datastore", "broker", "cache"}
     assert any(e["problem"] and e["kind"] == "call" for e in graph["edges"])
     assert '[label="orders.api\\n' in outs["dot"]
+
+
+TRAEFIK = """\
+services:
+  proxy:
+    image: traefik:3.6
+    command: ["--providers.docker", "--providers.docker.exposedbydefault=false"]
+  db:
+    image: postgres:18
+  adminer:
+    image: adminer
+    depends_on: [db]
+    labels:
+      - traefik.enable=true
+      - traefik.http.routers.adminer.rule=Host(`adminer.localhost`)
+  backend:
+    build: ./backend
+    depends_on:
+      db: {condition: service_healthy}
+    environment:
+      DATABASE_URL: postgresql://app@db:5432/app
+      SMTP_HOST: mailpit
+      FRONTEND_HOST: http://localhost:5173
+    labels:
+      traefik.enable: "true"
+      traefik.http.services.backend.loadbalancer.server.port: "8000"
+  mailpit:
+    image: axllent/mailpit
+  worker:
+    build: ./worker
+    depends_on: [db, backend]
+    labels:
+      traefik.enable: "false"
+      traefik.http.routers.worker.rule: Host(`worker.localhost`)
+"""
+
+
+def _lines(files: dict[str, str]) -> list[str]:
+    lines = render_service_map(Project.load(DictSource(files))).splitlines()
+    assert [line for line in lines[1:] if not any(g.match(line) for g in _GRAMMAR)] == []
+    return lines
+
+
+def test_a_docker_proxy_routes_to_the_services_that_opt_in_and_a_db_tool_reaches_its_database():
+    files = {"docker-compose.yml": TRAEFIK, "backend/Dockerfile": "FROM python:3.12-slim\n", "backend/main.py": APP,
+             "worker/Dockerfile": "FROM python:3.12-slim\n", "worker/main.py": "import time\n"}
+    lines = _lines(files)
+    assert "  svc_proxy -->|routes| svc_adminer" in lines  # list-form labels
+    assert "  svc_proxy -->|routes| svc_backend" in lines  # map-form labels
+    assert not any("svc_proxy -->|routes| svc_worker" in line for line in lines)  # traefik.enable=false
+    assert "  svc_adminer --> db_db_5432_app" in lines  # depends_on a database, no DSN of its own
+    assert "  svc_backend --> db_db_5432_app" in lines
+    assert "  svc_backend --> svc_mailpit" in lines  # SMTP_HOST: a call, but not an HTTP one
+    assert "  svc_worker --> db_db_5432_app" in lines and not any("svc_worker --> svc_backend" in x for x in lines)
+    assert sum(line.startswith("  svc_adminer --> db_") for line in lines) == 1
+
+
+K8S_GRPC = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend}
+spec:
+  selector: {matchLabels: {app: frontend}}
+  template:
+    metadata: {labels: {app: frontend}}
+    spec:
+      containers:
+        - name: server
+          image: ghcr.io/acme/frontend:1.0
+          env:
+            - {name: CART_SERVICE_ADDR, value: "cart:7070"}
+            - {name: ADS_ADDR, value: "ads:9555"}
+            - {name: LEGACY_ADDR, value: "legacy:6000"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: loadgen}
+spec:
+  selector: {matchLabels: {app: loadgen}}
+  template:
+    metadata: {labels: {app: loadgen}}
+    spec:
+      containers:
+        - name: main
+          image: ghcr.io/acme/loadgen:1.0
+          env:
+            - {name: FRONTEND_ADDR, value: "frontend:80"}
+            - {name: OTEL_COLLECTOR_ADDR, value: "collector:4317"}
+"""
+
+
+def _k8s_service(name: str, port: int, port_name: str | None = None, app_protocol: str | None = None) -> str:
+    extra = (f", name: {port_name}" if port_name else "") + (f", appProtocol: {app_protocol}" if app_protocol else "")
+    deploy = (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+              f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+              f"    spec:\n      containers:\n        - {{name: server, image: ghcr.io/acme/{name}:1.0}}\n")
+    return (f"---\n{deploy}---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n"
+            f"  selector: {{app: {name}}}\n  ports:\n    - {{port: {port}{extra}}}\n")
+
+
+def test_calls_between_kubernetes_services_are_labelled_by_the_protocol_their_ports_declare():
+    manifests = (K8S_GRPC + _k8s_service("frontend", 80, "http") + _k8s_service("cart", 7070, "grpc")
+                 + _k8s_service("ads", 9555, app_protocol="kubernetes.io/grpc") + _k8s_service("legacy", 6000, "tcp")
+                 + _k8s_service("collector", 4317, "grpc-otlp"))
+    lines = _lines({"k8s/app.yaml": manifests})
+    assert "  svc_frontend -->|gRPC| svc_cart" in lines  # port named grpc
+    assert "  svc_frontend -->|gRPC| svc_ads" in lines  # appProtocol
+    assert "  svc_frontend --> svc_legacy" in lines  # a bare host:port on a tcp port: a call, protocol unknown
+    assert "  svc_loadgen -->|HTTP| svc_frontend" in lines  # FRONTEND_ADDR is an address, not a browser URL
+    assert not any("svc_collector" in line and "-->" in line for line in lines)  # telemetry export is not a call

@@ -103,7 +103,7 @@ def test_dockerfile_passes_hadolint():
 def test_dockerfile_follows_the_actions_rules():
     instructions = _dockerfile()
     keywords = [k for k, _ in instructions]
-    assert instructions[0] == ("FROM", "python:3.12-slim")
+    assert instructions[0][0] == "FROM" and instructions[0][1].startswith("python:3.12-slim@sha256:")
     assert "USER" not in keywords and "WORKDIR" not in keywords  # GitHub: Docker actions run as root in the workspace
     env = " ".join(a for k, a in instructions if k == "ENV")
     assert "PYTHONDONTWRITEBYTECODE=1" in env and "PYTHONUNBUFFERED=1" in env
@@ -219,6 +219,13 @@ def test_release_workflow_publishes_with_provenance_and_sbom_and_pins_the_tag():
 
 def _requirement_names(lines: list[str]) -> set[str]:
     return {re.split(r"[<>=!~\[; ]", line.strip(), maxsplit=1)[0].lower().replace("_", "-") for line in lines}
+
+
+def test_the_base_image_is_pinned_by_digest_with_its_tag_and_dependabot_keeps_it_fresh():
+    froms = [a for k, a in _dockerfile() if k == "FROM"]
+    assert froms and all(re.fullmatch(r"python:3\.12-slim@sha256:[0-9a-f]{64}", a) for a in froms)
+    updates = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())["updates"]
+    assert {"docker", "github-actions"} <= {u["package-ecosystem"] for u in updates}
 
 
 def test_image_installs_the_hash_pinned_lock_in_its_own_layer_before_the_code():

@@ -120,7 +120,7 @@ def make_retry(budget: WaitBudget) -> BoundedRetry:
 
 
 def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = None,
-            timeout: int = REQUEST_TIMEOUT) -> github.Github:
+            timeout: int = REQUEST_TIMEOUT, write_pause: float | None = None) -> github.Github:
     """A client for github.com or GHES (``GITHUB_API_URL``, e.g. https://ghe.example.com/api/v3).
 
     Does no I/O: the first request happens on first use."""
@@ -129,7 +129,7 @@ def connect(token: str, api_url: str | None = None, budget: WaitBudget | None = 
     return github.Github(auth=Auth.Token(token), base_url=(api_url or DEFAULT_API_URL).rstrip("/"),
                          retry=make_retry(budget or WaitBudget()), timeout=timeout,
                          per_page=PER_PAGE, seconds_between_requests=None,
-                         seconds_between_writes=SECONDS_BETWEEN_WRITES)
+                         seconds_between_writes=SECONDS_BETWEEN_WRITES if write_pause is None else write_pause or None)
 
 
 SNIPPET = 120  # characters of an unreadable answer quoted in the error

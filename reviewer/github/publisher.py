@@ -66,7 +66,7 @@ def review_payload(routed: Sequence[Routed], head_sha: str, links: Links | None,
         if r.route is not Route.INLINE:
             continue
         c: dict[str, Any] = {"path": r.finding.path, "line": r.comment_line or r.finding.line, "side": "RIGHT",
-                             "body": comment_of(r)}
+                             "body": comment_of(r, links)}
         if r.start_line is not None:
             c.update(start_line=r.start_line, start_side="RIGHT")
         comments.append(c)

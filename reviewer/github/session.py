@@ -61,8 +61,9 @@ class Session(Protocol):
 class PyGithubSession:
     """One repository through PyGithub. Constructing it does no I/O; each method is one job."""
 
-    def __init__(self, token: str, api_url: str, repository: str, sleep: Callable[[float], None]) -> None:
-        self.gh = connect(token, api_url, WaitBudget(sleep=sleep))
+    def __init__(self, token: str, api_url: str, repository: str, sleep: Callable[[float], None],
+                 write_pause: float | None = None) -> None:
+        self.gh = connect(token, api_url, WaitBudget(sleep=sleep), write_pause=write_pause)
         self.repository = repository
         self._repo = None
         self._pull = None

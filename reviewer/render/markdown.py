@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from reviewer.classify import FileKind, kind_from_path
 from reviewer.model import Finding, Report, Severity, Source
+from reviewer.render.links import DocsSite
 from reviewer.render.markers import defuse, marker, packed_capacity, packed_marker
 from reviewer.render.text import counts_line
 from reviewer.routing import Routed
@@ -34,14 +35,31 @@ _FENCE = {FileKind.PYTHON: "python", FileKind.DOCKERFILE: "dockerfile", FileKind
 
 @dataclass(frozen=True)
 class Links:
-    """Where a path and line can be opened on GitHub: ``{server}/{repo}/blob/{sha}/{path}#L{line}``."""
+    """Where a path and line can be opened on GitHub: ``{server}/{repo}/blob/{sha}/{path}#L{line}``,
+    and where a rule's documentation is (``docs``: the arch-review repository and ref that runs)."""
 
     server_url: str
     repo: str
     sha: str
+    docs: DocsSite | None = None
 
     def line(self, path: str, line: int) -> str:
         return f"{self.server_url.rstrip('/')}/{self.repo}/blob/{self.sha}/{quote(path)}#L{line}"
+
+
+def rule_ref(finding: Finding, rule_id: str, links: Links | None) -> str:
+    """A rule id in code type, linked to its documentation when it is one of our rules (the model's
+    own ``llm-*`` ids have no page)."""
+    if links is None or links.docs is None or finding.source is not Source.RULE:
+        return f"`{rule_id}`"
+    return f"[`{rule_id}`]({links.docs.rule_url(rule_id)})"
+
+
+def rule_refs(finding: Finding, merged: Sequence[Finding], links: Links | None) -> str:
+    first: dict[str, Finding] = {}
+    for f in (finding, *merged):
+        first.setdefault(f.rule_id, f)
+    return " + ".join(rule_ref(f, rule_id, links) for rule_id, f in first.items())
 
 
 def _fence(code: str, lang: str) -> str:
@@ -63,10 +81,9 @@ def _dedent(text: str) -> str:
     return "\n".join(ln[indent:] for ln in lines)
 
 
-def heading(finding: Finding, merged: Sequence[Finding] = ()) -> str:
+def heading(finding: Finding, merged: Sequence[Finding] = (), links: Links | None = None) -> str:
     origin = " · model" if finding.source is Source.LLM else ""
-    rules = " + ".join(f"`{r}`" for r in dict.fromkeys([finding.rule_id, *(f.rule_id for f in merged)]))
-    return f"{ICON[finding.severity]} **{finding.severity.value}** · {rules}{origin}"
+    return f"{ICON[finding.severity]} **{finding.severity.value}** · {rule_refs(finding, merged, links)}{origin}"
 
 
 def places(finding: Finding, also: Sequence[Finding]) -> list[str]:
@@ -109,10 +126,10 @@ def suggestion_block(finding: Finding) -> str | None:
 
 
 def comment_parts(finding: Finding, merged: Sequence[Finding] = (), also: Sequence[Finding] = (),
-                  limit: int = MAX_COMMENT_CHARS) -> tuple[str, list[str]]:
+                  limit: int = MAX_COMMENT_CHARS, links: Links | None = None) -> tuple[str, list[str]]:
     """One inline review comment (title, why, a fix snippet, the other places, the hidden markers)
     and the fingerprints it stood for but had no room to record (the review body records them)."""
-    parts = [f"{heading(finding, merged)}\n\n**{defuse(finding.title)}**"]
+    parts = [f"{heading(finding, merged, links)}\n\n**{defuse(finding.title)}**"]
     if finding.body:
         parts.append("**Why:** " + defuse(finding.body.strip()))
     suggestion = suggestion_block(finding)
@@ -133,12 +150,13 @@ def comment_parts(finding: Finding, merged: Sequence[Finding] = (), also: Sequen
     return text, folded[room:]
 
 
-def comment_body(finding: Finding, merged: Sequence[Finding] = (), also: Sequence[Finding] = ()) -> str:
-    return comment_parts(finding, merged, also)[0]
+def comment_body(finding: Finding, merged: Sequence[Finding] = (), also: Sequence[Finding] = (),
+                 links: Links | None = None) -> str:
+    return comment_parts(finding, merged, also, links=links)[0]
 
 
-def comment_of(r: Routed) -> str:
-    return comment_body(r.finding, r.merged, r.also)
+def comment_of(r: Routed, links: Links | None = None) -> str:
+    return comment_body(r.finding, r.merged, r.also, links)
 
 
 def render_report_markdown(report: Report) -> str:
@@ -264,7 +282,7 @@ def _tracked_item(f: Finding, links: Links | None) -> str:
     where = f"`{f.path}:{f.line}`"
     if links is not None:
         where = f"[{where}]({links.line(f.path, f.line)})"
-    return f"- `{f.rule_id}` {where}: {defuse(f.title)}"
+    return f"- {rule_ref(f, f.rule_id, links)} {where}: {defuse(f.title)}"
 
 
 def all_fixed_body(previous: int, links: Links | None, run_url: str | None) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reviewer.project import Project
-from reviewer.render.service_graph import ServiceGraph, build_graph
+from reviewer.render.service_graph import Edge, ServiceGraph, build_graph
 from reviewer.services.build import build_service_model
 
 _PROBLEM_STYLE = "stroke:#d62728,stroke-width:3px"
-_ARROW = {"database": "-->", "datastore": "-->", "cache": "-->", "broker": "-.->", "call": "-->|HTTP|"}
+_ARROW = {"database": "-->", "datastore": "-->", "cache": "-->", "broker": "-.->", "route": "-->|routes|"}
 _CLASSES = {"service": "fill:#e8f1fb,stroke:#1f77b4", "datastore": "fill:#f4f4f4,stroke:#555",
             "broker": "fill:#fff4e0,stroke:#e69500", "cache": "fill:#fdeef4,stroke:#c2185b"}
 
@@ -33,6 +33,12 @@ def render_service_map(project: Project, config_roots: Iterable[str] = ()) -> st
     return render_graph(service_graph(project, config_roots))
 
 
+def _arrow(e: Edge) -> str:
+    if e.kind == "call":
+        return f"-->|{e.protocol}|" if e.protocol else "-->"
+    return _ARROW[e.kind]
+
+
 def render_graph(graph: ServiceGraph) -> str:
     if not graph.nodes:
         return 'flowchart LR\n  empty["no services found"]\n'
@@ -47,7 +53,7 @@ def render_graph(graph: ServiceGraph) -> str:
         else:
             shape = f'[("{mermaid_label(n.label)}")]'
         lines.append(f"  {n.id}{shape}:::{n.kind}")
-    lines += [f"  {e.source} {_ARROW[e.kind]} {e.target}" for e in graph.edges]
+    lines += [f"  {e.source} {_arrow(e)} {e.target}" for e in graph.edges]
     kinds = {n.kind for n in graph.nodes}
     lines += [f"  classDef {k} {style}" for k, style in _CLASSES.items()
               if k in ("service", "datastore", "broker") or k in kinds]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from reviewer.model import Finding
-from reviewer.render.markdown import ICON, MAX_BODY_CHARS, Links, comment_parts, places
+from reviewer.render.markdown import ICON, MAX_BODY_CHARS, Links, comment_parts, places, rule_refs
 from reviewer.render.markers import defuse, marker, packed_capacity, packed_marker, packed_size
 from reviewer.render.text import counts_line
 from reviewer.routing import Route, Routed
@@ -40,7 +40,7 @@ def item(r: Routed, links: Links | None) -> str:
     where = f"`{f.path}:{f.line}`"
     if links is not None:
         where = f"[{where}]({links.line(f.path, f.line)})"
-    rules = " + ".join(f"`{rule}`" for rule in dict.fromkeys([f.rule_id, *(m.rule_id for m in r.merged)]))
+    rules = rule_refs(f, r.merged, links)
     others = len(places(f, r.also))
     more = f" (+{_plural(others, 'more place')})" if others else ""
     return f"- {ICON[f.severity]} **{f.severity.value}** {rules} {where}: {defuse(f.title)}{more} {marker(f)}"
@@ -112,7 +112,7 @@ def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[s
     unmarked = [f.fingerprint() for r in listed for f in r.folded]  # folded ones are never listed
     for r in live:
         if r.route is Route.INLINE:  # what an inline comment had no room to record
-            unmarked += comment_parts(r.finding, r.merged, r.also)[1]
+            unmarked += comment_parts(r.finding, r.merged, r.also, links=links)[1]
     about = _about(notes)
     lines = _counts(live, extra)
     size, reserve = _size(lines), _size(about) + len(REVIEW_MARKER) + _RESERVE

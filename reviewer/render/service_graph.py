@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from reviewer.services.calls import call_cycles, call_edges
+from reviewer.services.calls import call_cycles, call_edges, call_protocols
 from reviewer.services.model import Datastore, ServiceModel, canonical_host
 from reviewer.sources.images import image_name
 
@@ -34,8 +34,9 @@ class Node:
 class Edge:
     source: str
     target: str
-    kind: str  # database | broker | cache | store | call
+    kind: str  # database | broker | cache | datastore | call | route
     problem: bool = False
+    protocol: str = ""  # of a call: gRPC, HTTP, or "" when a bare host:port is all we know
 
 
 @dataclass
@@ -98,29 +99,38 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
         detail = f"{s.root}/" if s.root else ", ".join(sorted(s.origins))
         graph.nodes.append(Node(ids("svc", s.name), s.name, "service", detail))
 
-    shown_hosts: set[str] = set()
+    store_nodes: dict[str, tuple[str, str]] = {}  # host -> (node id, edge kind)
     for key in sorted(db_users, key=str):
         node = ids("db", db_label[key])
         graph.nodes.append(Node(node, db_label[key], "datastore"))
-        shown_hosts.add(key[0])
+        store_nodes.setdefault(canonical_host(str(key[0])), (node, "database"))
         shared = len({n for n in db_users[key] if not is_third_party(model, n)}) > 1
         graph.edges += [Edge(ids("svc", name), node, "database", shared) for name in sorted(db_users[key])
                         if name in drawn]
 
     for d in sorted(model.datastores, key=lambda d: d.name):
         host = canonical_host(d.name)
-        if host in shown_hosts:
+        if host in store_nodes:
             continue
-        shown_hosts.add(host)
         kind = store_kind(d)
+        store_nodes[host] = (ids("store", host), kind)
         graph.nodes.append(Node(ids("store", host), d.name, kind, d.image))
         graph.edges += [Edge(ids("svc", s.name), ids("store", host), kind) for s in services
                         if any(v.value and mentions_host(v.value, host) for v in s.env)]
+    # a tool with no config of ours that names the store (adminer, a backup job) still starts after it
+    for s in services:
+        for dep in sorted(s.depends_on):
+            node, kind = store_nodes.get(canonical_host(dep), ("", ""))
+            if node and not any(e.source == ids("svc", s.name) and e.target == node for e in graph.edges):
+                graph.edges.append(Edge(ids("svc", s.name), node, kind))
 
     calls = call_edges(model)
+    protocols = call_protocols(model)
     in_cycle = {(a, b) for cycle in call_cycles(calls) for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)}
-    graph.edges += [Edge(ids("svc", a), ids("svc", b), "call", (a, b) in in_cycle) for a, b in sorted(calls)
-                    if a in drawn and b in drawn]
+    graph.edges += [Edge(ids("svc", a), ids("svc", b), "call", (a, b) in in_cycle, protocols.get((a, b), ""))
+                    for a, b in sorted(calls) if a in drawn and b in drawn]
+    graph.edges += [Edge(ids("svc", p.name), ids("svc", s.name), "route") for p in services if p.proxy
+                    for s in services if p.proxy in s.routed_by and s is not p]
     seen: set[tuple[str, str, str]] = set()
     unique = []
     for e in graph.edges:
@@ -149,7 +159,8 @@ def render_dot(graph: ServiceGraph) -> str:
         label = _dot_text(n.label) + (f"\\n{_dot_text(n.detail)}" if n.detail and n.kind == "service" else "")
         lines.append(f'  {n.id} [label="{label}", shape={_DOT_SHAPE[n.kind]}];')
     for e in graph.edges:
-        attrs = ['label="call"'] if e.kind == "call" else []
+        label = e.protocol or "call" if e.kind == "call" else "routes" if e.kind == "route" else ""
+        attrs = [f'label="{label}"'] if label else []
         attrs += ["style=dashed"] if e.kind == "broker" else []
         attrs += ['color="#d62728"', "penwidth=3"] if e.problem else []
         lines.append(f"  {e.source} -> {e.target}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")

@@ -18,6 +18,7 @@ from reviewer.services.deploy_env import build_root, compose_env, workload_env
 from reviewer.services.endpoints import add_endpoints, expand_vars
 from reviewer.services.layout import ancestors, app_roots
 from reviewer.services.model import Datastore, Placement, Service, ServiceModel, canonical_host
+from reviewer.services.proxies import proxy_kind, routed_by
 from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
 from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.helm import is_templated
@@ -99,6 +100,9 @@ class _Builder:
         if image:
             svc.images.add(image)
         svc.env.extend(compose_env(cs, cf.path, dotenv))
+        svc.depends_on |= {d.name for d in cs.depends_on}
+        svc.proxy = svc.proxy or proxy_kind(image)
+        svc.routed_by |= routed_by(cs)
         by_name[cs.name] = svc
 
     def _root_of(self, cf: ComposeFile, cs: ComposeService, dotenv: dict[str, str]) -> str | None:
@@ -169,6 +173,7 @@ class _Builder:
             for front in fronts:
                 assert front.name is not None
                 svc.hosts.add(front.name)
+                svc.port_protocols.update(front.port_protocols())
                 self.k8s_service_map.setdefault(front.name, []).append(wl.name)
                 ns = self.kustomize_ns.get(front.file.path) or _explicit_namespace(front.data)  # kustomize overrides
                 self.cluster_dns.setdefault(front.name.lower(), []).append((ns, svc))

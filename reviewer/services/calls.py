@@ -11,7 +11,7 @@ from reviewer.services.routes import app_routes
 from reviewer.sources.fastapi_routes import path_matches
 
 if TYPE_CHECKING:
-    from reviewer.services.model import Service, ServiceModel
+    from reviewer.services.model import OutboundUrl, Service, ServiceModel
 
 
 def call_edges(model: ServiceModel) -> dict[tuple[str, str], list[tuple[str, int]]]:
@@ -19,17 +19,38 @@ def call_edges(model: ServiceModel) -> dict[tuple[str, str], list[tuple[str, int
     (compose, ConfigMaps), URL literals in its code, and the HTTP calls its code makes, their
     ``${VAR}`` parts read from its environment or its settings classes' defaults."""
     edges: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for caller, callee, path, line, _ in _calls(model):
+        edges.setdefault((caller, callee), []).append((path, line))
+    return edges
+
+
+def call_protocols(model: ServiceModel) -> dict[tuple[str, str], str]:
+    """(caller, callee) -> "gRPC", "HTTP", or "" when only a bare ``host:port`` says so."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for caller, callee, _, _, protocol in _calls(model):
+        found.setdefault((caller, callee), set()).add(protocol)
+    return {edge: next((p for p in ("gRPC", "HTTP") if p in seen), "") for edge, seen in found.items()}
+
+
+def _calls(model: ServiceModel) -> Iterator[tuple[str, str, str, int, str]]:
     for s in model.services:
         for url in s.urls:
             target = model.resolve_host(url.address or url.host)
             if target is not None and target is not s:
-                edges.setdefault((s.name, target.name), []).append((url.path, url.line))
+                yield s.name, target.name, url.path, url.line, _protocol(url, target)
         for facts in s.facts(model):
             for call in facts.calls:
                 hop = resolve_call(model, s, call.template)
                 if hop is not None:
-                    edges.setdefault((s.name, hop[0].name), []).append((call.path, call.line))
-    return edges
+                    yield s.name, hop[0].name, call.path, call.line, "HTTP"
+
+
+def _protocol(url: OutboundUrl, target: Service) -> str:
+    if url.url.startswith(("http://", "https://")):
+        return "HTTP"
+    if url.url.startswith(("grpc://", "dns:")) or "GRPC" in (url.var or "").upper():
+        return "gRPC"
+    return target.port_protocols.get(url.port, "") if url.port is not None else ""
 
 
 def settings_of(model: ServiceModel, svc: Service) -> dict[str, str]:

@@ -12,9 +12,11 @@ _DSN_VAR = re.compile(r"(?i)(DATABASE_UR[LI]|DB_UR[LI]|_DSN$|^DSN$|SQLALCHEMY_DA
 _DB_HOST_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_HOST(NAME)?$")
 _DB_NAME_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_(NAME|DB|DATABASE)$|^PGDATABASE$")
 _DB_PORT_VAR = re.compile(r"(?i)^(\w+_)?(DB|DATABASE|POSTGRES|PG|MYSQL|MARIADB|MONGO)_PORT$")
-# env URLs that point somewhere for the browser or for callbacks, not calls this service makes
-_NOT_A_CALL_VAR = re.compile(r"(?i)FRONTEND|PUBLIC|EXTERNAL|ORIGIN|CORS|ALLOWED|REDIRECT|CALLBACK|WEBHOOK|"
-                             r"SELF|ISSUER|JWKS|OTEL|OTLP|JAEGER|ZIPKIN|SENTRY|PROMETHEUS|LOKI|TEMPO")
+# env URLs that point somewhere for the browser or for callbacks, not calls this service makes; a
+# bare address (``FRONTEND_ADDR=frontend:80``) is never a browser's, so only the rest rule it out
+_NOT_A_CALL_VAR = re.compile(r"(?i)FRONTEND|ORIGIN|CORS|ALLOWED|REDIRECT|CALLBACK|WEBHOOK|ISSUER|JWKS")
+_NOT_A_CALL_ADDRESS_VAR = re.compile(r"(?i)PUBLIC|EXTERNAL|ADVERTISE|SELF|OTEL|OTLP|JAEGER|ZIPKIN|SENTRY|"
+                                     r"PROMETHEUS|LOKI|TEMPO")
 _ADDRESS_VAR = re.compile(r"(?i)(_ADDR|_ADDRESS|_ENDPOINT|_TARGET|_GRPC_URL|_HOST)$")
 _ADDRESS_VALUE = re.compile(r"(?:dns:///?)?([A-Za-z0-9][A-Za-z0-9.-]*):?(\d{2,5})?$")
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mongodb": 27017, "mssql": 1433,
@@ -106,8 +108,12 @@ def add_endpoints(s: Service, model: ServiceModel) -> None:
             names[var.path] = var
         elif _DB_PORT_VAR.match(var.name):
             ports[var.path] = var
-        url = parse_http_url(var.value) or _address(var.name, var.value)
-        if url and not _NOT_A_CALL_VAR.search(var.name):
+        url = parse_http_url(var.value)
+        if url is not None and _NOT_A_CALL_VAR.search(var.name):
+            url = None
+        elif url is None:
+            url = _address(var.name, var.value)
+        if url and not _NOT_A_CALL_ADDRESS_VAR.search(var.name):
             s.found_urls.append(OutboundUrl(var.value, canonical_host(url[0]), url[1], url[2], var.path, var.line,
                                             "env", var.name, url[0].lower()))
     for path, name_var in names.items():

@@ -120,6 +120,10 @@ class Service:
     hosts: set[str] = field(default_factory=set)
     decl: tuple[str, int] | None = None  # where it is declared (compose key, k8s metadata, app file)
     third_party: bool = False  # an image we do not build (compose image-only service)
+    depends_on: set[str] = field(default_factory=set)  # compose services it starts after
+    proxy: str | None = None  # a reverse proxy that finds its backends itself (services/proxies.py)
+    routed_by: set[str] = field(default_factory=set)  # the proxy kinds its labels/env opt into
+    port_protocols: dict[int, str] = field(default_factory=dict)  # port -> gRPC/HTTP its k8s Services declare
     batch: bool = False  # only Jobs/CronJobs
     # reading every file's DSN and URL literals is the costly part of the model: done on first use
     load_endpoints: Callable[[], None] | None = field(default=None, repr=False, compare=False)

@@ -199,6 +199,21 @@ class Service:
     selector_line: int
     known: bool  # False when the selector is templated
 
+    def port_protocols(self) -> dict[int, str]:
+        """Service port -> "gRPC" or "HTTP", by its ``appProtocol`` or its name (``grpc``, ``http-web``:
+        Istio's naming convention); ports that say neither are left out."""
+        out = {}
+        for item in as_list(get_path(self.data, "spec", "ports")):
+            if not isinstance(item, dict) or not isinstance(item.get("port"), int):
+                continue
+            name, proto = str(item.get("name") or "").lower(), str(item.get("appProtocol") or "").lower()
+            said = proto.rsplit("/", 1)[-1] or name.split("-", 1)[0]
+            if said == "grpc" or said == "grpc-web":
+                out[item["port"]] = "gRPC"
+            elif said in ("http", "http2", "https", "h2c"):
+                out[item["port"]] = "HTTP"
+        return out
+
     def target_ports(self) -> tuple[set[str], set[int]] | None:
         """Container ports the Service sends traffic to (by name and number); None when templated."""
         names, numbers = set(), set()

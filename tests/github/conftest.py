@@ -148,7 +148,7 @@ class Scenario:
 
     def run(self, env: dict[str, str]) -> int:
         out = io.StringIO()
-        code = action.main(env, out, sleep=self.sleeps.append)
+        code = action.main(env, out, sleep=self.sleeps.append, write_pause=0)
         self.stdout += out.getvalue()
         return code
 

@@ -21,7 +21,7 @@ def finding(line: int, rule: str = "http-call-without-timeout", text: str = "x")
 
 
 def pull_of(scenario: Scenario, timeout: int = 30):
-    gh = connect(TOKEN, scenario.fake.base_url, WaitBudget(sleep=scenario.sleeps.append), timeout=timeout)
+    gh = connect(TOKEN, scenario.fake.base_url, WaitBudget(sleep=scenario.sleeps.append), timeout=timeout, write_pause=0)
     return gh, gh.get_repo("acme/shop").get_pull(scenario.number)
 
 
@@ -73,3 +73,19 @@ def test_model_text_cannot_forge_a_marker() -> None:
     forged = finding(3).with_(source=Source.LLM, title="ok <!-- arch-review:fp=0123456789abcdef -->",
                               body="--> <!-- arch-review:fps=fedcba9876543210 -->")
     assert fingerprints_in(comment_body(forged)) == {forged.fingerprint()}
+
+
+def test_the_client_pauses_a_second_between_writes_as_github_asks(scenario: Scenario, monkeypatch) -> None:
+    import github.Requester
+
+    scenario.open_pr({"orders/app.py": BASE}, {"orders/app.py": HEAD})
+    changes = from_github_files([file_entry("orders/app.py", BASE, HEAD)], head_sha=HEAD_SHA)
+    waits: list[float] = []
+    monkeypatch.setattr(github.Requester.time, "sleep", waits.append)  # PyGithub's own pacing, recorded
+    gh = connect(TOKEN, scenario.fake.base_url, WaitBudget(sleep=scenario.sleeps.append))
+    pull = gh.get_repo("acme/shop").get_pull(scenario.number)
+    line = line_of(HEAD, "requests.get(")
+    for rule in ("http-call-without-timeout", "http-client-never-closed"):
+        Publisher(gh, pull, HEAD_SHA, LINKS).publish([finding(line, rule)], changes, 20, seen=frozenset())
+    assert len(scenario.review_posts()) == 2
+    assert len(waits) == 1 and waits[0] > 0  # the reads went at once; the second write waited for the first

@@ -217,6 +217,21 @@ def test_sarif_help_links_point_at_the_docs_of_the_action_repository_and_ref(sce
     assert by_id[RULE]["helpUri"] == f"https://ghe.acme.example/acme-forks/arch-review/blob/v1.4/docs/rules.md#{RULE}"
 
 
+def test_comments_link_each_rule_to_the_docs_of_the_action_repository_and_ref(scenario: Scenario) -> None:
+    scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))
+    env = {**scenario.pr_env(max_comments="1"), "GITHUB_ACTION_REPOSITORY": "acme-forks/arch-review",
+           "GITHUB_ACTION_REF": "v1.4"}
+    assert scenario.run(env) == 0
+    post = scenario.review_posts()[0].body
+    docs = f"{env['GITHUB_SERVER_URL']}/acme-forks/arch-review/blob/v1.4/docs/rules.md#"
+    inline = post["comments"][0]["body"]
+    rule_id = re.search(r"\[`([a-z0-9-]+)`\]\(" + re.escape(docs), inline).group(1)
+    assert f"[`{rule_id}`]({docs}{rule_id})" in inline
+    listed = re.findall(r"\[`([a-z0-9-]+)`\]\(" + re.escape(docs) + r"([a-z0-9-]+)\)", post["body"])
+    assert listed and all(a == b for a, b in listed)  # the body's items link too, each to its own rule
+    assert "arch-review/arch-review/blob/main" not in inline + post["body"]
+
+
 def test_ghes_base_url_is_honoured(tmp_path) -> None:
     fake = FakeGitHub(prefix="/api/v3")
     with fake.running():

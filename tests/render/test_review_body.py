@@ -84,3 +84,18 @@ def test_packed_markers_hold_32_bits_a_finding_and_cannot_be_forged_by_model_tex
     assert len(packed_marker(fps)) == packed_size(100) and packed_capacity(packed_size(100)) == 100
     forged = f(1).with_(source=Source.LLM, body="--> <!-- arch-review:seen=AAAAAA== -->")
     assert "arch-review:seen" not in comment_body(forged).replace("&lt;!-- arch-review:seen", "")
+
+
+def test_rule_ids_link_to_their_docs_and_the_models_own_ids_do_not() -> None:
+    from dataclasses import replace
+
+    from reviewer.render.links import DocsSite
+
+    links = Links("https://github.test", "acme/shop", "a" * 40, DocsSite("https://github.test/me/arch-review", "v2"))
+    rule = f(1)
+    model = replace(f(2), rule_id="llm-resilience", source=Source.LLM)
+    assert f"[`{rule.rule_id}`](https://github.test/me/arch-review/blob/v2/docs/rules.md#{rule.rule_id})" \
+        in comment_body(rule, links=links)
+    assert "`llm-resilience` · model" in comment_body(model, links=links)
+    assert "rules.md#llm-" not in comment_body(model, links=links)
+    assert "](" not in comment_body(rule).split("\n")[0]  # no docs known: plain code, as before
