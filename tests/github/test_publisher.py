@@ -21,7 +21,8 @@ def finding(line: int, rule: str = "http-call-without-timeout", text: str = "x")
 
 
 def pull_of(scenario: Scenario, timeout: int = 30):
-    gh = connect(TOKEN, scenario.fake.base_url, WaitBudget(sleep=scenario.sleeps.append), timeout=timeout, write_pause=0)
+    gh = connect(TOKEN, scenario.fake.base_url, WaitBudget(sleep=scenario.sleeps.append), timeout=timeout,
+                 write_pause=0)
     return gh, gh.get_repo("acme/shop").get_pull(scenario.number)
 
 
