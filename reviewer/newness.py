@@ -45,7 +45,9 @@ class Split:
     pre_existing: list[Finding] = field(default_factory=list)  # in the touched files, already there
 
 
-def _title(f: Finding) -> str:
+def subject(f: Finding) -> str:
+    """The finding's subject: its title without line references (the container, the call, the pair
+    of services), which a digest bump or an edit of the flagged line leaves alone."""
     return " ".join(_LINE_REF.sub("", f.title).split())
 
 
@@ -73,7 +75,7 @@ def split_new(head: Iterable[Finding], base: Iterable[Finding] | None, changes: 
     for f in head:
         project = f.rule_id in project_rules
         pool = unused.get((f.rule_id, "" if project else f.path), [])
-        match = next((b for b in pool if _title(b) == _title(f) or (
+        match = next((b for b in pool if subject(b) == subject(f) or (
             not project and normalise_code(b.anchor_text) == normalise_code(f.anchor_text))), None)
         if match is None:
             out.new.append(f)

@@ -81,6 +81,10 @@ def test_a_baseline_adopts_a_legacy_repository_and_later_only_new_findings_show_
     code, out, _ = run(["audit", str(tree), "--baseline", str(baseline), "--fail-on", "warning", "--format", "json"])
     assert code == 1
     assert [(f["rule"], f["line"]) for f in json.loads(out)["findings"]] == [("http-call-without-timeout", 10)]
+    # a bumped base image keeps the findings about the same container known
+    (tree / "Dockerfile").write_text(DOCKERFILE.replace("python:3.12-slim", "python:3.12.8-slim"))
+    code, out, _ = run(["audit", str(tree), "--baseline", str(baseline), "--format", "json"])
+    assert not [f for f in json.loads(out)["findings"] if f["path"] == "Dockerfile"]
     baseline.write_text("{}")
     code, _, err = run(["audit", str(tree), "--baseline", str(baseline)])
     assert code == 2 and "is not an arch-review baseline (write one with --write-baseline)" in err
