@@ -12,12 +12,11 @@ import hashlib
 from dataclasses import dataclass
 
 from reviewer.render.mermaid import mermaid_label
-from reviewer.render.service_graph import NodeIds, is_third_party, mentions_host
-from reviewer.services.calls import call_edges
-from reviewer.services.model import ServiceModel, canonical_host
+from reviewer.render.service_graph import NodeIds, build_graph
+from reviewer.services.model import ServiceModel
 
 Node = tuple[str, str]  # (kind, name): ("svc", "orders") | ("db", "orders-db:5432/orders") | ("store", "kafka")
-Edge = tuple[Node, str, Node]  # (from, "http" | "db" | "broker", to)
+Edge = tuple[Node, str, Node]  # (from, "http" | "db" | "broker" | "route", to)
 _ADDED_NODE = "fill:#e6f6e6,stroke:#2ca02c,stroke-width:3px"
 _REMOVED_NODE = "fill:#fdecec,stroke:#d62728,stroke-dasharray:4 3"
 _ADDED_EDGE = "stroke:#2ca02c,stroke-width:3px"
@@ -27,9 +26,10 @@ MAX_NODES = 30  # a PR that rewires more than this gets the sentence and a point
 
 @dataclass(frozen=True)
 class Graph:
-    nodes: dict[Node, str]  # node -> shape: service | datastore | broker
+    nodes: dict[Node, str]  # node -> shape: service | datastore | broker | cache
     edges: frozenset[Edge]
     where: dict[Node, tuple[str, str]]  # a datastore node -> (host, database or "*" when unknown)
+    protocols: dict[tuple[Node, Node], str]  # a call's gRPC/HTTP label ("" unknown): drawn, never compared
 
 
 def _same(a: Node, b: Node, ga: Graph, gb: Graph) -> bool:
@@ -64,35 +64,19 @@ class Drawn:
         return ["", "**Service map change.** " + self.sentence, *chart, "", self.marker]
 
 
+_EDGE_KIND = {"call": "http", "database": "db", "datastore": "db", "cache": "db", "broker": "broker",
+              "route": "route"}
+
+
 def graph_of(model: ServiceModel) -> Graph:
-    """Services, their databases and brokers, and the synchronous calls between services (the
-    same reading as the audit's map, ``render.mermaid``)."""
-    nodes: dict[Node, str] = {("svc", s.name): "service" for s in model.services if not s.third_party}
-    edges: set[Edge] = set()
-    hosts: set[str] = set()
-    where: dict[Node, tuple[str, str]] = {}
-    for s in model.services:
-        for d in s.databases:
-            nodes[("db", d.label)] = "datastore"
-            where[("db", d.label)] = (canonical_host(d.host), d.database or "*")
-            hosts.add(d.key[0])
-            if not s.third_party:
-                edges.add((("svc", s.name), "db", ("db", d.label)))
-    for d in model.datastores:
-        host = canonical_host(d.name)
-        if host in hosts:
-            continue
-        hosts.add(host)
-        nodes[("store", host)] = "broker" if d.is_broker else "datastore"
-        where[("store", host)] = (host, "*")
-        for s in model.services:
-            if not s.third_party and any(v.value and mentions_host(v.value, host) for v in s.env):
-                edges.add((("svc", s.name), "broker" if d.is_broker else "db", ("store", host)))
-    for a, b in call_edges(model):
-        if not is_third_party(model, a):
-            nodes.setdefault(("svc", b), "service")
-            edges.add((("svc", a), "http", ("svc", b)))
-    return Graph(nodes, frozenset(edges), where)
+    """The audit's map (render/service_graph.build_graph) keyed by what stays the same across two
+    versions: node keys, not drawing ids."""
+    g = build_graph(model)
+    by_id = {n.id: n for n in g.nodes}
+    edges = {(by_id[e.source].key, _EDGE_KIND[e.kind], by_id[e.target].key) for e in g.edges}
+    protocols = {(by_id[e.source].key, by_id[e.target].key): e.protocol for e in g.edges if e.kind == "call"}
+    return Graph({n.key: n.kind for n in g.nodes}, frozenset(edges), {n.key: n.where for n in g.nodes if n.where},
+                 protocols)
 
 
 def service_change(base: ServiceModel, head: ServiceModel) -> Drawn | None:
@@ -126,11 +110,12 @@ def _sentence(added: set[Edge], removed: set[Edge], added_nodes: set[Node], remo
     for src in sorted({e[0] for e in added | removed} - removed_nodes):
         parts = []
         for kind, verb, tail in (("http", "now calls", " synchronously"), ("db", "connects to", ""),
-                                 ("broker", "uses", "")):
+                                 ("broker", "uses", ""), ("route", "routes to", "")):
             dst = sorted(_name(e[2]) for e in added if e[0] == src and e[1] == kind)
             if dst:
                 parts.append(f"{verb} {_and(dst)}{tail}")
-        for kind, verb in (("http", "no longer calls"), ("db", "no longer connects to"), ("broker", "no longer uses")):
+        for kind, verb in (("http", "no longer calls"), ("db", "no longer connects to"), ("broker", "no longer uses"),
+                           ("route", "no longer routes to")):
             dst = sorted(_name(e[2]) for e in removed if e[0] == src and e[1] == kind)
             if dst:
                 parts.append(f"{verb} {_and(dst)}")
@@ -156,15 +141,15 @@ def _chart(old: Graph, new: Graph, added: set[Edge], removed: set[Edge], added_n
     lines = ["flowchart LR"]
     for node in sorted(touched):
         label, node_id = mermaid_label(node[1]), ids(*node)
-        shape = {"service": f'["{label}"]', "broker": f'{{{{"{label}"}}}}'}.get(shapes[node], f'[("{label}")]')
+        shape = {"service": f'["{label}"]', "broker": f'{{{{"{label}"}}}}', "cache": f'(["{label}"])'}.get(
+            shapes[node], f'[("{label}")]')
         mark = ":::added" if node in added_nodes else ":::removed" if node in removed_nodes else ""
         lines.append(f"  {node_id}{shape}{mark}")
-    arrow = {"http": "-->|HTTP|", "db": "-->", "broker": "-.->"}
+    protocols = {**old.protocols, **new.protocols}
     styles: dict[str, list[int]] = {_ADDED_EDGE: [], _REMOVED_EDGE: []}
     shown = sorted(e for e in new.edges | removed if e[0] in touched and e[2] in touched)
     for i, (src, kind, dst) in enumerate(shown):
-        gone = (src, kind, dst) in removed
-        link = ("-.->|HTTP, removed|" if kind == "http" else "-.->|removed|") if gone else arrow[kind]
+        link = _link(kind, protocols.get((src, dst), ""), gone=(src, kind, dst) in removed)
         lines.append(f"  {ids(*src)} {link} {ids(*dst)}")
         if (src, kind, dst) in added:
             styles[_ADDED_EDGE].append(i)
@@ -173,3 +158,12 @@ def _chart(old: Graph, new: Graph, added: set[Edge], removed: set[Edge], added_n
     lines += [f"  classDef added {_ADDED_NODE}", f"  classDef removed {_REMOVED_NODE}"]
     lines += [f"  linkStyle {','.join(map(str, idx))} {style}" for style, idx in styles.items() if idx]
     return "\n".join(lines) + "\n"
+
+
+def _link(kind: str, protocol: str, gone: bool) -> str:
+    label = protocol if kind == "http" else "routes" if kind == "route" else ""
+    if gone:
+        return f"-.->|{label + ', ' if label else ''}removed|"
+    if kind == "broker":
+        return "-.->"
+    return f"-->|{label}|" if label else "-->"

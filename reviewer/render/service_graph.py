@@ -28,6 +28,8 @@ class Node:
     label: str
     kind: str  # service | datastore | broker | cache
     detail: str = ""
+    key: tuple[str, str] = ("", "")  # ("svc", name) | ("db", label) | ("store", host): the same in any graph
+    where: tuple[str, str] | None = None  # a store's (host, database or "*"): one server however it is named
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,8 @@ class ServiceGraph:
     edges: list[Edge] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return json.dumps({"nodes": [asdict(n) for n in self.nodes], "edges": [asdict(e) for e in self.edges]},
-                          indent=2) + "\n"
+        nodes = [{"id": n.id, "label": n.label, "kind": n.kind, "detail": n.detail} for n in self.nodes]
+        return json.dumps({"nodes": nodes, "edges": [asdict(e) for e in self.edges]}, indent=2) + "\n"
 
 
 class NodeIds:
@@ -84,10 +86,12 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
     graph = ServiceGraph()
     db_users: dict[tuple, set[str]] = {}
     db_label: dict[tuple, str] = {}
+    db_where: dict[tuple, tuple[str, str]] = {}
     for s in model.services:
         for d in s.databases:
             db_users.setdefault(d.key, set()).add(s.name)
             db_label[d.key] = d.label
+            db_where[d.key] = (canonical_host(d.host), d.database or "*")
     db_hosts = {canonical_host(str(key[0])) for key in db_users}
     # a service with no code of ours that is the database itself (compose `db: {image: postgres}`) is
     # drawn once, as the database the others connect to
@@ -97,12 +101,12 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
     drawn = {s.name for s in services}
     for s in services:
         detail = f"{s.root}/" if s.root else ", ".join(sorted(s.origins))
-        graph.nodes.append(Node(ids("svc", s.name), s.name, "service", detail))
+        graph.nodes.append(Node(ids("svc", s.name), s.name, "service", detail, ("svc", s.name)))
 
     store_nodes: dict[str, tuple[str, str]] = {}  # host -> (node id, edge kind)
     for key in sorted(db_users, key=str):
         node = ids("db", db_label[key])
-        graph.nodes.append(Node(node, db_label[key], "datastore"))
+        graph.nodes.append(Node(node, db_label[key], "datastore", key=("db", db_label[key]), where=db_where[key]))
         store_nodes.setdefault(canonical_host(str(key[0])), (node, "database"))
         shared = len({n for n in db_users[key] if not is_third_party(model, n)}) > 1
         graph.edges += [Edge(ids("svc", name), node, "database", shared) for name in sorted(db_users[key])
@@ -114,7 +118,7 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
             continue
         kind = store_kind(d)
         store_nodes[host] = (ids("store", host), kind)
-        graph.nodes.append(Node(ids("store", host), d.name, kind, d.image))
+        graph.nodes.append(Node(ids("store", host), d.name, kind, d.image, ("store", host), (host, "*")))
         graph.edges += [Edge(ids("svc", s.name), ids("store", host), kind) for s in services
                         if any(v.value and mentions_host(v.value, host) for v in s.env)]
     # a tool with no config of ours that names the store (adminer, a backup job) still starts after it

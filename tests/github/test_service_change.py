@@ -58,6 +58,22 @@ def test_a_removed_call_is_drawn_red_and_said() -> None:
     assert any("d62728" in line for line in drawn.mermaid.splitlines() if line.startswith("  linkStyle"))
 
 
+def test_the_change_reads_the_audit_map_a_grpc_call_and_a_proxy_route_drawn_as_such() -> None:
+    proxy = "  proxy:\n    image: traefik:3.6\n"
+    grpc = BILLING.replace("ORDERS_URL: http://orders:8000", "ORDERS_GRPC_ADDR: orders:50051") + (
+        "    labels: [traefik.enable=true]\n")
+    drawn = service_change(model(tree(COMPOSE + proxy)), model(tree(COMPOSE + proxy + grpc, ("orders", "billing"))))
+    assert drawn is not None
+    assert drawn.sentence == ("`billing` (a new service) now calls `orders` synchronously and connects to "
+                              "`orders-db:5432/orders`; `proxy` routes to `billing`.")
+    lines = drawn.mermaid.splitlines()
+    assert "  svc_billing -->|gRPC| svc_orders" in lines and "  svc_proxy -->|routes| svc_billing" in lines
+    removed = service_change(model(tree(COMPOSE + proxy + grpc, ("orders", "billing"))),
+                             model(tree(COMPOSE + proxy + grpc.replace("ORDERS_GRPC_ADDR: orders:50051\n      ", ""),
+                                        ("orders", "billing"))))
+    assert removed is not None and "  svc_billing -.->|gRPC, removed| svc_orders" in removed.mermaid.splitlines()
+
+
 def test_no_drawing_when_the_graph_did_not_change() -> None:
     same = tree(COMPOSE + BILLING, ("orders", "billing"))
     moved = dict(same, **{"docker-compose.yml": COMPOSE + BILLING.replace("orders:8000", "orders:8000/")})
