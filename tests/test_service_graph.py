@@ -247,3 +247,17 @@ def test_a_change_elsewhere_neither_posts_nor_counts_an_old_cross_file_finding()
                               base=DictSource(base))
     assert [f.rule_id for f in report.findings if f.rule_id.startswith("boundary-")] == []
     assert [f.rule_id for f in report.pre_existing if f.rule_id.startswith("boundary-")] == []
+
+
+def test_the_dockerfile_is_the_one_compose_builds_not_a_guess_beside_the_code():
+    from reviewer.services.traits import base_image_trait, dockerfile_of
+
+    files = {"docker-compose.yml": "services:\n  orders:\n    build:\n      context: .\n"
+                                   "      dockerfile: docker/orders.Dockerfile\n",
+             "docker/orders.Dockerfile": "FROM python:3.12-slim\nCOPY orders /app\n",
+             "Dockerfile": "FROM node:22-alpine\n", "orders/__init__.py": "", "orders/main.py": APP}
+    model = _model(files)
+    orders = model.named("orders")
+    assert orders is not None and dockerfile_of(model, orders) == "docker/orders.Dockerfile"
+    trait = base_image_trait(model, orders)
+    assert trait is not None and "python" in str(trait) and "node" not in str(trait)

@@ -101,6 +101,9 @@ class _Builder:
             svc.images.add(image)
         svc.env.extend(compose_env(cs, cf.path, dotenv))
         svc.depends_on |= {d.name for d in cs.depends_on}
+        ref = compose_index(self.project).dockerfile_of(cf, cs)
+        if svc.dockerfile is None and ref is not None and self.project.get(ref.path) is not None:
+            svc.dockerfile = ref.path
         svc.proxy = svc.proxy or proxy_kind(image)
         svc.routed_by |= routed_by(cs)
         by_name[cs.name] = svc

@@ -121,6 +121,7 @@ class Service:
     decl: tuple[str, int] | None = None  # where it is declared (compose key, k8s metadata, app file)
     third_party: bool = False  # an image we do not build (compose image-only service)
     depends_on: set[str] = field(default_factory=set)  # compose services it starts after
+    dockerfile: str | None = None  # the Dockerfile compose builds it from (build.dockerfile), when in the tree
     proxy: str | None = None  # a reverse proxy that finds its backends itself (services/proxies.py)
     routed_by: set[str] = field(default_factory=set)  # the proxy kinds its labels/env opt into
     port_protocols: dict[int, str] = field(default_factory=dict)  # port -> gRPC/HTTP its k8s Services declare

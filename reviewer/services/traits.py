@@ -203,6 +203,9 @@ def app_anchor(model: ServiceModel, svc: Service) -> tuple[str, int] | None:
 
 
 def dockerfile_of(model: ServiceModel, svc: Service) -> str | None:
+    """The Dockerfile compose builds the service from; else ``<root>/Dockerfile`` when there is one."""
+    if svc.dockerfile is not None:
+        return svc.dockerfile
     if svc.root is None:
         return None
     path = posixpath.join(svc.root, "Dockerfile") if svc.root else "Dockerfile"
