@@ -1,32 +1,25 @@
-"""What earlier runs on a pull request reviewed with the model, and what changed since.
+"""What changed on a pull request since the head the model last reviewed.
 
-    last_model_head(pull)        the head recorded by our latest review that carries a model-head marker
     changes_since(repo, a, b)    GET /repos/{o}/{r}/compare/{a}...{b} -> the hunks pushed after ``a``
 
-Only our own reviews count (a marker pasted by a person must not narrow the model's view). When the
-recorded head is not an ancestor of the new head (a force-push or rebase) or the compare is too large
-to be complete, there is no "since": the model reviews the whole change again, and says why.
+The head comes from the model-head marker of our latest review (markers.model_head_in over our
+review bodies, which the session's one read of the conversation holds): only our own reviews
+count, as a marker pasted by a person must not narrow the model's view. When the recorded head is
+not an ancestor of the new head (a force-push or rebase) or the compare is too large to be
+complete, there is no "since": the model reviews the whole change again, and says why.
 """
 
 from __future__ import annotations
 
-from github.PullRequest import PullRequest
 from github.Repository import Repository
 
 from reviewer.diff import ChangeSet, from_github_files
 from reviewer.errors import PublishError
-from reviewer.github.client import calling, written_by_us
-from reviewer.render.markers import model_head_in
+from reviewer.github.client import calling
 
 # GitHub's compare API: "the response will include a comparison of up to 300 files" (REST docs,
 # "Compare two commits"). A compare at the cap may be missing files, so it is not used.
 COMPARE_FILES_CAP = 300
-
-
-def last_model_head(pull: PullRequest, login: str | None = None) -> str | None:
-    with calling(f"read the reviews of PR #{pull.number}"):
-        bodies = [r.body for r in pull.get_reviews() if written_by_us(r.user, login)]
-    return model_head_in(*bodies)
 
 
 def changes_since(repo: Repository, old: str, new: str) -> tuple[ChangeSet | None, str]:

@@ -22,13 +22,14 @@ from reviewer.commands import PrState
 from reviewer.diff import ChangeSet
 from reviewer.github.client import WaitBudget, calling, connect, own_login, written_by_us
 from reviewer.github.event import Event, is_trusted
-from reviewer.github.history import changes_since, last_model_head
+from reviewer.github.history import changes_since
 from reviewer.github.publisher import Publisher, PublishResult
 from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
-from reviewer.github.threads import read_conversation, read_threads, tidy
+from reviewer.github.threads import Conversation, read_conversation, read_threads, tidy
 from reviewer.github.tracking_issue import TrackingResult, sync_tracking_issue
 from reviewer.model import Finding, Severity
 from reviewer.render.markdown import Links
+from reviewer.render.markers import model_head_in
 from reviewer.render.service_change import Drawn
 from reviewer.routing import DEFAULT_MIN_INLINE
 
@@ -68,6 +69,7 @@ class PyGithubSession:
         self._repo = None
         self._pull = None
         self._own_login: str | bool | None = False  # False: not asked yet
+        self._conv: Conversation | None = None
 
     @property
     def repo(self):
@@ -90,6 +92,7 @@ class PyGithubSession:
     def open_pull(self, number: int, workspace: Path | None) -> tuple[PullInfo, PullChange]:
         with calling(f"read PR #{number}"):
             self._pull = self.repo.get_pull(number)
+            self._conv = None
             info = pull_info(self._pull, self.repository)
         return info, load_change(self.repo, self._pull, info, workspace)
 
@@ -105,6 +108,13 @@ class PyGithubSession:
                                      None)
             bodies = [c.body for c in comments if written_by_us(c.user, login)]
         return PrState.read(bodies) or PrState()
+
+    def _conversation(self) -> Conversation:
+        """Our comments and review bodies on the PR, read once a run (model_since, then publish)."""
+        if self._conv is None:
+            assert self._pull is not None
+            self._conv = read_conversation(self._pull, self._login())
+        return self._conv
 
     def _login(self) -> str | None:
         if self._own_login is False:
@@ -123,7 +133,7 @@ class PyGithubSession:
         if self._pull is None:
             raise RuntimeError("open_pull() before publish()")
         head_sha = changes.head_sha or self._pull.head.sha
-        conv = read_conversation(self._pull, self._login())
+        conv = self._conversation()
         if conv.needs_threads:
             read_threads(self.gh, self._pull, self.repository, conv, self._login())
         drawing = drawn.lines() if drawn is not None and not any(drawn.marker in b for b in conv.bodies) else []
@@ -142,7 +152,7 @@ class PyGithubSession:
         """The diff from the head the model last reviewed to ``head_sha``; (None, why) for a full review."""
         if self._pull is None:
             raise RuntimeError("open_pull() before model_since()")
-        last = last_model_head(self._pull, self._login())
+        last = model_head_in(*self._conversation().bodies)
         if last is None:
             return None, ""  # the first model review of this pull request: full, nothing to explain
         return changes_since(self.repo, last, head_sha)

@@ -156,6 +156,7 @@ def test_a_second_push_sends_only_the_hunks_changed_since_the_reviewed_head(scen
     with FakeAnthropic(answer=architect) as claude:
         run_model(scenario, claude)
         push(scenario, repo(ORDERS_SECOND), SECOND_SHA)
+        scenario.fake.requests.clear()
         run_model(scenario, claude, scenario.pr_env("synchronize", anthropic_api_key=KEY))
     first, second = claude.message_requests
     assert "stock = requests.get" in diff_part(first.user_text)
@@ -164,6 +165,8 @@ def test_a_second_push_sends_only_the_hunks_changed_since_the_reviewed_head(scen
     assert "+     stock = requests.get" not in diff and "file: inventory" not in diff
     assert f"Model review: incremental, the hunks changed since {HEAD_SHA[:7]} (1 file(s))." in scenario.summary
     assert scenario.fake.calls("GET", rf"/repos/acme/shop/compare/{HEAD_SHA}\.\.\.{SECOND_SHA}")
+    # the second run read our reviews once: for the model's last head and for what was said before
+    assert len(scenario.fake.calls("GET", r"/repos/acme/shop/pulls/7/reviews(\?.*)?")) == 1
 
 
 def test_a_force_push_or_arch_review_full_gets_a_full_model_review_and_says_why(scenario: Scenario):
