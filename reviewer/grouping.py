@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from reviewer.model import Finding, Source, normalise_code
+from reviewer.model import Finding, Source, normalise_code, normalise_subject
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,6 @@ class Problem:
 
 # ---- the title detail and the cause key ----------------------------------------------------------
 
-# A reference to a place (`orders/app.py:12`, "line 12") names where, not what: cut its number.
-_FILE_LINE = re.compile(r"(\.(?:py|pyi|ya?ml|json|toml|tpl|cfg|ini)|(?:Docker|Container)file[\w.-]*):\d+(?:-\d+)?\b")
-_LINE_WORD = re.compile(r"\b(lines?) \d+(?:-\d+)?\b")
 _FIRST_NAME = re.compile(r"`([^`]+)`")
 
 
@@ -73,11 +70,6 @@ def detail_of(finding: Finding) -> str:
     if finding.source is not Source.RULE or ": " not in finding.title:
         return ""
     return finding.title.split(": ", 1)[1]
-
-
-def normalise_detail(text: str) -> str:
-    text = _FILE_LINE.sub(r"\1", text)
-    return normalise_code(_LINE_WORD.sub(r"\1", text))
 
 
 def cause_key(problem: Problem) -> tuple[str, ...] | None:
@@ -93,7 +85,7 @@ def cause_key(problem: Problem) -> tuple[str, ...] | None:
         return (*head, "llm", normalise_code(f.title), anchor) if anchor else None
     if f.rule_id in CHANGE_WIDE and not problem.merged:
         return (*head, "the change")
-    detail = normalise_detail(detail_of(f))
+    detail = normalise_subject(detail_of(f))
     if detail:
         return (*head, "detail", detail)
     return (*head, "anchor", anchor) if anchor else None

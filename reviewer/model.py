@@ -47,6 +47,18 @@ def normalise_code(line: str) -> str:
     return _WS.sub(" ", line).strip()
 
 
+# A reference to a place (`orders/app.py:12`, "line 12") names where, not what: cut its number.
+_FILE_LINE = re.compile(r"(\.(?:py|pyi|ya?ml|json|toml|tpl|cfg|ini|env|sh|txt)|(?:Docker|Container)file[\w.-]*)"
+                        r":\d+(?:-\d+)?\b")
+_LINE_WORD = re.compile(r"\b(lines?) \d+(?:-\d+)?\b")
+
+
+def normalise_subject(text: str) -> str:
+    """What a title says, not where: places cut to their files (``app.py:12`` -> ``app.py``, "line 12"
+    -> "line"), white space folded. A host's port (``orders:8000``) is what, and stays."""
+    return normalise_code(_LINE_WORD.sub(r"\1", _FILE_LINE.sub(r"\1", text)))
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing worth telling the author, anchored on one line of one file."""

@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 
 from reviewer.classify import FileKind, is_test_path
 from reviewer.diff import ChangeSet, FileStatus
-from reviewer.model import Finding, normalise_code
+from reviewer.model import Finding, normalise_code, normalise_subject
 from reviewer.project import Project, SourceFile
 
 # kinds whose change always feeds the service model and the cross-file rules
 _DECLARATIONS = {FileKind.COMPOSE, FileKind.K8S, FileKind.HELM, FileKind.ENV, FileKind.DOCKERFILE}
-_LINE_REF = re.compile(r"(?<=[\w/.)`]):\d+(-\d+)?\b")
 # calls that never reach the service model: logging, printing, builtins over values
 _QUIET_CALLS = re.compile(r"^(log|logger|logging|_log|_logger|print|len|str|int|float|bool|dict|list|set|tuple|"
                           r"isinstance|getattr|setattr|hasattr|sorted|min|max|sum|any|all|range|enumerate|zip|"
@@ -48,7 +47,7 @@ class Split:
 def subject(f: Finding) -> str:
     """The finding's subject: its title without line references (the container, the call, the pair
     of services), which a digest bump or an edit of the flagged line leaves alone."""
-    return " ".join(_LINE_REF.sub("", f.title).split())
+    return normalise_subject(f.title)
 
 
 def _on_changed_line(f: Finding, changes: ChangeSet) -> bool:

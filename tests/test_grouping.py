@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from reviewer.config import Config
 from reviewer.engine import audit_tree
-from reviewer.grouping import MERGES, Problem, cause_key, detail_of, group_findings, normalise_detail
-from reviewer.model import Category, Finding, Severity, Source
+from reviewer.grouping import MERGES, Problem, cause_key, detail_of, group_findings
+from reviewer.model import Category, Finding, Severity, Source, normalise_subject
 from reviewer.rules.registry import all_rules
 from reviewer.workspace.files import DictSource
 
@@ -46,10 +46,10 @@ def test_one_call_pattern_in_many_handlers_collapses_whatever_the_anchor_code():
 
 
 def test_the_cause_is_what_a_finding_says_never_where():
-    assert normalise_detail("`ping()` calls `x()` at svc/a/db.py:16") == normalise_detail("`ping()` calls  `x()` "
+    assert normalise_subject("`ping()` calls `x()` at svc/a/db.py:16") == normalise_subject("`ping()` calls  `x()` "
                                                                                             "at svc/a/db.py:40")
-    assert normalise_detail("`db:5432/orders` on line 12") == "`db:5432/orders` on line"
-    assert normalise_detail("port `5432:5432`") == "port `5432:5432`"  # numbers that are not places stay
+    assert normalise_subject("`db:5432/orders` on line 12") == "`db:5432/orders` on line"
+    assert normalise_subject("port `5432:5432`") == "port `5432:5432`"  # numbers that are not places stay
     named = f("a.yaml", 1, "", anchor="  image: busybox")
     assert cause_key(Problem(named)) == cause_key(Problem(named.with_(path="b.yaml", line=40, anchor_text="image: "
                                                                                                           "busybox")))

@@ -250,3 +250,15 @@ def test_unread_manifests_are_classified_when_a_cross_file_rule_needs_them(tmp_p
             "billing/Dockerfile": "FROM python:3.12-slim\n", "billing/db.py": billing}
     repo = repo_with(tmp_path, base, {"billing/db.py": billing.replace("/billing'", "/shop'")})
     assert "boundary-shared-database" in {r[0] for r in rules_at(review_json(repo))}
+
+
+def test_a_call_moved_to_another_port_is_a_new_subject_and_a_moved_line_reference_is_not():
+    from reviewer.model import Category, Finding, Severity
+    from reviewer.newness import subject
+
+    def f(title: str) -> Finding:
+        return Finding("boundary-call-cycle", Severity.WARNING, Category.BOUNDARIES, "a.py", 1, title, "", "")
+
+    assert subject(f("`orders` calls `billing` at orders/app.py:12")) == \
+        subject(f("`orders` calls `billing` at orders/app.py:40"))
+    assert subject(f("calls `http://billing:8000/pay`")) != subject(f("calls `http://billing:9000/pay`"))
