@@ -177,7 +177,7 @@ def model_signature(f: SourceFile | None) -> str:
 def _signature(node: ast.stmt) -> list[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         head = [ast.unparse(d) for d in node.decorator_list]
-        calls = sorted({name for n in ast.walk(node) if isinstance(n, ast.Call)
+        calls = sorted({_call_key(n, name) for n in ast.walk(node) if isinstance(n, ast.Call)
                         and (name := _call_name(n)) and not _QUIET_CALLS.match(name)})
         kind = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
         returns = ast.unparse(node.returns) if node.returns else ""
@@ -189,6 +189,16 @@ def _signature(node: ast.stmt) -> list[str]:
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return []  # a docstring
     return [ast.unparse(node)]
+
+
+def _call_key(call: ast.Call, name: str) -> str:
+    """The call, with its first argument when that reads as a URL or a path (``client.get(f"{BASE}/
+    orders")``): a call retargeted to another service or route moves the call graph."""
+    arg = call.args[0] if call.args else None
+    if isinstance(arg, ast.JoinedStr) or (isinstance(arg, ast.Constant) and isinstance(arg.value, str) and (
+            arg.value.startswith("/") or "://" in arg.value or "{" in arg.value)):
+        return f"{name}({ast.unparse(arg)})"
+    return name
 
 
 def _call_name(call: ast.Call) -> str:

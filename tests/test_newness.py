@@ -174,6 +174,11 @@ def test_the_cross_file_rules_wait_for_a_change_that_can_move_the_service_model(
         "a new route": (app, app + "\n\n@app.get('/health')\ndef health():\n    return {}\n", True),
         "a URL literal": (app, app.replace("return []", "return httpx.get('http://billing:8000/x')"), True),
         "a new import": (app, "import billing.models\n" + app, True),
+        "a call retargeted to another route": (
+            app.replace("return []", 'return client.get(f"{BILLING}/invoices").json()'),
+            app.replace("return []", 'return client.get(f"{BILLING}/refunds").json()'), True),
+        "an error message reworded": (app.replace("return []", 'raise ValueError("no items")'),
+                                      app.replace("return []", 'raise ValueError("nothing here")'), False),
     }
     for name, (old, new, moved) in cases.items():
         changes = parse_unified_diff(_change(old, new, "svc/app.py"))
@@ -262,3 +267,25 @@ def test_a_call_moved_to_another_port_is_a_new_subject_and_a_moved_line_referenc
     assert subject(f("`orders` calls `billing` at orders/app.py:12")) == \
         subject(f("`orders` calls `billing` at orders/app.py:40"))
     assert subject(f("calls `http://billing:8000/pay`")) != subject(f("calls `http://billing:9000/pay`"))
+
+
+def test_a_call_retargeted_to_another_route_is_judged_again_and_its_new_chain_said(tmp_path):
+    compose = ("services:\n  orders:\n    build: ./orders\n    environment:\n      BILLING_URL: http://billing:8000\n"
+               "  billing:\n    build: ./billing\n    environment:\n      INVENTORY_URL: http://inventory:8000\n"
+               "  inventory:\n    build: ./inventory\n")
+
+    def app(var: str = "") -> str:
+        setting = f'{var} = os.environ["{var}"]\n' if var else ""
+        return (f"import os\n\nimport httpx\nfrom fastapi import FastAPI\n\n{setting}app = FastAPI()\n"
+                "client = httpx.AsyncClient(timeout=5.0)\n")
+
+    orders = app("BILLING_URL") + ('\n\n@app.post("/orders")\nasync def create() -> dict:\n'
+                                   '    return (await client.post(f"{BILLING_URL}/ping")).json()\n')
+    billing = app("INVENTORY_URL") + ('\n\n@app.post("/ping")\nasync def ping() -> dict:\n    return {}\n'
+                                      '\n\n@app.post("/charge")\nasync def charge() -> dict:\n'
+                                      '    return (await client.get(f"{INVENTORY_URL}/stock")).json()\n')
+    base = {"docker-compose.yml": compose, **{f"{s}/Dockerfile": "FROM python:3.12-slim\n"
+                                              for s in ("orders", "billing", "inventory")},
+            "orders/main.py": orders, "billing/main.py": billing, "inventory/main.py": app()}
+    repo = repo_with(tmp_path, base, {"orders/main.py": orders.replace("/ping", "/charge")})
+    assert [r[:2] for r in rules_at(review_json(repo))] == [("boundary-sync-call-chain", "orders/main.py")]
