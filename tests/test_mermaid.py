@@ -218,51 +218,25 @@ def test_a_docker_proxy_routes_to_the_services_that_opt_in_and_a_db_tool_reaches
     assert sum(line.startswith("  svc_adminer --> db_") for line in lines) == 1
 
 
-K8S_GRPC = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: frontend}
-spec:
-  selector: {matchLabels: {app: frontend}}
-  template:
-    metadata: {labels: {app: frontend}}
-    spec:
-      containers:
-        - name: server
-          image: ghcr.io/acme/frontend:1.0
-          env:
-            - {name: CART_SERVICE_ADDR, value: "cart:7070"}
-            - {name: ADS_ADDR, value: "ads:9555"}
-            - {name: LEGACY_ADDR, value: "legacy:6000"}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: loadgen}
-spec:
-  selector: {matchLabels: {app: loadgen}}
-  template:
-    metadata: {labels: {app: loadgen}}
-    spec:
-      containers:
-        - name: main
-          image: ghcr.io/acme/loadgen:1.0
-          env:
-            - {name: FRONTEND_ADDR, value: "frontend:80"}
-            - {name: OTEL_COLLECTOR_ADDR, value: "collector:4317"}
-"""
+def _deployment(name: str, env: dict[str, str] | None = None) -> str:
+    lines = "".join(f'\n            - {{name: {k}, value: "{v}"}}' for k, v in (env or {}).items())
+    return (f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
+            f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+            f"    spec:\n      containers:\n        - name: server\n          image: ghcr.io/acme/{name}:1.0\n"
+            + (f"          env:{lines}\n" if lines else ""))
 
 
-def _k8s_service(name: str, port: int, port_name: str | None = None, app_protocol: str | None = None) -> str:
+def _k8s_service(name: str, port: int, port_name: str | None = None, app_protocol: str | None = None,
+                 env: dict[str, str] | None = None) -> str:
     extra = (f", name: {port_name}" if port_name else "") + (f", appProtocol: {app_protocol}" if app_protocol else "")
-    deploy = (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n"
-              f"  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
-              f"    spec:\n      containers:\n        - {{name: server, image: ghcr.io/acme/{name}:1.0}}\n")
-    return (f"---\n{deploy}---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n"
+    return (f"{_deployment(name, env)}---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n"
             f"  selector: {{app: {name}}}\n  ports:\n    - {{port: {port}{extra}}}\n")
 
 
 def test_calls_between_kubernetes_services_are_labelled_by_the_protocol_their_ports_declare():
-    manifests = (K8S_GRPC + _k8s_service("frontend", 80, "http") + _k8s_service("cart", 7070, "grpc")
+    calls = {"CART_SERVICE_ADDR": "cart:7070", "ADS_ADDR": "ads:9555", "LEGACY_ADDR": "legacy:6000"}
+    manifests = (_deployment("loadgen", {"FRONTEND_ADDR": "frontend:80", "OTEL_COLLECTOR_ADDR": "collector:4317"})
+                 + _k8s_service("frontend", 80, "http", env=calls) + _k8s_service("cart", 7070, "grpc")
                  + _k8s_service("ads", 9555, app_protocol="kubernetes.io/grpc") + _k8s_service("legacy", 6000, "tcp")
                  + _k8s_service("collector", 4317, "grpc-otlp"))
     lines = _lines({"k8s/app.yaml": manifests})
