@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reviewer.sources.images import image_name
-from reviewer.sources.k8s_objects import Container
-from reviewer.sources.k8s_objects import Workload as K8sWorkload
 
 if TYPE_CHECKING:
     from reviewer.services.calls import RouteIndex
     from reviewer.services.code import CodeIndex, FileFacts
+    from reviewer.sources.k8s_objects import Container
+    from reviewer.sources.k8s_objects import Workload as K8sWorkload
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"}
 
