@@ -14,6 +14,7 @@ from reviewer.sources import fastapi_fixes as fx
 from reviewer.sources.fastapi_routes import Route, app_names, handler_functions, route_path, routes_of
 from reviewer.sources.modules import Resolved
 from reviewer.sources.python_ast import (
+    HTTP_CLIENTS,
     PythonModule,
     const_str,
     dotted,
@@ -27,8 +28,6 @@ from reviewer.sources.python_flow import Kind, flow
 from reviewer.sources.python_outbound import configured_per_call, routes_calling
 from reviewer.sources.python_reach import blocking_helper, function_io, handler_calls, offloaded, reach
 
-_CLIENT_CONSTRUCTORS = {"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "requests.Session",
-                        "requests.session", "requests.sessions.Session"}
 _SESSION_FACTORY_NAME = re.compile(r"(?i)^(async_?)?session_?(local|maker|factory)$|^async_session$")
 _LIVENESS_PATH = re.compile(r"(^|/)(health|healthz|live|livez|liveness)$")
 
@@ -110,7 +109,7 @@ def http_client_per_request(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for fn in dict.fromkeys([*handler_functions(mod), *helpers]):
         for call, _ in handler_calls(mod, fn):
             name = imported_name(mod, call.func)
-            if name in _CLIENT_CONSTRUCTORS and not (fn in helpers and configured_per_call(fn, call)):
+            if name in HTTP_CLIENTS and not (fn in helpers and configured_per_call(fn, call)):
                 yield Hit(call.lineno, f"`{name}()` is created inside `{fn.name}` on every request",
                           **fx.shared_client(name, fn))
 

@@ -13,6 +13,7 @@ from reviewer.sources import python_fixes as fx
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.python_ast import (
     HTTP_VERBS,
+    HTTPX_CLIENTS,
     dotted,
     has_star_kwargs,
     imported_name,
@@ -37,7 +38,6 @@ from reviewer.sources.python_retries import (
 
 _REQUESTS_CALLS = {f"requests.{v}" for v in HTTP_VERBS | {"request"}}
 _HTTPX_CALLS = {f"httpx.{v}" for v in HTTP_VERBS | {"request", "stream"}}
-_HTTPX_CLIENTS = {"httpx.Client", "httpx.AsyncClient"}
 _URLOPEN = {"urllib.request.urlopen", "urllib3.request"}
 _SESSION_METHODS = HTTP_VERBS | {"request"}
 _UNSAFE_METHODS = {"post", "patch"}
@@ -124,7 +124,7 @@ def timeout_disabled(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     for node, _, env in fl.calls():
         name = imported_name(mod, node.func) or ""
         client = fl.client_kind(node, env)
-        if name in _HTTPX_CALLS or name in _HTTPX_CLIENTS or name in _REQUESTS_CALLS or client in (
+        if name in _HTTPX_CALLS or name in HTTPX_CLIENTS or name in _REQUESTS_CALLS or client in (
                 Kind.HTTPX_CLIENT, Kind.HTTPX_ASYNC_CLIENT, Kind.REQUESTS_SESSION):
             kw = keyword(node, "timeout")
             if kw is not None and is_const(kw.value, None):

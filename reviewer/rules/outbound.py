@@ -14,6 +14,7 @@ from reviewer.rules.registry import Hit, RuleContext, rule
 from reviewer.sources import outbound_fixes as ofx
 from reviewer.sources.fastapi_routes import handler_functions, routes_of
 from reviewer.sources.python_ast import (
+    CLOSABLE_CLIENTS,
     FunctionNode,
     dotted,
     has_star_kwargs,
@@ -24,7 +25,6 @@ from reviewer.sources.python_ast import (
 from reviewer.sources.python_fanout import fan_outs, under_timeout
 from reviewer.sources.python_flow import Kind, flow
 from reviewer.sources.python_outbound import (
-    CLOSABLE_CLIENTS,
     aws_receiver,
     bindings,
     boto3_without_timeouts,

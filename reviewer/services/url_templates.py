@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import ast
 
-from reviewer.sources.python_ast import HTTP_VERBS, PythonModule, const_str, dotted, keyword
+from reviewer.sources.python_ast import HTTP_CLIENTS, HTTP_VERBS, PythonModule, const_str, dotted, keyword
 
 _HTTP_ATTRS = HTTP_VERBS | {"request", "stream"}
 _HTTP_LIB_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3.")
 _CALL_NAMES = _HTTP_ATTRS | {"urlopen"}
-_CLIENT_FACTORIES = {"httpx.AsyncClient", "httpx.Client", "requests.Session", "aiohttp.ClientSession"}
 
 
 def _module_values(mod: PythonModule) -> dict[str, ast.AST]:
@@ -85,7 +84,7 @@ def _client_names(mod: PythonModule) -> set[str]:
             else:
                 continue
             for target, call in pairs:
-                if (mod.imports.qualify(call.func) or "") in _CLIENT_FACTORIES and dotted(target):
+                if (mod.imports.qualify(call.func) or "") in HTTP_CLIENTS and dotted(target):
                     cached.add((dotted(target) or "").rsplit(".", 1)[-1])
         mod.__dict__["_arch_client_names"] = cached
     return cached
@@ -103,7 +102,7 @@ def _base_url(mod: PythonModule) -> str | None:
     if "_arch_base_url" not in mod.__dict__:
         found = set()
         for node in mod.nodes:
-            if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in _CLIENT_FACTORIES:
+            if isinstance(node, ast.Call) and (mod.imports.qualify(node.func) or "") in HTTP_CLIENTS:
                 kw = keyword(node, "base_url")
                 if kw is not None:
                     found.add(url_template(mod, kw.value, {}))

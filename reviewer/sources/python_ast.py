@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
+# Constructors of pooled HTTP clients, qualified as imported; httpx's and aiohttp's must be closed
+HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
+CLOSABLE_CLIENTS = HTTPX_CLIENTS | {"aiohttp.ClientSession"}
+HTTP_CLIENTS = CLOSABLE_CLIENTS | {"requests.Session", "requests.session", "requests.sessions.Session"}
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 

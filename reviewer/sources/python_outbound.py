@@ -38,7 +38,6 @@ URLLIB3_POOLS = frozenset({"urllib3.PoolManager", "urllib3.ProxyManager", "urlli
                            "urllib3.poolmanager.PoolManager", "urllib3.connectionpool.HTTPConnectionPool",
                            "urllib3.connectionpool.HTTPSConnectionPool"})
 URLLIB3_REQUESTS = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
-CLOSABLE_CLIENTS = frozenset({"httpx.AsyncClient", "httpx.Client", "aiohttp.ClientSession"})
 _CLOSERS = frozenset({"aclose", "close"})
 _STARTUP = re.compile(r"(?i)startup|lifespan|on_start")
 
