@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from github import UnknownObjectException
+from github import GithubException
 from github.Repository import Repository
 
 from reviewer.errors import UsageError
@@ -160,12 +160,18 @@ def trusted_by_association(association: str) -> bool:
 
 def is_trusted(repo: Repository, event: Event) -> tuple[bool, str]:
     """(trusted, why): author_association first, then the commenter's permission from the API."""
-    if trusted_by_association(event.association):
-        return True, f"author association {event.association}"
-    with calling(f"read the permission of {event.commenter}"):
+    return may_write(repo, event.commenter, event.association)
+
+
+def may_write(repo: Repository, login: str, association: str | None) -> tuple[bool, str]:
+    """(may push, why): ``author_association`` when the API gave one, else the permission API."""
+    if association and trusted_by_association(association):
+        return True, f"author association {association}"
+    with calling(f"read the permission of {login}"):
         try:
-            permission = repo.get_collaborator_permission(event.commenter) if event.commenter else "none"
-        except UnknownObjectException:
+            permission = repo.get_collaborator_permission(login) if login else "none"
+        except GithubException as exc:  # 404 "<login> is not a user": PyGithub's UnknownObject only for "Not Found"
+            if exc.status != 404:
+                raise
             permission = "none"
-    return permission in TRUSTED_PERMISSIONS, f"author association {event.association or 'NONE'}, " \
-                                              f"permission {permission}"
+    return permission in TRUSTED_PERMISSIONS, f"author association {association or 'NONE'}, permission {permission}"

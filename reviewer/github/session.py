@@ -21,7 +21,7 @@ from github.PaginatedList import PaginatedList
 from reviewer.commands import PrState
 from reviewer.diff import ChangeSet
 from reviewer.github.client import WaitBudget, calling, connect, own_login, written_by_us
-from reviewer.github.event import Event, is_trusted
+from reviewer.github.event import Event, is_trusted, may_write
 from reviewer.github.history import changes_since
 from reviewer.github.publisher import Publisher, PublishResult
 from reviewer.github.pull import PullChange, PullInfo, load_change, pull_info, read_config
@@ -70,6 +70,7 @@ class PyGithubSession:
         self._pull = None
         self._own_login: str | bool | None = False  # False: not asked yet
         self._conv: Conversation | None = None
+        self._dismissers: dict[str, bool] = {}
 
     @property
     def repo(self):
@@ -113,8 +114,17 @@ class PyGithubSession:
         """Our comments and review bodies on the PR, read once a run (model_since, then publish)."""
         if self._conv is None:
             assert self._pull is not None
-            self._conv = read_conversation(self._pull, self._login())
+            self._conv = read_conversation(self._pull, self._login(), self._may_dismiss)
         return self._conv
+
+    def _may_dismiss(self, login: str, association: str | None) -> bool:
+        """The PR's author and people with write access dismiss findings (asked once a person)."""
+        assert self._pull is not None
+        if login == self._pull.user.login:
+            return True
+        if login not in self._dismissers:
+            self._dismissers[login] = may_write(self.repo, login, association)[0]
+        return self._dismissers[login]
 
     def _login(self) -> str | None:
         if self._own_login is False:
@@ -141,6 +151,9 @@ class PyGithubSession:
             findings, changes, max_inline, notes, [*drawing, *extra], min_inline=min_inline, seen=conv.memory(),
             post_extra_alone=bool(drawing))
         result.dismissed = len(conv.dismissed)
+        if conv.ignored_dismissers:
+            result.notes.append(f"a dismissal by {', '.join(f'@{u}' for u in conv.ignored_dismissers)} was not taken: "
+                                "only the PR's author and people with write access dismiss findings")
         if present is not None:
             tidied = tidy(self.gh, self._pull, self.repository, conv, present, head_sha, frozenset(skip_rules),
                           frozenset(unread))

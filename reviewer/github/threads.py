@@ -10,12 +10,14 @@
 The hidden markers are the memory: a "Fixed" reply carries one, so a rerun neither says it twice
 nor counts that comment's findings as posted (a finding that comes back is posted anew). A 👎 or a
 "won't fix" / "false positive" reply dismisses a comment: its findings are never posted again here.
+Only the PR's author and people with write access dismiss (``may_dismiss``): on a public repository
+anyone may react, and a drive-by 👎 must not empty the review; an ignored one is said in a note.
 A token that may not run GraphQL (fork PRs, read-only tokens) costs a note, never the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container
+from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +82,8 @@ class Thread:
 class Conversation:
     threads: list[Thread] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)  # our review bodies
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about reading the threads
+    ignored_dismissers: list[str] = field(default_factory=list)  # 👎 or "won't fix" from people who may not
     threads_read: bool = False
     threads_tried: bool = False
 
@@ -106,31 +109,51 @@ class Conversation:
         return [t for t in self.threads if t.dismissed]
 
 
-def read_conversation(pull: PullRequest, login: str | None) -> Conversation:
-    """Our comments and review bodies, people's replies and reactions: two REST listings."""
+MayDismiss = Callable[[str, str | None], bool]  # (login, author_association or None) -> counts
+
+
+def read_conversation(pull: PullRequest, login: str | None, may_dismiss: MayDismiss) -> Conversation:
+    """Our comments and review bodies, people's replies and reactions: two REST listings, and the
+    reactions of a comment that has a 👎 (who gave it)."""
     conv = Conversation()
     ours: dict[int, Thread] = {}
+    thumbs_down: list[Any] = []
     replies: list[Any] = []
+    ignored: set[str] = set()
     with calling(f"read the review comments of PR #{pull.number}"):
         for c in pull.get_review_comments():
             if c.in_reply_to_id:
                 replies.append(c)
             elif written_by_us(c.user, login) and len(posted_in(c.body)):  # a finding's comment, not a reply
                 rules, by_model = comment_rules(c.body)
-                ours[c.id] = Thread(c.id, c.body, rules, by_model, c.path,
-                                    dismissed=(c.reactions or {}).get("-1", 0) > 0)
+                ours[c.id] = Thread(c.id, c.body, rules, by_model, c.path)
+                if (c.reactions or {}).get("-1", 0) > 0:
+                    thumbs_down.append(c)
         for review in pull.get_reviews():
             if written_by_us(review.user, login):
                 conv.bodies.append(review.body or "")
+        for c in thumbs_down:
+            for reaction in c.get_reactions():
+                who = reaction.user.login if reaction.user is not None else ""
+                if reaction.content == "-1" and who and not written_by_us(reaction.user, login):
+                    if may_dismiss(who, None):
+                        ours[c.id].dismissed = True
+                    else:
+                        ignored.add(who)
     for r in replies:
         t = ours.get(r.in_reply_to_id)
         if t is None:
             continue
         if written_by_us(r.user, login):
             t.fixed_said = t.fixed_said or is_fixed_reply(r.body)
-        else:
-            t.person_replied = True
-            t.dismissed = t.dismissed or is_dismissal(r.body)
+            continue
+        t.person_replied = True
+        if is_dismissal(r.body) and r.user is not None:
+            if may_dismiss(r.user.login, r.author_association):
+                t.dismissed = True
+            else:
+                ignored.add(r.user.login)
+    conv.ignored_dismissers = sorted(ignored)
     conv.threads = sorted(ours.values(), key=lambda t: t.comment_id)
     return conv
 

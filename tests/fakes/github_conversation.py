@@ -50,6 +50,7 @@ class ConversationRoutes:
             ("GET", rf"{r}/pulls/comments", self._list_repo_review_comments),
             ("POST", rf"{r}/pulls/(\d+)/comments/(\d+)/replies", self._reply),
             ("POST", rf"{r}/pulls/comments/(\d+)/reactions", self._react_review_comment),
+            ("GET", rf"{r}/pulls/comments/(\d+)/reactions", self._list_review_comment_reactions),
             ("GET", rf"{r}/issues/(\d+)/comments", self._list_issue_comments),
         ]
 
@@ -120,6 +121,18 @@ class ConversationRoutes:
             return self._unprocessable("content is not included in the list")  # type: ignore[attr-defined]
         self.add_reaction(int(cid), body["content"], "github-actions[bot]")
         return 201, self.reactions[-1], {}
+
+    def _list_review_comment_reactions(self, query: dict[str, str], body: Any, cid: str) -> Answer:
+        """GET /pulls/comments/{id}/reactions: who reacted, filtered by ``content``, paged."""
+        if not any(c["id"] == int(cid) for p in self.pulls.values() for c in p.comments):
+            return self._not_found()  # type: ignore[attr-defined]
+        content = query.get("content")
+        if content is not None and content not in REACTIONS:
+            return self._unprocessable("content is not included in the list")  # type: ignore[attr-defined]
+        items = [{"id": r["id"], "node_id": f"REA_{r['id']}", "user": r["user"], "content": r["content"],
+                  "created_at": "2026-12-01T00:00:00Z"} for r in self.reactions
+                 if r.get("comment_id") == int(cid) and content in (None, r["content"])]
+        return self._page(f"/repos/{self.repo}/pulls/comments/{cid}/reactions", query, items)  # type: ignore[attr-defined]
 
     def _list_issue_comments(self, query: dict[str, str], body: Any, n: str) -> Answer:
         if int(n) not in self.issues:  # type: ignore[attr-defined]

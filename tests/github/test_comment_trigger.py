@@ -39,6 +39,14 @@ def test_untrusted_comment_writes_nothing_and_says_why(scenario: Scenario) -> No
     assert "sk-ant-test-key-000" not in scenario.stdout
 
 
+def test_a_commenter_github_does_not_know_as_a_collaborator_is_untrusted_not_an_error(scenario: Scenario) -> None:
+    scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))  # 404 "eve is not a user"
+    env = scenario.env("issue_comment", comment_payload(scenario, "/arch-review", "NONE", "eve"))
+    assert scenario.run(env) == 0
+    assert scenario.fake.writes == []
+    assert "ignored /arch-review from eve" in scenario.stdout and "permission none" in scenario.stdout
+
+
 def test_commenter_with_write_permission_is_trusted(scenario: Scenario) -> None:
     scenario.open_pr(service_repo(APP_BASE), service_repo(APP_HEAD))
     scenario.fake.permissions["bob"] = "maintain"

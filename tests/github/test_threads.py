@@ -172,12 +172,30 @@ def test_threads_past_the_first_hundred_are_found(scenario: Scenario):
 
 def test_a_thumbs_down_dismisses_the_finding_for_the_rest_of_the_pr(scenario: Scenario):
     push(scenario, PUSH1, "get")
+    scenario.fake.permissions["alice"] = "maintain"
     scenario.fake.add_reaction(inline(scenario)["get"], "-1", user="alice")
     push(scenario, PUSH2, "get", fixed=("get",))
     push(scenario, PUSH3, "get")  # it comes back: dismissed, so not posted again
     posted = [c for c in scenario.fake.pulls[7].comments if not c.get("in_reply_to_id")]
     assert len(posted) == 1
     assert "1 comment(s) dismissed on this PR" in scenario.summary
+
+
+def test_a_drive_by_thumbs_down_or_wont_fix_does_not_dismiss_and_the_authors_does(scenario: Scenario):
+    push(scenario, PUSH1, "get", "post")
+    ids = inline(scenario)
+    scenario.fake.add_reaction(ids["get"], "-1", user="mallory")  # no access to the repository
+    scenario.fake.add_reply(7, ids["get"], "won't fix", user="mallory", association="NONE")
+    scenario.fake.add_reaction(ids["post"], "-1", user=scenario.fake.pulls[7].author)
+    assert push(scenario, PUSH2, "get", "post", fixed=("get", "post")) == 0
+    assert push(scenario, PUSH3, "get", "post") == 0  # both come back: only the author's dismissal holds
+    posted = [c for c in scenario.fake.pulls[7].comments if not c.get("in_reply_to_id")]
+    about = sorted(name for c in posted for name in ("get", "post") if f"requests.{name}()" in c["body"])
+    assert about == ["get", "get", "post"]
+    assert "1 comment(s) dismissed on this PR" in scenario.summary
+    assert ("a dismissal by @mallory was not taken: only the PR's author and people with write access dismiss "
+            "findings") in scenario.summary
+    assert len(scenario.fake.calls("GET", r"/repos/acme/shop/collaborators/mallory/permission")) == 2  # once a run
 
 
 def test_a_wont_fix_or_false_positive_reply_dismisses_it(scenario: Scenario):
