@@ -27,7 +27,7 @@ from github.PullRequest import PullRequest
 from reviewer.errors import PublishError
 from reviewer.github.client import calling, written_by_us
 from reviewer.render.conversation import comment_rules, fixed_reply, is_dismissal, is_fixed_reply
-from reviewer.render.markers import Posted, posted_in
+from reviewer.render.markers import SHORT_BYTES, Posted, inline_recorded, posted_in
 
 # GraphQL connections: "first" must be within 1 and 100 (docs.github.com/graphql/overview/
 # rate-limits-and-query-limits-for-the-graphql-api, "Node limit"). 30 pages = 3,000 threads.
@@ -95,14 +95,25 @@ class Conversation:
 
     def memory(self) -> Posted:
         """What not to post again: every comment but the ones we said (or found) were fixed, every
-        review body, and every dismissed comment."""
+        review body, every dismissed comment, and every comment a person deleted (a review body
+        recorded it as inline and it is gone)."""
         seen = Posted()
         for t in self.threads:
             if t.dismissed or not (t.fixed_said or t.resolved_by_us):
                 seen.read(t.body)
         for body in self.bodies:
             seen.read(body)
+        seen.short |= self.deleted
         return seen
+
+    @property
+    def deleted(self) -> set[str]:
+        """Short fingerprints our reviews posted inline whose comments are no longer on the PR."""
+        alive: set[str] = set()
+        for t in self.threads:
+            posted = posted_in(t.body)
+            alive |= posted.short | {fp[:SHORT_BYTES * 2] for fp in posted.full}
+        return inline_recorded(*self.bodies) - alive
 
     @property
     def dismissed(self) -> list[Thread]:

@@ -6,6 +6,9 @@
                                              packed (5.3 characters a finding instead of 17)
     <!-- arch-review:model-head=<sha> -->    the head commit the model reviewed: the next push sends
                                              the model only the hunks changed since
+    <!-- arch-review:inline=<base64> -->     in a review body, packed like ``seen``: what its inline
+                                             comments stand for, so a comment a person deleted is
+                                             known as said (its thread is gone), never posted again
 
 The packed form is for the findings a comment or the review body stands for without listing them
 (repeats folded into one comment, items past the body limit). 32 bits are plenty: a new finding
@@ -26,6 +29,7 @@ SHORT_BYTES = 4
 _FP = re.compile(r"<!-- arch-review:fps?=([0-9a-f,]+) -->")
 _SEEN = re.compile(r"<!-- arch-review:seen=([A-Za-z0-9+/=]*) -->")
 _SEEN_WRAP = len("<!-- arch-review:seen= -->")
+_INLINE = re.compile(r"<!-- arch-review:inline=([A-Za-z0-9+/=]*) -->")
 _MODEL_HEAD = re.compile(r"<!-- arch-review:model-head=([0-9a-f]{7,64}) -->")
 
 
@@ -33,9 +37,31 @@ def marker(finding: Finding) -> str:
     return f"<!-- arch-review:fp={finding.fingerprint()} -->"
 
 
+def _pack(fingerprints: Iterable[str]) -> str:
+    return base64.b64encode(b"".join(bytes.fromhex(fp[: SHORT_BYTES * 2]) for fp in sorted(set(fingerprints)))).decode()
+
+
+def _unpack(packed: str) -> set[str]:
+    try:
+        data = base64.b64decode(packed, validate=True)
+    except ValueError:
+        return set()
+    return {data[i:i + SHORT_BYTES].hex() for i in range(0, len(data) - SHORT_BYTES + 1, SHORT_BYTES)}
+
+
 def packed_marker(fingerprints: Iterable[str]) -> str:
-    data = b"".join(bytes.fromhex(fp[: SHORT_BYTES * 2]) for fp in sorted(set(fingerprints)))
-    return f"<!-- arch-review:seen={base64.b64encode(data).decode()} -->" if data else ""
+    data = _pack(fingerprints)
+    return f"<!-- arch-review:seen={data} -->" if data else ""
+
+
+def inline_marker(fingerprints: Iterable[str]) -> str:
+    data = _pack(fingerprints)
+    return f"<!-- arch-review:inline={data} -->" if data else ""
+
+
+def inline_recorded(*texts: str | None) -> set[str]:
+    """The short fingerprints review bodies recorded for their inline comments."""
+    return {fp for text in texts for m in _INLINE.finditer(text or "") for fp in _unpack(m.group(1))}
 
 
 def packed_size(count: int) -> int:
@@ -73,12 +99,7 @@ class Posted:
     def read(self, text: str | None) -> None:
         self.full |= fingerprints_in(text)
         for m in _SEEN.finditer(text or ""):
-            try:
-                data = base64.b64decode(m.group(1), validate=True)
-            except ValueError:
-                continue
-            self.short.update(data[i:i + SHORT_BYTES].hex() for i in range(0, len(data) - SHORT_BYTES + 1,
-                                                                             SHORT_BYTES))
+            self.short |= _unpack(m.group(1))
 
     def __contains__(self, fingerprint: object) -> bool:
         return isinstance(fingerprint, str) and (

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from reviewer.model import Finding
 from reviewer.render.markdown import ICON, MAX_BODY_CHARS, Links, comment_parts, places, rule_refs
-from reviewer.render.markers import defuse, marker, packed_capacity, packed_marker, packed_size
+from reviewer.render.markers import defuse, inline_marker, marker, packed_capacity, packed_marker, packed_size
 from reviewer.render.text import counts_line
 from reviewer.routing import Route, Routed
 
@@ -114,8 +114,10 @@ def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[s
         if r.route is Route.INLINE:  # what an inline comment had no room to record
             unmarked += comment_parts(r.finding, r.merged, r.also, links=links)[1]
     about = _about(notes)
+    comments = [r for r in live if r.route is Route.INLINE]
+    inline = inline_marker(r.finding.fingerprint() for r in comments)  # one a comment: always room for it
     lines = _counts(live, extra)
-    size, reserve = _size(lines), _size(about) + len(REVIEW_MARKER) + _RESERVE
+    size, reserve = _size(lines), _size(about) + len(REVIEW_MARKER) + len(inline) + _RESERVE
     pending = len(listed)  # listed items not yet placed: packed if left out
     left_out: list[Routed] = []
     for section in sections:
@@ -140,11 +142,15 @@ def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[s
                       f"{MAX_BODY_CHARS:,} characters; {WHERE_ALL}._"]
     lines += about
     unique = sorted(set(unmarked))
-    room = packed_capacity(budget - _size(lines) - _size(["", "", "", REVIEW_MARKER]) - _RESERVE // 2)
+    room = packed_capacity(budget - _size(lines) - _size(["", "", "", inline, "", REVIEW_MARKER]) - _RESERVE // 2)
     if len(unique) > room:
         lines += ["", f"_{_plural(len(unique) - room, 'finding')} could not be recorded in this review: "
                       "a later run may list them again._"]
     if unique and room:
         lines += ["", packed_marker(unique[:room])]
+    if inline:  # and what the comments fold in, as far as the room left allows
+        folded = sorted({f.fingerprint() for r in comments for f in r.folded})
+        room = packed_capacity(budget - _size(lines) - _size(["", "", REVIEW_MARKER]) - _RESERVE // 2)
+        lines += ["", inline_marker([*(r.finding.fingerprint() for r in comments), *folded][:max(room, len(comments))])]
     lines += ["", REVIEW_MARKER]
     return "\n".join(lines) + "\n"

@@ -198,6 +198,16 @@ def test_a_drive_by_thumbs_down_or_wont_fix_does_not_dismiss_and_the_authors_doe
     assert len(scenario.fake.calls("GET", r"/repos/acme/shop/collaborators/mallory/permission")) == 2  # once a run
 
 
+def test_a_comment_a_person_deleted_is_not_posted_again(scenario: Scenario):
+    push(scenario, PUSH1, "get", "post")
+    ids = inline(scenario)
+    scenario.fake.delete_review_comment(ids["get"])
+    assert push(scenario, PUSH2, "get", "post") == 0
+    assert push(scenario, PUSH3, "get", "post") == 0
+    assert list(inline(scenario)) == ["post"]  # the deleted one stays deleted; the other is not repeated
+    assert len(scenario.review_posts()) == 1
+
+
 def test_a_wont_fix_or_false_positive_reply_dismisses_it(scenario: Scenario):
     push(scenario, PUSH1, "get", "post")
     ids = inline(scenario)
