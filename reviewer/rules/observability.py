@@ -19,6 +19,7 @@ from reviewer.services.traits import dockerfile_of, serves_routes
 from reviewer.services.url_templates import http_call_url
 from reviewer.sources import python_telemetry as tel
 from reviewer.sources.fastapi_routes import handler_functions
+from reviewer.sources.migrations import is_alembic_script
 from reviewer.sources.python_ast import PythonModule, walk_own_body
 
 _NOT_SERVICE_CODE = {"scripts", "script", "tools", "bin", "examples", "example", "migrations", "alembic", "management",
@@ -45,7 +46,7 @@ def _web_services(model: ServiceModel) -> Iterator[Service]:
 def _modules(ctx: RuleContext, svc: Service) -> Iterator[tuple[str, PythonModule]]:
     for path in svc.files:
         f = ctx.project.get(path)
-        if f is not None and f.python is not None and service_code(path):
+        if f is not None and f.python is not None and service_code(path) and not is_alembic_script(f.python):
             yield path, f.python
 
 
@@ -65,7 +66,7 @@ def print_in_service(f: SourceFile, ctx: RuleContext) -> Iterator[Hit]:
     """
     mod = f.python
     if mod is None or "print" not in f.text or not service_code(f.path) or tel.is_cli_module(mod) or \
-            "log" in posixpath.basename(f.path):  # a logging helper may print as its last resort
+            is_alembic_script(mod) or "log" in posixpath.basename(f.path):  # a logging helper may print last
         return
     calls = list(tel.print_calls(mod))
     if not calls:

@@ -51,6 +51,11 @@ def is_migration(mod: PythonModule) -> bool:
     return "upgrade" in mod.functions and any(q == "alembic.op" for q in mod.imports.names.values())
 
 
+def is_alembic_script(mod: PythonModule) -> bool:
+    """A module Alembic runs (a revision, ``env.py``), wherever its folder is: not the service's code."""
+    return any(q == "alembic" or q.startswith("alembic.") for q in mod.imports.names.values())
+
+
 def _op_names(mod: PythonModule) -> set[str]:
     return {local for local, q in mod.imports.names.items() if q == "alembic.op"}
 
