@@ -101,12 +101,6 @@ def route_problems(problems: Iterable[Problem], changes: ChangeSet | None, place
     return out
 
 
-def route_findings(findings: Iterable[Finding], changes: ChangeSet | None, max_inline: int,
-                   min_inline: Severity = DEFAULT_MIN_INLINE) -> list[Routed]:
-    """Each finding on its own, ungrouped (tests, and callers that list every finding)."""
-    return route_problems([Problem(f) for f in findings], changes, Placement(max_inline, min_inline))
-
-
 def plan_review(findings: Iterable[Finding], changes: ChangeSet | None, placement: Placement,
                 seen: Container[str] = frozenset()) -> list[Routed]:
     """What one PR run posts, the one way the Action and the CLI decide it: findings an earlier run

@@ -1,6 +1,7 @@
 from reviewer.diff import from_github_files
+from reviewer.grouping import Problem
 from reviewer.model import Category, Finding, Severity
-from reviewer.routing import HARD_MAX_INLINE, Placement, Route, plan_review, route_findings
+from reviewer.routing import DEFAULT_MIN_INLINE, HARD_MAX_INLINE, Placement, Route, Routed, plan_review, route_problems
 
 CHANGES = from_github_files([
     {"filename": "a.py", "status": "modified", "additions": 3,
@@ -10,6 +11,11 @@ CHANGES = from_github_files([
 
 def f(line, sev=Severity.WARNING, path="a.py", end=None):
     return Finding("r-x", sev, Category.RESILIENCE, path, line, "t", "b", end_line=end, anchor_text=f"l{line}")
+
+
+def route_findings(findings, changes, max_inline: int, min_inline: Severity = DEFAULT_MIN_INLINE) -> list[Routed]:
+    """Each finding on its own, ungrouped: placement alone."""
+    return route_problems([Problem(f) for f in findings], changes, Placement(max_inline, min_inline))
 
 
 def test_commentable_goes_inline_outside_goes_file_other_files_body():
