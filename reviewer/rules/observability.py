@@ -6,28 +6,50 @@ from __future__ import annotations
 import ast
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from reviewer.classify import FileKind, is_test_path
 from reviewer.model import Category, Severity
 from reviewer.project import SourceFile
 from reviewer.rules.registry import Hit, RuleContext, Scope, rule
-from reviewer.services.build import build_service_model
-from reviewer.services.conventions import eligible
-from reviewer.services.model import Service, ServiceModel
-from reviewer.services.traits import dockerfile_of, serves_routes
 from reviewer.services.url_templates import http_call_url
 from reviewer.sources import python_telemetry as tel
 from reviewer.sources.fastapi_routes import handler_functions
 from reviewer.sources.migrations import is_alembic_script
 from reviewer.sources.python_ast import PythonModule, walk_own_body
 
+if TYPE_CHECKING:
+    from reviewer.services.model import Service, ServiceModel
+
 _NOT_SERVICE_CODE = {"scripts", "script", "tools", "bin", "examples", "example", "migrations", "alembic", "management",
                      "commands", "docs", "benchmarks", "bench", "samples", "seed", "seeds", "fixtures", "notebooks"}
 
 
+# The services stack is imported when a rule first needs it: a review of a file without a print or
+# a gather does not pay for it.
 def _model(ctx: RuleContext) -> ServiceModel:
+    from reviewer.services.build import build_service_model
+
     return build_service_model(ctx.project, ctx.service_roots)
+
+
+def eligible(svc: Service) -> bool:
+    from reviewer.services.conventions import eligible
+
+    return eligible(svc)
+
+
+def serves_routes(model: ServiceModel, svc: Service) -> bool:
+    from reviewer.services.traits import serves_routes
+
+    return serves_routes(model, svc)
+
+
+def dockerfile_of(model: ServiceModel, svc: Service) -> str | None:
+    from reviewer.services.traits import dockerfile_of
+
+    return dockerfile_of(model, svc)
 
 
 def service_code(path: str) -> bool:
