@@ -225,3 +225,29 @@ def test_audit_outside_git_honours_gitignore_files_with_gitignore_semantics(tmp_
     _, out, _ = run(["audit", str(tmp_path), "--format", "json"])
     assert {f["path"] for f in json.loads(out)["findings"]} == {
         "svc/keep_gen.py", "svc/top_only.py", "svc/worker.py", "jobs/sub/local.py"}
+
+
+def test_a_python_only_review_imports_only_the_python_rule_families(tmp_path):
+    """What a review loads is what it pays for at start-up: a Python edit wakes no compose, Docker
+    or Kubernetes family, and no service model unless a rule asks for one."""
+    import sys
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  orders:\n    build: ./orders\n")
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "models.py").write_text("ORDERS = 1\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "base")
+    (tmp_path / "orders" / "models.py").write_text("# the orders\nORDERS = 1\n")
+    git(tmp_path, "commit", "-qam", "one line")
+    probe = ("import io, sys; from reviewer.cli import main; "
+             "main(['review', '--repo', sys.argv[1], '--base', 'HEAD~1', '--head', 'HEAD'], io.StringIO(), "
+             "io.StringIO()); print(' '.join(sorted(m for m in sys.modules if m.startswith('reviewer.'))))")
+    loaded = set(subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "reviewer.rules.http" in loaded
+    assert not {m for m in loaded if m.startswith(("reviewer.rules.k8s", "reviewer.rules.compose",
+                                                   "reviewer.rules.dockerfile"))}
+    assert "reviewer.services.build" not in loaded
