@@ -20,6 +20,7 @@ from github.PaginatedList import PaginatedList
 
 from reviewer.commands import PrState
 from reviewer.diff import ChangeSet
+from reviewer.errors import PublishError
 from reviewer.github.client import WaitBudget, calling, connect, own_login, written_by_us
 from reviewer.github.event import Event, is_trusted, may_write
 from reviewer.github.history import changes_since
@@ -123,7 +124,10 @@ class PyGithubSession:
         if login == self._pull.user.login:
             return True
         if login not in self._dismissers:
-            self._dismissers[login] = may_write(self.repo, login, association)[0]
+            try:
+                self._dismissers[login] = may_write(self.repo, login, association)[0]
+            except PublishError:  # a token that may not read permissions: the dismissal is not taken
+                self._dismissers[login] = False
         return self._dismissers[login]
 
     def _login(self) -> str | None:

@@ -208,6 +208,17 @@ def test_a_comment_a_person_deleted_is_not_posted_again(scenario: Scenario):
     assert len(scenario.review_posts()) == 1
 
 
+def test_a_token_that_may_not_read_permissions_keeps_the_finding_and_the_run(scenario: Scenario):
+    push(scenario, PUSH1, "get")
+    scenario.fake.add_reaction(inline(scenario)["get"], "-1", user="alice")
+    scenario.fake.fail("GET", r".*/collaborators/alice/permission", 403, "Resource not accessible by integration",
+                       times=5)
+    assert push(scenario, PUSH2, "get", fixed=("get",)) == 0
+    assert push(scenario, PUSH3, "get") == 0
+    assert len([c for c in scenario.fake.pulls[7].comments if not c.get("in_reply_to_id")]) == 2
+    assert "a dismissal by @alice was not taken" in scenario.summary
+
+
 def test_a_wont_fix_or_false_positive_reply_dismisses_it(scenario: Scenario):
     push(scenario, PUSH1, "get", "post")
     ids = inline(scenario)
