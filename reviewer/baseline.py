@@ -31,10 +31,6 @@ def subject_key(f: Finding) -> str:
 class Baseline:
     entries: tuple[tuple[str, str | None], ...]  # (fingerprint, subject key; None in older files)
 
-    @property
-    def fingerprints(self) -> frozenset[str]:
-        return frozenset(fp for fp, _ in self.entries)
-
     @classmethod
     def parse(cls, text: str, source: str) -> Baseline:
         try:

@@ -27,7 +27,7 @@ from github.PullRequest import PullRequest
 from reviewer.errors import PublishError
 from reviewer.github.client import calling, written_by_us
 from reviewer.render.conversation import comment_rules, fixed_reply, is_dismissal, is_fixed_reply
-from reviewer.render.markers import SHORT_BYTES, Posted, inline_recorded, posted_in
+from reviewer.render.markers import Posted, inline_recorded, posted_in
 
 # GraphQL connections: "first" must be within 1 and 100 (docs.github.com/graphql/overview/
 # rate-limits-and-query-limits-for-the-graphql-api, "Node limit"). 30 pages = 3,000 threads.
@@ -109,11 +109,7 @@ class Conversation:
     @property
     def deleted(self) -> set[str]:
         """Short fingerprints our reviews posted inline whose comments are no longer on the PR."""
-        alive: set[str] = set()
-        for t in self.threads:
-            posted = posted_in(t.body)
-            alive |= posted.short | {fp[:SHORT_BYTES * 2] for fp in posted.full}
-        return inline_recorded(*self.bodies) - alive
+        return inline_recorded(*self.bodies) - posted_in(*(t.body for t in self.threads)).short_keys()
 
     @property
     def dismissed(self) -> list[Thread]:

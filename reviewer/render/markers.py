@@ -101,6 +101,10 @@ class Posted:
         for m in _SEEN.finditer(text or ""):
             self.short |= _unpack(m.group(1))
 
+    def short_keys(self) -> set[str]:
+        """Every recorded fingerprint cut to its packed form."""
+        return self.short | {fp[: SHORT_BYTES * 2] for fp in self.full}
+
     def __contains__(self, fingerprint: object) -> bool:
         return isinstance(fingerprint, str) and (
             fingerprint in self.full or fingerprint[: SHORT_BYTES * 2] in self.short)

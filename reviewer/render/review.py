@@ -115,7 +115,8 @@ def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[s
             unmarked += comment_parts(r.finding, r.merged, r.also, links=links)[1]
     about = _about(notes)
     comments = [r for r in live if r.route is Route.INLINE]
-    inline = inline_marker(r.finding.fingerprint() for r in comments)  # one a comment: always room for it
+    mains = [r.finding.fingerprint() for r in comments]
+    inline = inline_marker(mains)  # one a comment: always room for it
     lines = _counts(live, extra)
     size, reserve = _size(lines), _size(about) + len(REVIEW_MARKER) + len(inline) + _RESERVE
     pending = len(listed)  # listed items not yet placed: packed if left out
@@ -151,6 +152,6 @@ def review_body(routed: Sequence[Routed], links: Links | None, notes: Sequence[s
     if inline:  # and what the comments fold in, as far as the room left allows
         folded = sorted({f.fingerprint() for r in comments for f in r.folded})
         room = packed_capacity(budget - _size(lines) - _size(["", "", REVIEW_MARKER]) - _RESERVE // 2)
-        lines += ["", inline_marker([*(r.finding.fingerprint() for r in comments), *folded][:max(room, len(comments))])]
+        lines += ["", inline_marker([*mains, *folded][:max(room, len(mains))])]
     lines += ["", REVIEW_MARKER]
     return "\n".join(lines) + "\n"

@@ -121,12 +121,10 @@ def build_graph(model: ServiceModel) -> ServiceGraph:
         graph.nodes.append(Node(ids("store", host), d.name, kind, d.image, ("store", host), (host, "*")))
         graph.edges += [Edge(ids("svc", s.name), ids("store", host), kind) for s in services
                         if any(v.value and mentions_host(v.value, host) for v in s.env)]
-    # a tool with no config of ours that names the store (adminer, a backup job) still starts after it
-    for s in services:
-        for dep in sorted(s.depends_on):
-            node, kind = store_nodes.get(canonical_host(dep), ("", ""))
-            if node and not any(e.source == ids("svc", s.name) and e.target == node for e in graph.edges):
-                graph.edges.append(Edge(ids("svc", s.name), node, kind))
+    # a tool with no config of ours that names the store (adminer, a backup job) still starts after it;
+    # where a DSN or URL already drew the edge, the dedupe below keeps that one
+    graph.edges += [Edge(ids("svc", s.name), *store_nodes[canonical_host(dep)]) for s in services
+                    for dep in sorted(s.depends_on) if canonical_host(dep) in store_nodes]
 
     calls = call_edges(model)
     protocols = call_protocols(model)

@@ -19,7 +19,7 @@ from reviewer.services.endpoints import add_endpoints, expand_vars
 from reviewer.services.layout import ancestors, app_roots
 from reviewer.services.model import Datastore, Placement, Service, ServiceModel, canonical_host
 from reviewer.services.proxies import proxy_kind, routed_by
-from reviewer.sources.compose import ComposeFile, ComposeService, compose_index, parse_dotenv
+from reviewer.sources.compose import ComposeFile, ComposeIndex, ComposeService, compose_index, parse_dotenv
 from reviewer.sources.fastapi_routes import has_fastapi_app
 from reviewer.sources.helm import is_templated
 from reviewer.sources.images import image_name, is_datastore_image
@@ -101,7 +101,7 @@ class _Builder:
             svc.images.add(image)
         svc.env.extend(compose_env(cs, cf.path, dotenv))
         svc.depends_on |= {d.name for d in cs.depends_on}
-        ref = compose_index(self.project).dockerfile_of(cf, cs)
+        ref = ComposeIndex.dockerfile_of(cf, cs)
         if svc.dockerfile is None and ref is not None and self.project.get(ref.path) is not None:
             svc.dockerfile = ref.path
         svc.proxy = svc.proxy or proxy_kind(image)
